@@ -1,0 +1,9 @@
+/**
+ * Every `beambake` command. Each module here only declares options; its
+ * handler imports the library it needs when it runs, so `beambake --help`
+ * and unrelated commands never load SBOM, Sigstore or tar code.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [];

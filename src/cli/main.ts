@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+import { BeambakeError, ExitCode } from '../util/errors.js';
+import { style } from './output.js';
+import { readFileSync } from 'node:fs';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function report(e: unknown): never {
+  if (e instanceof BeambakeError) {
+    process.stderr.write(`${style.red('error', process.stderr)}: ${e.format()}\n`);
+    process.exit(e.exitCode);
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`${style.red('internal error', process.stderr)}: ${msg}\n`);
+  if (process.env.BEAMBAKE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  else process.stderr.write('(set BEAMBAKE_DEBUG=1 for a stack trace; please report this)\n');
+  process.exit(ExitCode.INTERNAL);
+}
+
+async function main(): Promise<void> {
+  let cli = yargs(hideBin(process.argv))
+    .scriptName('beambake')
+    .usage('$0 <command> [options]\n\nBring BEAM applications into Yocto/OpenEmbedded builds, pinned and audited.')
+    .version(version())
+    .strict()
+    .demandCommand(1, 'Name a command; see the list above.')
+    .recommendCommands()
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .epilogue(
+      'Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 bad input, 4 I/O or tool failure, 70 internal error.\n' +
+        'Set NO_COLOR to disable colour, SOURCE_DATE_EPOCH for reproducible timestamps.',
+    )
+    .fail((msg, err) => {
+      if (err) report(err);
+      process.stderr.write(`${style.red('error', process.stderr)}: ${msg}\nRun 'beambake --help' for usage.\n`);
+      process.exit(ExitCode.USAGE);
+    });
+  for (const c of commands) cli = cli.command(c);
+  await cli.parseAsync();
+}
+
+main().catch(report);

@@ -1,0 +1,75 @@
+/**
+ * Atomic output. Everything beambake writes goes to a temporary sibling first
+ * and is renamed into place, so a failure (or Ctrl-C) never leaves a
+ * half-written file or layer behind.
+ */
+import { mkdir, open, rename, rm, mkdtemp, stat } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { ioError } from './errors.js';
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+}
+
+/** Write a file atomically: temp file in the same directory, fsync, rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw ioError(e, dir, 'cannot create directory');
+  }
+  const tmp = tempName(path);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw ioError(e, path, 'cannot write');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Build a whole directory tree atomically. `fill` writes into a fresh
+ * temporary directory next to `target`; on success the old tree (if any) is
+ * swapped out and removed. On failure the temporary tree is deleted and
+ * `target` is untouched.
+ */
+export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true }).catch((e) => {
+    throw ioError(e, parent, 'cannot create directory');
+  });
+  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  try {
+    await fill(tmp);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const old = (await exists(target)) ? `${tmp}.old` : undefined;
+  try {
+    if (old) await rename(target, old);
+    await rename(tmp, target);
+  } catch (e) {
+    if (old && !(await exists(target))) await rename(old, target).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+    throw ioError(e, target, 'cannot replace directory');
+  }
+  if (old) await rm(old, { recursive: true, force: true });
+}
