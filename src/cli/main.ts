@@ -7,8 +7,15 @@ import { style } from './output.js';
 import { readFileSync } from 'node:fs';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  // src/cli/main.ts (tsx) and dist/src/cli/main.js sit at different depths below the package root
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next depth
+    }
+  }
+  return '0.0.0';
 }
 
 function report(e: unknown): never {

@@ -49,6 +49,8 @@ export interface ExternalRef {
   type: ExternalRefType;
   url: string;
   comment?: string;
+  /** Hashes of what `url` points at (CycloneDX externalReferences[].hashes; BSI puts the deployable's SHA-512 here). */
+  hashes?: Hash[];
 }
 
 export interface Property {
@@ -72,6 +74,8 @@ export interface Component {
   purl?: string;
   cpes: string[];
   supplier?: Party;
+  /** Creator of the component (CycloneDX component.manufacturer, SPDX originator / originatedBy; BSI "component creator"). */
+  manufacturer?: Party;
   /** Authors / originators as free text. */
   authors: string[];
   description?: string;

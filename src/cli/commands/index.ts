@@ -4,6 +4,10 @@
  * and unrelated commands never load SBOM, Sigstore or tar code.
  */
 import type { CommandModule } from 'yargs';
+import { depsCommand } from './deps.js';
+import { recipeCommand } from './recipe.js';
+import { verifyCommand } from './verify.js';
+import { vendorCommand } from './vendor.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand];

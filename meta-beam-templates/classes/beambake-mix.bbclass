@@ -1,0 +1,41 @@
+# beambake-mix.bbclass: offline `mix release` of an Elixir application.
+#
+# Thin on purpose: the build is scripts/beambake-build-mix, which beambake's integration
+# tests run as-is. Dependencies come from beambake-deps (do_beam_unpack_deps puts verified
+# Hex packages in deps/); Mix compiles them through the offline provider
+# scripts/mix/beambake_offline.exs instead of the Hex client, checking deps/ against mix.lock.
+# Installation and packaging of the release: beambake-release.
+
+inherit beambake-deps beambake-release
+
+BEAM_DEPS_LAYOUT = "mix"
+
+# rebar3 compiles Hex packages whose build tool is rebar3 (MIX_REBAR3); drop it from
+# BEAM_MIX_REBAR3_DEPENDS when no dependency needs it.
+BEAM_MIX_REBAR3_DEPENDS ??= "rebar3-native"
+DEPENDS += "elixir-native ${BEAM_MIX_REBAR3_DEPENDS}"
+
+BEAM_MIX_ENV ??= "prod"
+# Release to build when mix.exs defines several (empty: Mix's default).
+BEAM_MIX_RELEASE ??= ""
+# Where the assembled release goes; beambake-release installs it from here.
+BEAM_RELEASE_DIR ??= "${B}/beambake-release"
+
+# Mix builds in the source tree (_build/ next to mix.exs).
+B = "${S}"
+
+do_configure[noexec] = "1"
+
+do_compile() {
+    export MIX_ENV="${BEAM_MIX_ENV}"
+    # The empty temporary HOME lives in ${T}, and no .beam may mention ${TMPDIR}
+    # (the buildpaths QA check).
+    export BEAMBAKE_TMPDIR="${T}"
+    export BEAMBAKE_FORBIDDEN_PATHS="${TMPDIR}"
+    set -- --project "${S}" --target-erlang-root "${BEAM_TARGET_ERLANG_ROOT}" --output "${BEAM_RELEASE_DIR}"
+    if [ -n "${BEAM_MIX_RELEASE}" ]; then
+        set -- "$@" --release-name "${BEAM_MIX_RELEASE}"
+    fi
+    sh "${BEAMBAKE_SCRIPTS}/beambake-build-mix" all "$@"
+}
+do_compile[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake-build-mix:True ${BEAMBAKE_SCRIPTS}/beambake-nif-env:True ${BEAMBAKE_SCRIPTS}/mix/beambake_offline.exs:True"

@@ -1,0 +1,142 @@
+/**
+ * Where the application's own source comes from: the git checkout's remote
+ * and HEAD (the normal case, reproducible anywhere), or a local directory
+ * (`--source PATH`, or a project that is not a checkout with a remote), which
+ * only builds on this machine and is therefore reported as a warning.
+ */
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { BeambakeError } from '../util/errors.js';
+import * as v from './validate.js';
+import type { GitUrl } from './validate.js';
+
+export type AppSource =
+  | {
+      kind: 'git';
+      url: GitUrl;
+      /** The remote URL as configured, for messages and the summary. */
+      remote: string;
+      rev: string;
+      /** BitBake `branch=`; undefined means `nobranch=1`. */
+      branch?: string;
+      /** The project directory inside the checkout, when it is not the top. */
+      subdir?: string;
+    }
+  | { kind: 'local'; dir: string };
+
+export interface AppSourceOptions {
+  projectDir: string;
+  /** `--source`: a git URL, or a local directory. */
+  source?: string;
+  /** `--branch`: the branch BitBake checks SRCREV against. */
+  branch?: string;
+}
+
+export interface ResolvedAppSource {
+  source: AppSource;
+  warnings: string[];
+}
+
+function git(cwd: string, args: string[]): string | undefined {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  if (r.error || r.status !== 0) return undefined;
+  return r.stdout.trim();
+}
+
+function looksLikeUrl(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//.test(s) || /^[^/@:]+@[^/:]+:/.test(s);
+}
+
+function localSource(dir: string): AppSource {
+  const abs = resolve(dir);
+  v.localDir(abs, { entry: 'project', field: 'source directory' });
+  return { kind: 'local', dir: abs };
+}
+
+interface Checkout {
+  top: string;
+  rev: string;
+  branch?: string;
+  subdir?: string;
+}
+
+function checkoutOf(projectDir: string): Checkout | undefined {
+  const top = git(projectDir, ['rev-parse', '--show-toplevel']);
+  if (!top) return undefined;
+  const rev = git(projectDir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}']);
+  if (!rev) return undefined;
+  const branch = git(projectDir, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined;
+  let sub = relative(realpathSync(top), realpathSync(projectDir));
+  if (sep !== '/') sub = sub.split(sep).join('/');
+  return { top, rev, ...(branch ? { branch } : {}), ...(sub ? { subdir: sub } : {}) };
+}
+
+/** The remote the current branch tracks, else `origin`, else the only remote. */
+function remoteOf(projectDir: string, branch: string | undefined): { name: string; url: string } | undefined {
+  const remotes = (git(projectDir, ['remote']) ?? '').split('\n').filter((r) => r.length > 0);
+  const tracked = branch ? git(projectDir, ['config', '--get', `branch.${branch}.remote`]) : undefined;
+  const name = tracked && remotes.includes(tracked) ? tracked : remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined;
+  if (!name) return undefined;
+  const url = git(projectDir, ['remote', 'get-url', name]);
+  return url ? { name, url } : undefined;
+}
+
+/** The branch name on the remote: the upstream of the current branch, else the branch itself. */
+function remoteBranch(projectDir: string, branch: string | undefined): string | undefined {
+  if (!branch) return undefined;
+  const merge = git(projectDir, ['config', '--get', `branch.${branch}.merge`]);
+  return merge?.startsWith('refs/heads/') ? merge.slice('refs/heads/'.length) : branch;
+}
+
+export function resolveAppSource(opts: AppSourceOptions): ResolvedAppSource {
+  const warnings: string[] = [];
+  const projectDir = resolve(opts.projectDir);
+  const branchCtx = { entry: 'project', field: '--branch' };
+  const branchOpt = opts.branch === undefined ? undefined : v.gitRefName(opts.branch, branchCtx);
+
+  if (opts.source !== undefined && !looksLikeUrl(opts.source)) {
+    warnings.push(`the recipe fetches the application from the local directory ${resolve(opts.source)}; it only builds on this machine`);
+    return { source: localSource(opts.source), warnings };
+  }
+
+  const checkout = checkoutOf(projectDir);
+  if (opts.source !== undefined) {
+    if (!checkout) {
+      throw new BeambakeError('INVALID_ARGUMENT', `--source ${opts.source} is a git URL, but ${projectDir} is not a git checkout with a commit to pin as SRCREV`, {
+        entry: '--source',
+      });
+    }
+    const url = v.gitUrl(opts.source, { entry: 'project', field: '--source' });
+    const branch = branchOpt ?? remoteBranch(projectDir, checkout.branch);
+    return { source: gitSource(url, opts.source, checkout, branch), warnings: warnings.concat(checkoutWarnings(projectDir)) };
+  }
+
+  const remote = checkout ? remoteOf(projectDir, checkout.branch) : undefined;
+  if (!checkout || !remote) {
+    warnings.push(
+      `${projectDir} is not a git checkout with a remote, so the recipe fetches it as a local directory and only builds on this machine ` +
+        '(pass --source URL to fetch it with git)',
+    );
+    return { source: localSource(projectDir), warnings };
+  }
+  const url = v.gitUrl(remote.url, { entry: 'project', field: `git remote "${remote.name}"` });
+  const branch = branchOpt ?? remoteBranch(projectDir, checkout.branch);
+  return { source: gitSource(url, remote.url, checkout, branch), warnings: warnings.concat(checkoutWarnings(projectDir)) };
+}
+
+function gitSource(url: GitUrl, remote: string, checkout: Checkout, branch: string | undefined): AppSource {
+  const rev = v.gitRev(checkout.rev, { entry: 'project', field: 'HEAD' });
+  const subdir = checkout.subdir === undefined ? undefined : v.relativePath(checkout.subdir, { entry: 'project', field: 'directory in the checkout' });
+  const safeBranch = branch === undefined ? undefined : v.gitRefName(branch, { entry: 'project', field: 'branch' });
+  return { kind: 'git', url, remote, rev, ...(safeBranch !== undefined ? { branch: safeBranch } : {}), ...(subdir !== undefined ? { subdir } : {}) };
+}
+
+function checkoutWarnings(projectDir: string): string[] {
+  const out: string[] = [];
+  const status = git(projectDir, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
+  if (status) out.push(`${projectDir} has uncommitted changes; the recipe pins HEAD, which does not contain them`);
+  const onRemote = git(projectDir, ['branch', '-r', '--contains', 'HEAD']);
+  if (onRemote === '') out.push('HEAD is not on any remote-tracking branch; push it before building, or BitBake cannot fetch SRCREV');
+  return out;
+}

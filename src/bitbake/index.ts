@@ -1,0 +1,161 @@
+/**
+ * `beambake recipe` as a library call: read the project, resolve where the
+ * application itself comes from, render the layer files, then write them
+ * atomically or compare them (`check`).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { BeambakeError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+import type { Project } from '../model.js';
+import { resolveAppSource, type AppSource } from './appsource.js';
+import { diffLayer, layerConfIsOurs, templateFiles, writeLayer, type LayerFile, type LayerPlan } from './layer.js';
+import { appLicense } from './license.js';
+import { DEFAULT_RELEASE, releaseInfo } from './releases.js';
+import { collectionName, renderLayerConf, renderRecipe, type RenderedRecipe } from './render.js';
+import { templatesRoot, type BbText } from './template.js';
+
+export { YOCTO_RELEASES } from './releases.js';
+
+export interface RecipeOptions {
+  /** Project directory or lockfile. */
+  path: string;
+  /** Layer directory to write or check. */
+  outDir: string;
+  yocto?: string;
+  source?: string;
+  branch?: string;
+  allowUnpinned?: boolean;
+  check?: boolean;
+  /** `NAME=URL` pairs. */
+  repoUrls?: string[];
+  appName?: string;
+  appVersion?: string;
+  /** SPDX expression overriding what the project declares. */
+  license?: string;
+  /** A project already read (tests, other commands); otherwise readProject(path). */
+  project?: Project;
+  extraRecipeLines?: BbText[];
+  extraIncLines?: BbText[];
+}
+
+export interface RecipeResult {
+  layerDir: string;
+  recipe: RenderedRecipe;
+  /** Files written (or compared), relative to the layer. */
+  files: string[];
+  warnings: string[];
+  /** With `check`: true when the layer on disk differs. */
+  stale?: boolean;
+  diff?: string;
+}
+
+export function beambakeVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(templatesRoot()), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function parseRepoUrls(pairs: string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) {
+      throw new BeambakeError('INVALID_ARGUMENT', `--repo-url wants NAME=URL, got ${JSON.stringify(pair.slice(0, 80))}`, { entry: '--repo-url' });
+    }
+    out.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return out;
+}
+
+async function loadProject(opts: RecipeOptions): Promise<Project> {
+  if (opts.project) return opts.project;
+  const { readProject } = await import('../lockfiles/index.js');
+  return readProject(opts.path, {
+    ...(opts.appName !== undefined ? { appName: opts.appName } : {}),
+    ...(opts.appVersion !== undefined ? { appVersion: opts.appVersion } : {}),
+  });
+}
+
+function declaredLicenses(project: Project): string[] | undefined {
+  const l = (project as Project & { licenses?: unknown }).licenses;
+  return Array.isArray(l) && l.every((x) => typeof x === 'string') ? (l as string[]) : undefined;
+}
+
+function description(project: Project): string | undefined {
+  const d = (project as Project & { description?: unknown }).description;
+  return typeof d === 'string' && /^[A-Za-z0-9 .,:()/+_@&!?'-]{1,200}$/.test(d) ? d : undefined;
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
+  const release = releaseInfo(opts.yocto ?? DEFAULT_RELEASE);
+  const repoUrls = parseRepoUrls(opts.repoUrls);
+  const project = await loadProject(opts);
+  const lockfile = resolve(project.lockfile);
+  const projectDir = resolve(project.directory ?? dirname(lockfile));
+  let lockData: Buffer;
+  try {
+    lockData = readFileSync(lockfile);
+  } catch {
+    lockData = Buffer.alloc(0);
+  }
+  const input = { path: toPosix(relative(projectDir, lockfile)) || basename(lockfile), sha256: sha256Hex(lockData) };
+
+  const { source, warnings: sourceWarnings } = resolveAppSource({
+    projectDir,
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+    ...(opts.branch !== undefined ? { branch: opts.branch } : {}),
+  });
+  const license = appLicense(projectDir, {
+    ...(opts.license !== undefined ? { spdx: opts.license } : {}),
+    ...(declaredLicenses(project) ? { declared: declaredLicenses(project)! } : {}),
+  });
+  const layerDir = resolve(opts.outDir);
+  const version = beambakeVersion();
+  const rendered = renderRecipe(project, {
+    release,
+    appSource: source,
+    license,
+    repoUrls,
+    allowUnpinned: opts.allowUnpinned ?? false,
+    input,
+    beambakeVersion: version,
+    collection: collectionName(basename(layerDir)),
+    ...(description(project) ? { summary: description(project)! } : {}),
+    ...(opts.extraRecipeLines ? { extraRecipeLines: opts.extraRecipeLines } : {}),
+    ...(opts.extraIncLines ? { extraIncLines: opts.extraIncLines } : {}),
+  });
+  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings];
+  if (rendered.summary.unpinned.length > 0) {
+    warnings.push(`UNPINNED (--allow-unpinned): ${rendered.summary.unpinned.join(', ')} have no outer checksum; nothing verifies their tarballs`);
+  }
+
+  const plan = await planLayer(layerDir, rendered, release.name, version, warnings);
+  const files = plan.files.map((f) => f.path);
+  if (opts.check) {
+    const diff = await diffLayer(layerDir, plan);
+    return { layerDir, recipe: rendered, files, warnings, stale: diff.length > 0, diff };
+  }
+  await writeLayer(layerDir, plan);
+  return { layerDir, recipe: rendered, files, warnings };
+}
+
+async function planLayer(layerDir: string, rendered: RenderedRecipe, yocto: string, version: string, warnings: string[]): Promise<LayerPlan> {
+  const text = (path: string, s: string): LayerFile => ({ path, data: Buffer.from(s, 'utf8'), executable: false });
+  const templates = templateFiles();
+  const files: LayerFile[] = [...templates.files, text(rendered.recipePath, rendered.recipe), text(rendered.incPath, rendered.inc)];
+  if (await layerConfIsOurs(layerDir)) {
+    files.push(text('conf/layer.conf', renderLayerConf({ release: releaseInfo(yocto), beambakeVersion: version, collection: collectionName(basename(layerDir)) })));
+  } else {
+    warnings.push(`${join(layerDir, 'conf', 'layer.conf')} was not written by beambake; left as it is (check LAYERDEPENDS and LAYERSERIES_COMPAT yourself)`);
+  }
+  if (!templates.files.some((f) => f.path.startsWith('classes/'))) {
+    warnings.push('meta-beam-templates/classes/ is empty: the layer has no beambake classes yet');
+  }
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ownedDirs: [dirname(rendered.recipePath)], ownedEntries: templates.entries };
+}
+
+export type { AppSource, RenderedRecipe };

@@ -1,0 +1,74 @@
+import type { CommandModule } from 'yargs';
+import type { Package, Project } from '../../model.js';
+import { printJson, table, warn } from '../output.js';
+
+interface DepsArgs {
+  path: string;
+  json: boolean;
+  'app-name'?: string;
+  'app-version'?: string;
+}
+
+export const depsCommand: CommandModule<object, DepsArgs> = {
+  command: 'deps [path]',
+  describe: 'Print the dependency model read from a lockfile (mix.lock, rebar.lock, manifest.toml)',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the model as JSON (a stable contract)' })
+      .option('app-name', { type: 'string', describe: 'Project name, when the project file does not say it statically' })
+      .option('app-version', { type: 'string', describe: 'Project version, when the project file does not say it statically' })
+      .example('$0 deps', 'Table of the packages locked in the current directory')
+      .example('$0 deps path/to/app --json', 'The model as JSON, packages sorted by app')
+      .example('$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'),
+  handler: async (argv) => {
+    const { readProject } = await import('../../lockfiles/index.js');
+    const { projectToJson } = await import('../../model.js');
+    const project = await readProject(argv.path, {
+      ...(argv['app-name'] !== undefined ? { appName: argv['app-name'] } : {}),
+      ...(argv['app-version'] !== undefined ? { appVersion: argv['app-version'] } : {}),
+    });
+    for (const w of project.warnings) warn(w);
+    if (argv.json) printJson(projectToJson(project));
+    else process.stdout.write(render(project));
+  },
+};
+
+function render(p: Project): string {
+  const rows = p.packages.map((pkg) => [pkg.app, version(pkg), source(pkg), pkg.direct ? 'yes' : 'no', details(pkg)]);
+  const count = (s: Package['source']) => p.packages.filter((x) => x.source === s).length;
+  const direct = p.packages.filter((x) => x.direct).length;
+  const head = `${p.name} ${p.version} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})\n`;
+  const umbrella = p.umbrellaApps?.length ? `umbrella apps: ${p.umbrellaApps.join(', ')}\n` : '';
+  const summary =
+    `${p.packages.length} packages, ${direct} direct: ` + `${count('hex')} hex, ${count('git')} git, ${count('path')} path\n`;
+  if (p.packages.length === 0) return head + umbrella + summary;
+  return head + umbrella + '\n' + table(['APP', 'VERSION', 'SOURCE', 'DIRECT', 'DETAILS'], rows) + '\n' + summary;
+}
+
+function version(pkg: Package): string {
+  if (pkg.source === 'hex') return pkg.version;
+  if (pkg.source === 'git') return pkg.rev.slice(0, 12);
+  return pkg.version ?? '';
+}
+
+function source(pkg: Package): string {
+  return pkg.source === 'hex' && pkg.repository !== 'hexpm' ? `hex (${pkg.repository})` : pkg.source;
+}
+
+function details(pkg: Package): string {
+  const parts: string[] = [];
+  if (pkg.source === 'hex') {
+    if (pkg.name !== pkg.app) parts.push(`package ${pkg.name}`);
+    if (pkg.outerChecksum === null) parts.push('no outer checksum');
+    if (pkg.buildTools.length) parts.push(pkg.buildTools.join('+'));
+  } else if (pkg.source === 'git') {
+    parts.push(pkg.url);
+    for (const k of ['ref', 'tag', 'branch', 'subdir', 'sparse'] as const) if (pkg[k] !== undefined) parts.push(`${k} ${pkg[k]}`);
+    if (pkg.submodules) parts.push('submodules');
+    if (pkg.depth !== undefined) parts.push(`depth ${pkg.depth}`);
+  } else {
+    parts.push(pkg.path);
+  }
+  return parts.join(', ');
+}

@@ -1,0 +1,87 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface RecipeArgs {
+  path: string;
+  output: string;
+  yocto: string;
+  source?: string;
+  branch?: string;
+  allowUnpinned: boolean;
+  check: boolean;
+  repoUrl?: string[];
+  appName?: string;
+  appVersion?: string;
+  license?: string;
+  json: boolean;
+}
+
+export const recipeCommand: CommandModule<object, RecipeArgs> = {
+  command: 'recipe [path]',
+  describe: 'Write a BitBake layer with a recipe that pins every dependency of a BEAM project',
+  builder: (y: Argv) =>
+    y
+      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile (mix.lock, rebar.lock, manifest.toml)' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' })
+      .option('yocto', {
+        type: 'string',
+        default: 'scarthgap',
+        choices: ['scarthgap', 'styhead', 'walnascar', 'whinlatter', 'wrynose'],
+        describe: 'Yocto release the recipe is written for',
+      })
+      .option('source', { type: 'string', describe: 'Git URL (SRCREV from the checkout HEAD) or local directory for the application source' })
+      .option('branch', { type: 'string', describe: 'Branch BitBake checks SRCREV against (default: the upstream of the checked-out branch)' })
+      .option('allow-unpinned', { type: 'boolean', default: false, describe: 'Accept Hex packages without an outer checksum (marked UNPINNED)' })
+      .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 with a diff when the layer is stale' })
+      .option('repo-url', { type: 'string', array: true, describe: 'NAME=URL base URL of a self-hosted Hex repository (repeatable)' })
+      .option('app-name', { type: 'string', describe: 'Application name when the project file does not say it statically' })
+      .option('app-version', { type: 'string', describe: 'Application version when the project file does not say it statically' })
+      .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
+      .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
+      .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
+      .example('$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale')
+      .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
+  handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
+    const { recipe } = await import('../../bitbake/index.js');
+    const { printJson, warn, info, style } = await import('../output.js');
+    const result = await recipe({
+      path: args.path,
+      outDir: args.output,
+      yocto: args.yocto,
+      allowUnpinned: args.allowUnpinned,
+      check: args.check,
+      ...(args.source !== undefined ? { source: args.source } : {}),
+      ...(args.branch !== undefined ? { branch: args.branch } : {}),
+      ...(args.repoUrl !== undefined ? { repoUrls: args.repoUrl } : {}),
+      ...(args.appName !== undefined ? { appName: args.appName } : {}),
+      ...(args.appVersion !== undefined ? { appVersion: args.appVersion } : {}),
+      ...(args.license !== undefined ? { license: args.license } : {}),
+    });
+    for (const w of result.warnings) warn(w);
+    const r = result.recipe;
+    if (args.json) {
+      printJson({
+        layer: result.layerDir,
+        recipe: r.recipePath,
+        inc: r.incPath,
+        files: result.files,
+        ...(args.check ? { stale: result.stale } : {}),
+        summary: r.summary,
+        warnings: result.warnings,
+      });
+    } else if (args.check) {
+      if (result.stale) process.stdout.write(result.diff ?? '');
+      else info(`${result.layerDir} is up to date`);
+    } else {
+      info(
+        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath} and ${r.incPath} ` +
+          `(${r.summary.hex} Hex, ${r.summary.git} git dependencies; Yocto ${r.summary.yocto})`,
+      );
+    }
+    if (args.check && result.stale) {
+      if (args.json) process.stderr.write(result.diff ?? '');
+      info(`${result.layerDir} is stale: run the same command without --check to update it`);
+      process.exitCode = 1;
+    }
+  },
+};

@@ -1,0 +1,108 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { BeambakeError } from '../../util/errors.js';
+
+const usage = (message: string) => new BeambakeError('INVALID_ARGUMENT', message);
+
+interface VerifyArgs {
+  path: string;
+  vendor?: string[];
+  registry?: string[];
+  repoKey?: string[];
+  strict: boolean;
+  json: boolean;
+  artifact?: string[];
+  bundle?: string;
+  policy?: string;
+  trustedRoot?: string;
+}
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify [path]',
+  describe: 'Verify vendored Hex tarballs against the lock (and a signed registry snapshot), or artifacts against Sigstore bundles',
+  builder: (y: Argv) =>
+    y
+      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
+      .option('vendor', { type: 'string', array: true, describe: 'Directory of vendored tarballs: DL_DIR, a beambake mirror, or a Hex/rebar3/Gleam package cache (repeatable)' })
+      .option('registry', { type: 'string', array: true, describe: 'Registry snapshot holding packages/NAME resources; REPO=DIR for one repository (repeatable)' })
+      .option('repo-key', { type: 'string', array: true, describe: 'NAME=PEMFILE public key of a self-hosted repository (hex.pm key is built in)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Retired releases and security advisories fail instead of warn' })
+      .option('json', { type: 'boolean', default: false, describe: 'One record per artifact: {artifact, checks:[{check, result, reason}], result}' })
+      .option('artifact', { type: 'string', array: true, describe: 'Verify this file against its Sigstore bundle instead of a project (repeatable)' })
+      .option('bundle', { type: 'string', describe: 'Sigstore bundle of --artifact (default: FILE.sigstore.json, FILE.sigstore)' })
+      .option('policy', { type: 'string', describe: 'Sigstore policy (JSON/YAML): expected identity and issuer per artifact pattern' })
+      .option('trusted-root', { type: 'string', describe: 'Sigstore trusted root JSON (default: the bundled public-good root)' })
+      .example('$0 verify . --vendor downloads/', 'Check every Hex tarball of the lock in a BitBake DL_DIR')
+      .example('$0 verify . --vendor mirror/ --registry snapshot/ --strict', 'Also check hex.pm signatures; retired releases fail')
+      .example('$0 verify . --vendor ~/.hex/packages/hexpm --json', 'Machine-readable report from the Hex cache')
+      .example('$0 verify --artifact otp.tar.gz --policy policy.json', 'Check a release against its Sigstore bundle')
+      .check((a) => {
+        if (a.artifact && a.artifact.length > 0) {
+          if (!a.policy) throw usage('--artifact needs --policy FILE');
+          if (a.bundle && a.artifact.length > 1) throw usage('--bundle applies to a single --artifact');
+        } else if (!a.vendor || a.vendor.length === 0) {
+          throw usage('name the vendored tarballs with --vendor DIR (or use --artifact FILE --policy FILE)');
+        }
+        return true;
+      }) as unknown as Argv<VerifyArgs>,
+  handler: async (args: ArgumentsCamelCase<VerifyArgs>) => {
+    const { printJson, progress, style, warn } = await import('../output.js');
+    const { ExitCode } = await import('../../util/errors.js');
+    const { notableChecks, summaryLine, summarise } = await import('../../verify/report.js');
+    const mark = (result: string) =>
+      result === 'pass' ? style.green('ok  ') : result === 'fail' ? style.red('FAIL') : style.dim('skip');
+
+    if (args.artifact && args.artifact.length > 0) {
+      // Sigstore bundles: the library lives in src/sigstore/ and returns the same record shape.
+      const { verifyArtifact, loadPolicy, loadTrustedRoot } = await import('../../sigstore/index.js');
+      const policy = loadPolicy(args.policy!);
+      const trustedRoot = loadTrustedRoot(args.trustedRoot);
+      const records = [];
+      for (const artifactPath of args.artifact) {
+        records.push(await verifyArtifact({ artifactPath, policy, trustedRoot, ...(args.bundle ? { bundlePath: args.bundle } : {}) }));
+      }
+      const summary = summarise(records);
+      if (args.json) printJson({ artifacts: records, summary });
+      else {
+        for (const r of records) {
+          process.stdout.write(`${mark(r.result)}  ${r.artifact}${r.identity ? `  (${r.identity})` : ''}\n`);
+          for (const line of notableChecks(r)) process.stdout.write(`      ${line}\n`);
+        }
+        process.stdout.write(summaryLine(summary, 'artifact') + '\n');
+      }
+      if (summary.fail > 0) process.exitCode = ExitCode.CHECK_FAILED;
+      return;
+    }
+
+    const { readProject } = await import('../../lockfiles/index.js');
+    const { verifyPackages } = await import('../../verify/index.js');
+    const project = await readProject(args.path);
+    for (const w of project.warnings) warn(w);
+    const bar = progress(project.packages.length, 'verifying');
+    let result;
+    try {
+      result = await verifyPackages(project, {
+        vendorDirs: args.vendor ?? [],
+        ...(args.registry ? { registry: args.registry } : {}),
+        ...(args.repoKey ? { repoKeys: args.repoKey } : {}),
+        strict: args.strict,
+        onPackage: (r) => bar.tick(r.artifact),
+      });
+    } finally {
+      bar.done();
+    }
+    if (args.json) {
+      printJson({
+        project: { name: project.name, version: project.version, lockfile: project.lockfile },
+        artifacts: result.records,
+        summary: result.summary,
+      });
+    } else {
+      for (const r of result.records) {
+        process.stdout.write(`${mark(r.result)}  ${r.artifact}\n`);
+        for (const line of notableChecks(r)) process.stdout.write(`      ${line}\n`);
+      }
+      process.stdout.write(summaryLine(result.summary) + '\n');
+    }
+    if (result.summary.fail > 0) process.exitCode = ExitCode.CHECK_FAILED;
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * Gleam's manifest.toml:
+ *   packages = [{ name, version, build_tools, requirements, otp_app?, source = "hex",
+ *                 outer_checksum } | { ..., source = "git", repo, commit, path? }
+ *               | { ..., source = "local", path }]
+ *   [requirements]  name = { version = "..." } | { path = ... } | { git = ..., ref = ... }
+ *                   (Gleam 0.19-era files: name = "~> 0.5")
+ * Requirements name packages; the model keys packages by OTP app (`otp_app`
+ * when it differs from the package name, e.g. hpack_erl -> hpack).
+ */
+import { parse, TomlError } from 'smol-toml';
+import { BeambakeError } from '../util/errors.js';
+import type { TermLoc } from '../terms/index.js';
+import type { Package } from '../model.js';
+import { LockContext, checkSha256, type LockRead } from './common.js';
+
+type Table = Record<string, unknown>;
+
+export function parseGleamManifest(text: string, file: string): LockRead {
+  const cx = new LockContext(file);
+  let doc: Table;
+  try {
+    doc = parse(text) as Table;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const what = e.message.replace(/^Invalid TOML document: /, '').split('\n')[0]!;
+      throw new BeambakeError('TOML_PARSE', what, { file, line: e.line, column: e.column }, { cause: e });
+    }
+    throw e;
+  }
+
+  const rawPackages = doc.packages ?? [];
+  if (!Array.isArray(rawPackages)) throw cx.invalid('packages must be an array of tables', locate(text, 'packages'));
+  const requirements = doc.requirements ?? {};
+  if (!isTable(requirements)) throw cx.invalid('[requirements] must be a table', locate(text, 'requirements'));
+
+  const byName = new Map<string, { pkg: Package; requires: string[] }>();
+  for (const raw of rawPackages) {
+    const read = readPackage(cx, text, raw);
+    const name = (raw as Table).name as string;
+    if (byName.has(name)) throw cx.invalid(`duplicate package ${name}`, read.pkg.location, name);
+    byName.set(name, read);
+  }
+
+  for (const [name, { pkg, requires }] of byName) {
+    const apps = new Set<string>();
+    for (const r of requires) {
+      const target = byName.get(r);
+      if (target) apps.add(target.pkg.app);
+      else cx.warn(`requires ${r}, which is not in the manifest`, pkg.location, name);
+    }
+    pkg.dependencies = [...apps].sort();
+  }
+  for (const name of Object.keys(requirements)) {
+    const found = byName.get(name);
+    if (found) found.pkg.direct = true;
+    else cx.warn(`[requirements] names ${name}, which is not in packages`, locate(text, name));
+  }
+  return { packages: [...byName.values()].map((v) => v.pkg), warnings: cx.warnings };
+}
+
+function readPackage(cx: LockContext, text: string, raw: unknown): { pkg: Package; requires: string[] } {
+  if (!isTable(raw) || typeof raw.name !== 'string') {
+    throw cx.invalid('every entry of packages must be a table with a name', locate(text, 'packages'));
+  }
+  const name = raw.name;
+  const loc = locate(text, `name = ${JSON.stringify(name)}`);
+  const str = (key: string, optional = false): string | undefined => {
+    const v = raw[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string') throw cx.invalid(`${key} must be a string, found ${describe(v)}`, loc, name);
+    return v;
+  };
+  const strings = (key: string): string[] => {
+    const v = raw[key] ?? [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw cx.invalid(`${key} must be an array of strings`, loc, name);
+    return v as string[];
+  };
+  const version = str('version')!;
+  const app = str('otp_app', true) ?? name;
+  const requires = strings('requirements');
+  const base = { app, direct: false, dependencies: [] as string[], location: cx.where(loc) };
+  const source = str('source')!;
+  switch (source) {
+    case 'hex': {
+      const outer = str('outer_checksum')!;
+      const outerChecksum = checkSha256(outer, () =>
+        cx.invalid(`outer_checksum must be 64 hexadecimal digits (SHA-256), found ${JSON.stringify(outer)}`, loc, name),
+      );
+      return {
+        pkg: { ...base, source: 'hex', name, version, repository: 'hexpm', outerChecksum, innerChecksum: null, buildTools: strings('build_tools') },
+        requires,
+      };
+    }
+    case 'git': {
+      const path = str('path', true);
+      return {
+        pkg: { ...base, source: 'git', url: str('repo')!, rev: str('commit')!, ...(path !== undefined ? { subdir: path } : {}) },
+        requires,
+      };
+    }
+    case 'local':
+      return { pkg: { ...base, source: 'path', path: str('path')!, version }, requires };
+    default:
+      throw cx.invalid(`unknown package source ${JSON.stringify(source)} (expected hex, git or local)`, loc, name);
+  }
+}
+
+function isTable(v: unknown): v is Table {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'a table' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * TOML parsers do not report where values sit; Gleam writes one package per
+ * line, so the first occurrence of the package's `name = "..."` is where a
+ * reader should look. Only used to point error messages at a line.
+ */
+function locate(text: string, needle: string): TermLoc | undefined {
+  const idx = text.indexOf(needle);
+  if (idx < 0) return undefined;
+  const before = text.slice(0, idx);
+  const line = before.split('\n').length;
+  const column = Array.from(before.slice(before.lastIndexOf('\n') + 1)).length + 1;
+  return { line, column };
+}

@@ -1,0 +1,75 @@
+/**
+ * The root project's name, version and own dependencies, read statically from
+ * its project file; `--app-name` / `--app-version` override what is read and
+ * stand in for what cannot be.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BeambakeError } from '../util/errors.js';
+import type { BuildTool } from '../model.js';
+import { readMixProject } from './mix.js';
+import { readRebarProject } from './rebar.js';
+import { readGleamProject } from './gleam.js';
+import type { RootInfo } from './types.js';
+
+export type { RootInfo } from './types.js';
+
+export interface RootOptions {
+  appName?: string;
+  appVersion?: string;
+}
+
+export interface RootProject {
+  name: string;
+  version: string;
+  /** The project file read, when there was one. */
+  projectFile?: string;
+  umbrellaApps?: string[];
+  deps: string[];
+}
+
+const PROJECT_FILE: Record<BuildTool, string> = { mix: 'mix.exs', rebar3: 'rebar.config', gleam: 'gleam.toml' };
+
+export function readRootInfo(dir: string, tool: BuildTool): RootInfo | undefined {
+  switch (tool) {
+    case 'mix':
+      return existsSync(join(dir, 'mix.exs')) ? readMixProject(dir) : undefined;
+    case 'gleam':
+      return existsSync(join(dir, 'gleam.toml')) ? readGleamProject(dir) : undefined;
+    case 'rebar3':
+      return existsSync(join(dir, 'rebar.config')) || existsSync(join(dir, 'src')) || existsSync(join(dir, 'apps'))
+        ? readRebarProject(dir)
+        : undefined;
+  }
+}
+
+/** Name and version for the project in `dir`, or one error saying what is missing and how to supply it. */
+export function readRootProject(dir: string, tool: BuildTool, opts: RootOptions = {}): RootProject {
+  // Both given: the project file is not needed, and a broken one must not get in the way.
+  const info = opts.appName && opts.appVersion ? safeRead(dir, tool) : readRootInfo(dir, tool);
+  const name = opts.appName ?? info?.name;
+  const version = opts.appVersion ?? info?.version;
+  if (name === undefined || version === undefined) {
+    const missing = [name === undefined ? 'name' : '', version === undefined ? 'version' : ''].filter(Boolean).join(' and ');
+    const flags = [name === undefined ? '--app-name' : '', version === undefined ? '--app-version' : ''].filter(Boolean).join(' and ');
+    const why = info ? info.problems.join('; ') : `no ${PROJECT_FILE[tool]} here`;
+    throw new BeambakeError('PROJECT_UNREADABLE', `cannot read the project ${missing} statically: ${why}; pass ${flags}`, {
+      file: info?.projectFile ?? dir,
+    });
+  }
+  return {
+    name,
+    version,
+    ...(info ? { projectFile: info.projectFile } : {}),
+    ...(info?.umbrellaApps ? { umbrellaApps: info.umbrellaApps } : {}),
+    deps: info?.deps ?? [],
+  };
+}
+
+function safeRead(dir: string, tool: BuildTool): RootInfo | undefined {
+  try {
+    return readRootInfo(dir, tool);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The root of a rebar3 project: the application resource `src/<app>.app.src`
+ * ({application, Name, [{vsn, Vsn}, ...]}), else the relx release named in
+ * rebar.config, else the single app under `apps/`. `{vsn, git}`, `{cmd, ...}`
+ * and `.app.src.script` files compute the version at build time, so they are
+ * reported as not statically readable.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseErlangTerms, describeTerm, keywordGet, textOf, type Term } from '../terms/index.js';
+import { decodeUtf8 } from '../lockfiles/common.js';
+import { ioError } from '../util/errors.js';
+import type { RootInfo } from './types.js';
+
+function readTerms(file: string): Term[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw ioError(e, file, 'cannot read the project file');
+  }
+  return parseErlangTerms(decodeUtf8(bytes, file), file);
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function readRebarProject(dir: string): RootInfo {
+  const fromSrc = readAppSrcDir(join(dir, 'src'));
+  if (fromSrc) return withConfigDeps(dir, fromSrc);
+
+  const relx = readRelxRelease(join(dir, 'rebar.config'));
+  if (relx) return withConfigDeps(dir, relx);
+
+  // A rebar3 umbrella with exactly one app is that app.
+  const apps = listDir(join(dir, 'apps')).filter((a) => existsSync(join(dir, 'apps', a, 'src')));
+  if (apps.length === 1) {
+    const one = readAppSrcDir(join(dir, 'apps', apps[0]!, 'src'));
+    if (one) return withConfigDeps(dir, one);
+  }
+  const configFile = join(dir, 'rebar.config');
+  return {
+    projectFile: existsSync(configFile) ? configFile : dir,
+    deps: [],
+    problems: [
+      apps.length > 1
+        ? `a rebar3 umbrella of ${apps.length} apps (${apps.join(', ')}) whose rebar.config names no relx release`
+        : 'no src/*.app.src, and rebar.config names no relx release',
+    ],
+  };
+}
+
+function withConfigDeps(dir: string, info: RootInfo): RootInfo {
+  const config = join(dir, 'rebar.config');
+  if (!existsSync(config)) return info;
+  const deps = keywordGet({ kind: 'list', items: readTerms(config), loc: { line: 1, column: 1 } }, 'deps');
+  const apps = new Set<string>();
+  if (deps?.kind === 'list') {
+    for (const d of deps.items) {
+      // {deps, [name | {name, Vsn} | {name, Vsn, Source} | {name, Source}]}
+      const name = d.kind === 'atom' ? d.value : d.kind === 'tuple' && d.items[0]?.kind === 'atom' ? d.items[0].value : undefined;
+      if (name) apps.add(name);
+    }
+  }
+  return { ...info, deps: [...apps].sort() };
+}
+
+function readAppSrcDir(srcDir: string): RootInfo | undefined {
+  const files = listDir(srcDir);
+  const appSrc = files.filter((f) => f.endsWith('.app.src'));
+  const scripts = files.filter((f) => f.endsWith('.app.src.script'));
+  if (appSrc.length === 0 && scripts.length === 0) return undefined;
+  const problems: string[] = [];
+  if (appSrc.length === 0) {
+    const script = join(srcDir, scripts[0]!);
+    return {
+      projectFile: script,
+      name: scripts[0]!.slice(0, -'.app.src.script'.length),
+      deps: [],
+      problems: ['an .app.src.script computes the application resource when rebar3 runs, so its version cannot be read statically'],
+    };
+  }
+  const file = join(srcDir, appSrc[0]!);
+  if (appSrc.length > 1) problems.push(`src/ holds several .app.src files; read ${appSrc[0]}`);
+  const info = readAppSrc(file, problems);
+  const script = `${file}.script`;
+  if (existsSync(script)) {
+    delete info.version;
+    problems.push(`${basename(script)} may rewrite the application resource when rebar3 runs, so the version cannot be read statically`);
+  }
+  return info;
+}
+
+function readAppSrc(file: string, problems: string[]): RootInfo {
+  const terms = readTerms(file);
+  const app = terms[0];
+  const info: RootInfo = { projectFile: file, deps: [], problems };
+  if (!app || app.kind !== 'tuple' || app.items.length !== 3 || app.items[0]!.kind !== 'atom' || app.items[0]!.value !== 'application') {
+    problems.push(`expected {application, Name, Properties}, found ${app ? describeTerm(app) : 'nothing'}`);
+    return info;
+  }
+  const name = app.items[1]!;
+  if (name.kind === 'atom') info.name = name.value;
+  else problems.push(`application name must be an atom, found ${describeTerm(name)}`);
+  const vsn = keywordGet(app.items[2], 'vsn');
+  const version = staticVersion(vsn);
+  if (version !== undefined) info.version = version;
+  else problems.push(vsnProblem(vsn));
+  return info;
+}
+
+/** rebar3 resolves `git`, `"git"`, `semver` and `{cmd, ...}` at build time. */
+function staticVersion(vsn: Term | undefined): string | undefined {
+  if (!vsn || (vsn.kind !== 'binary' && vsn.kind !== 'charlist')) return undefined;
+  return vsn.value === 'git' || vsn.value === 'semver' ? undefined : vsn.value;
+}
+
+function vsnProblem(vsn: Term | undefined): string {
+  if (!vsn) return 'no {vsn, ...} property';
+  const v = textOf(vsn) ?? (vsn.kind === 'tuple' ? textOf(vsn.items[0]) : undefined);
+  if (v === 'git' || v === 'semver' || v === 'cmd') return `{vsn, ${v}} takes the version from ${v === 'cmd' ? 'a command' : 'git'} when rebar3 runs`;
+  return `vsn must be a string, found ${describeTerm(vsn)}`;
+}
+
+/** `{relx, [{release, {Name, Vsn}, Apps}, ...]}` in rebar.config: the release this project builds. */
+function readRelxRelease(config: string): RootInfo | undefined {
+  if (!existsSync(config)) return undefined;
+  const relx = keywordGet({ kind: 'list', items: readTerms(config), loc: { line: 1, column: 1 } }, 'relx');
+  if (relx?.kind !== 'list') return undefined;
+  for (const item of relx.items) {
+    if (item.kind !== 'tuple' || item.items[0]?.kind !== 'atom' || item.items[0].value !== 'release') continue;
+    const id = item.items[1];
+    if (id?.kind !== 'tuple' || id.items.length !== 2 || id.items[0]!.kind !== 'atom') continue;
+    const info: RootInfo = { projectFile: config, name: id.items[0]!.value, deps: [], problems: [] };
+    const version = staticVersion(id.items[1]);
+    if (version !== undefined) info.version = version;
+    else info.problems.push(`relx release ${info.name}: ${vsnProblem(id.items[1])}`);
+    return info;
+  }
+  return undefined;
+}

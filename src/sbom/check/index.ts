@@ -1,0 +1,138 @@
+/**
+ * `beambake sbom check`: detect the format, validate against the official
+ * schema, and evaluate a conformance profile. The result is data; the command
+ * prints it and exits 1 when the schema fails or a required field is missing.
+ */
+import { readFile } from 'node:fs/promises';
+import { BeambakeError, ioError } from '../../util/errors.js';
+import { cyclonedxFacts, cyclonedxXmlToJsonShape, spdx2Facts, spdx3Facts, type DocumentFacts, type SbomKind } from './facts.js';
+import { evaluate, PROFILES, type Finding, type Profile } from './profiles.js';
+import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3, type SchemaResult } from './schema.js';
+
+export { PROFILES, type Finding, type Profile } from './profiles.js';
+export type { SchemaResult } from './schema.js';
+
+export interface FieldCount {
+  field: string;
+  level: Finding['level'];
+  /** Components (or 1 for the document) missing the field. */
+  missing: number;
+}
+
+export interface CheckReport {
+  file: string;
+  format: SbomKind;
+  specVersion: string;
+  schema: SchemaResult;
+  profile: Profile;
+  components: number;
+  /** True when the schema is valid and no required field is missing. */
+  passed: boolean;
+  findings: Finding[];
+  /** Per field, how many components lack it: the list of facts the document does not contain. */
+  summary: FieldCount[];
+}
+
+type J = Record<string, unknown>;
+
+/** Recognise the format from the content, not the file name. */
+export function detectFormat(text: string, file: string): { kind: SbomKind; doc: J | string; specVersion: string } {
+  const head = text.slice(0, 4096).trimStart();
+  if (head.startsWith('<')) {
+    if (!/cyclonedx\.org\/schema\/bom\//.test(text.slice(0, 65536))) {
+      throw new BeambakeError('SBOM_UNSUPPORTED', 'XML that is not a CycloneDX BOM', { file });
+    }
+    const v = /cyclonedx\.org\/schema\/bom\/(\d+\.\d+)/.exec(text)?.[1] ?? '';
+    return { kind: 'cyclonedx-xml', doc: text, specVersion: v };
+  }
+  let doc: J;
+  try {
+    doc = JSON.parse(text) as J;
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    let where = {};
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos).split('\n');
+      where = { line: before.length, column: before[before.length - 1]!.length + 1 };
+    }
+    throw new BeambakeError('SBOM_PARSE', `not JSON or XML: ${(e as Error).message}`, { file, ...where });
+  }
+  if (doc && typeof doc === 'object' && doc.bomFormat === 'CycloneDX') return { kind: 'cyclonedx-json', doc, specVersion: String(doc.specVersion ?? '') };
+  if (doc && typeof doc === 'object' && typeof doc.spdxVersion === 'string') return { kind: 'spdx2-json', doc, specVersion: doc.spdxVersion.replace(/^SPDX-/, '') };
+  if (doc && typeof doc === 'object' && '@graph' in doc && JSON.stringify(doc['@context'] ?? '').includes('spdx.org/rdf/3')) {
+    const ci = (doc['@graph'] as J[]).find((e) => e?.type === 'CreationInfo');
+    return { kind: 'spdx3-json', doc, specVersion: String(ci?.specVersion ?? '') };
+  }
+  throw new BeambakeError('SBOM_UNSUPPORTED', 'not a CycloneDX, SPDX 2 or SPDX 3 JSON document', { file });
+}
+
+async function validate(kind: SbomKind, doc: J | string, specVersion: string, file: string): Promise<SchemaResult> {
+  switch (kind) {
+    case 'cyclonedx-json':
+      return validateCyclonedxJson(doc, specVersion);
+    case 'cyclonedx-xml':
+      return validateCyclonedxXml(doc as string, specVersion);
+    case 'spdx2-json':
+      if (specVersion !== '2.3') {
+        // Only the 2.3 schema is at hand; 2.2 documents are a subset, so validate with it and say so.
+        const r = await validateSpdx23(doc);
+        return { ...r, schema: `${r.schema} (document is SPDX ${specVersion})` };
+      }
+      return validateSpdx23(doc);
+    case 'spdx3-json':
+      return validateSpdx3(doc);
+    default:
+      throw new BeambakeError('SBOM_UNSUPPORTED', `no schema for ${kind}`, { file });
+  }
+}
+
+export function factsOf(kind: SbomKind, doc: J | string): DocumentFacts {
+  switch (kind) {
+    case 'cyclonedx-json':
+      return cyclonedxFacts(doc as J, kind);
+    case 'cyclonedx-xml':
+      return cyclonedxFacts(cyclonedxXmlToJsonShape(doc as string), kind);
+    case 'spdx2-json':
+      return spdx2Facts(doc as J);
+    case 'spdx3-json':
+      return spdx3Facts(doc as J);
+  }
+}
+
+export async function checkSbomText(text: string, file: string, profile: Profile = 'bsi-tr-03183-2'): Promise<CheckReport> {
+  if (!PROFILES.includes(profile)) throw new BeambakeError('INVALID_ARGUMENT', `unknown profile "${profile}" (expected ${PROFILES.join(' or ')})`);
+  const { kind, doc, specVersion } = detectFormat(text, file);
+  const schema = await validate(kind, doc, specVersion, file);
+  const facts = factsOf(kind, doc);
+  const findings = evaluate(profile, facts);
+  const counts = new Map<string, FieldCount>();
+  for (const f of findings) {
+    const key = `${f.level}\u0000${f.field}`;
+    const c = counts.get(key) ?? { field: f.field, level: f.level, missing: 0 };
+    c.missing++;
+    counts.set(key, c);
+  }
+  const summary = [...counts.values()].sort((a, b) => (a.level === b.level ? (a.field < b.field ? -1 : 1) : a.level === 'required' ? -1 : 1));
+  return {
+    file,
+    format: kind,
+    specVersion,
+    schema,
+    profile,
+    components: facts.components.length,
+    passed: schema.valid && !findings.some((f) => f.level === 'required'),
+    findings,
+    summary,
+  };
+}
+
+export async function checkSbomFile(file: string, profile: Profile = 'bsi-tr-03183-2'): Promise<CheckReport> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw ioError(e, file, 'cannot read');
+  }
+  return checkSbomText(text, file, profile);
+}

@@ -1,0 +1,269 @@
+/**
+ * Project model -> SBOM component graph: the application as the root, every
+ * locked package with purl, version, supplier/creator where known, SHA-256
+ * (the lock's outer checksum) and, for vendored tarballs, SHA-512 of the file
+ * and licences and links from its metadata; ERTS and the OTP/Elixir
+ * applications the release includes; dependency edges and a completeness
+ * statement per component.
+ *
+ * Completeness: a package's direct dependencies are "complete" when the lock
+ * lists them (mix.lock Hex entries, Gleam manifests), "unknown" otherwise
+ * (rebar.lock, git and path entries, OTP applications); "incomplete" when the
+ * lock names a dependency that is not locked.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
+import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
+import { readHexTarball } from '../hex/tarball.js';
+import { BeambakeError } from '../util/errors.js';
+import { hashFile } from '../util/hash.js';
+import { isoSeconds, sourceDateEpoch } from '../util/time.js';
+import { emptyComponent, type Component, type CompositionAggregate, type Edge, type Party, type SbomGraph } from './model.js';
+import { ELIXIR_APPS, hostVersions, otpApplications, type HostVersions } from './otp-apps.js';
+import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.js';
+import { hexLicenseExpression } from './hex-licenses.js';
+import { writeSbom } from './writers/index.js';
+
+export interface ProjectSbomOptions {
+  /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
+  vendorDir?: string;
+  /** Target OTP release (e.g. "26" or "26.2.5"), recorded on ERTS and the OTP applications. */
+  otpVersion?: string;
+  ertsVersion?: string;
+  elixirVersion?: string;
+  /** Versions of the OTP application set, when known (e.g. from the target sysroot). */
+  appVersions?: Record<string, string>;
+  /** Ask the host `erl`/`elixir` for the versions not given. */
+  hostOtp?: boolean;
+  /** Applications to add to what the project file states. */
+  extraApplications?: string[];
+  /** The creator of the SBOM (BSI: needs an e-mail or URL). */
+  author?: Party;
+  /** The creator of the application; defaults to `author`. */
+  manufacturer?: Party;
+  /** URLs of self-hosted Hex repositories by repository name. */
+  hexRepoUrls?: Record<string, string>;
+  /** Document timestamp; defaults to SOURCE_DATE_EPOCH, else none. */
+  timestamp?: Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+const HEX_PM: Party = { name: 'Hex.pm', urls: ['https://hex.pm'] };
+const ERLANG_OTP: Party = { name: 'Ericsson AB (Erlang/OTP)', urls: ['https://www.erlang.org'] };
+const ELIXIR: Party = { name: 'The Elixir Team', urls: ['https://elixir-lang.org'] };
+const BSI_ARCHIVE = [
+  { name: 'bsi:component:archive', value: 'archive' },
+  { name: 'bsi:component:executable', value: 'non-executable' },
+  { name: 'bsi:component:structured', value: 'structured' },
+];
+
+interface Built {
+  component: Component;
+  /** The lock states this package's dependencies. */
+  depsStated: boolean;
+}
+
+async function findVendored(dir: string, pkg: HexPackage): Promise<string | undefined> {
+  for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** The creator link of a Hex package: its source repository if linked, else its home page. */
+function creatorFromLinks(links: Record<string, string>): Party | undefined {
+  const entries = Object.entries(links).filter(([, u]) => /^https?:\/\//.test(u));
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const pick = entries.find(([k]) => /github|gitlab|source|repo|codeberg|bitbucket/i.test(k)) ?? entries.find(([k]) => /home|website|site/i.test(k)) ?? entries[0];
+  return pick ? { urls: [pick[1]] } : undefined;
+}
+
+async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Project['buildTool']): Promise<Built> {
+  const repoUrl = opts.hexRepoUrls?.[pkg.repository];
+  const purl = hexPurl(pkg.name, pkg.version, pkg.repository, repoUrl);
+  const c = emptyComponent(purl, pkg.name, 'library');
+  c.version = pkg.version;
+  c.purl = purl;
+  c.filename = hexTarballName(pkg);
+  c.supplier = pkg.repository === 'hexpm' || pkg.repository.startsWith('hexpm:') ? HEX_PM : { name: pkg.repository, urls: repoUrl ? [repoUrl] : undefined };
+  const url = hexTarballUrl(pkg.name, pkg.version, pkg.repository, repoUrl);
+  if (url) c.downloadLocation = url;
+  if (pkg.outerChecksum) c.hashes.push({ alg: 'SHA-256', value: pkg.outerChecksum });
+  if (pkg.repository === 'hexpm') c.externalRefs.push({ type: 'website', url: `https://hex.pm/packages/${pkg.name}/${pkg.version}` });
+  c.properties.push(...BSI_ARCHIVE, { name: 'beambake:source', value: 'hex' }, { name: 'beambake:hex:repository', value: pkg.repository });
+  if (pkg.app !== pkg.name) c.properties.push({ name: 'beambake:otp_app', value: pkg.app });
+  if (pkg.buildTools.length > 0) c.properties.push({ name: 'beambake:build_tools', value: pkg.buildTools.join(',') });
+  if (pkg.innerChecksum) c.properties.push({ name: 'beambake:hex:inner_checksum', value: pkg.innerChecksum });
+
+  const tarballHashes = [...c.hashes];
+  if (opts.vendorDir) {
+    const file = await findVendored(opts.vendorDir, pkg);
+    if (file) {
+      const tb = await readHexTarball(file);
+      if (pkg.outerChecksum && tb.outerChecksum !== pkg.outerChecksum) {
+        throw new BeambakeError('CHECKSUM_MISMATCH', `SHA-256 ${tb.outerChecksum} does not match the lock's ${pkg.outerChecksum}`, { file, entry: pkg.app });
+      }
+      if (!pkg.outerChecksum) c.hashes.push({ alg: 'SHA-256', value: tb.outerChecksum });
+      const { sha512 } = await hashFile(file, ['sha512']);
+      c.hashes.push({ alg: 'SHA-512', value: sha512 });
+      tarballHashes.splice(0, tarballHashes.length, ...c.hashes);
+      const lic = hexLicenseExpression(tb.metadata.licenses);
+      if (lic) {
+        c.licenses.declared = lic.expression;
+        // An unmodified package is distributed under what its creator declared.
+        if (lic.spdx) c.licenses.concluded = lic.expression;
+      }
+      c.description = tb.metadata.description;
+      c.manufacturer = creatorFromLinks(tb.metadata.links);
+      for (const [title, link] of Object.entries(tb.metadata.links).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (!/^https?:\/\//.test(link)) continue;
+        const type = /github|gitlab|source|repo|codeberg|bitbucket/i.test(title) ? 'vcs' : /issue|bug/i.test(title) ? 'issue-tracker' : /doc/i.test(title) ? 'documentation' : 'website';
+        c.externalRefs.push({ type, url: link, comment: title });
+      }
+      if (tb.metadata.maintainers) c.authors.push(...tb.metadata.maintainers);
+    }
+  }
+  if (url) {
+    c.externalRefs.push({ type: 'distribution', url, hashes: tarballHashes.length > 0 ? tarballHashes : undefined });
+    // A Hex tarball is the package's source: the deployable and the source archive are the same file.
+    c.externalRefs.push({ type: 'source-distribution', url });
+  }
+  // mix.lock's Hex tuples and Gleam manifests list dependencies; rebar.lock does not.
+  return { component: c, depsStated: tool !== 'rebar3' };
+}
+
+function gitComponent(pkg: GitPackage, tool: Project['buildTool']): Built {
+  const purl = gitPurl(pkg.app, pkg.url, pkg.rev);
+  const c = emptyComponent(purl, pkg.app, 'library');
+  c.version = pkg.rev;
+  c.purl = purl;
+  c.downloadLocation = `git+${pkg.url}@${pkg.rev}${pkg.subdir ? `#${pkg.subdir}` : ''}`;
+  const loc = gitLocation(pkg.url);
+  if (loc.web) {
+    c.manufacturer = { urls: [loc.web] };
+    c.externalRefs.push({ type: 'vcs', url: pkg.url });
+    c.externalRefs.push({ type: 'source-distribution', url: loc.githubOwner ? `${loc.web}/tree/${pkg.rev}` : loc.web });
+  }
+  if (loc.githubOwner) c.supplier = { name: loc.githubOwner, urls: [`https://github.com/${loc.githubOwner}`] };
+  c.properties.push({ name: 'beambake:source', value: 'git' });
+  for (const k of ['ref', 'tag', 'branch', 'subdir', 'sparse'] as const) {
+    if (pkg[k] !== undefined) c.properties.push({ name: `beambake:git:${k}`, value: String(pkg[k]) });
+  }
+  // Gleam manifests list requirements for every source; mix.lock and rebar.lock do not for git.
+  return { component: c, depsStated: tool === 'gleam' };
+}
+
+function pathComponent(pkg: PathPackage, tool: Project['buildTool']): Built {
+  const purl = otpPurl(pkg.app, pkg.version);
+  const c = emptyComponent(purl, pkg.app, 'library');
+  c.version = pkg.version;
+  c.purl = purl;
+  c.properties.push({ name: 'beambake:source', value: 'path' }, { name: 'beambake:path', value: pkg.path });
+  return { component: c, depsStated: tool === 'gleam' };
+}
+
+async function packageComponent(pkg: Package, opts: ProjectSbomOptions, tool: Project['buildTool']): Promise<Built> {
+  switch (pkg.source) {
+    case 'hex':
+      return hexComponent(pkg, opts, tool);
+    case 'git':
+      return gitComponent(pkg, tool);
+    case 'path':
+      return pathComponent(pkg, tool);
+  }
+}
+
+function otpComponents(project: Project, opts: ProjectSbomOptions): { erts: Component; apps: Component[]; complete: boolean } {
+  const set = otpApplications(project, opts.extraApplications);
+  let host: HostVersions = { apps: {} };
+  if (opts.hostOtp) host = hostVersions(set.apps);
+  const otpRelease = opts.otpVersion ?? host.otpRelease;
+  const elixirVersion = opts.elixirVersion ?? host.elixir;
+  const ertsVersion = opts.ertsVersion ?? opts.appVersions?.erts ?? host.erts;
+  const otpQualifiers = { repository_url: 'https://github.com/erlang/otp' };
+  const mk = (app: string, version: string | undefined, elixir: boolean): Component => {
+    const purl = otpPurl(app, version, elixir ? { repository_url: 'https://github.com/elixir-lang/elixir' } : otpQualifiers);
+    const c = emptyComponent(`otp:${app}`, app, app === 'erts' ? 'platform' : 'library');
+    c.version = version;
+    c.purl = purl;
+    c.manufacturer = c.supplier = elixir ? ELIXIR : ERLANG_OTP;
+    // Erlang/OTP (since OTP 18) and Elixir are Apache-2.0 throughout.
+    c.licenses = { declared: 'Apache-2.0', concluded: 'Apache-2.0' };
+    c.externalRefs.push({ type: 'vcs', url: elixir ? 'https://github.com/elixir-lang/elixir' : 'https://github.com/erlang/otp' });
+    c.properties.push({ name: 'beambake:source', value: elixir ? 'elixir' : 'otp' });
+    if (!elixir && otpRelease) c.properties.push({ name: 'beambake:otp_release', value: otpRelease });
+    return c;
+  };
+  const apps = set.apps.map((a) => {
+    const elixir = ELIXIR_APPS.has(a);
+    return mk(a, opts.appVersions?.[a] ?? host.apps[a] ?? (elixir ? elixirVersion : undefined), elixir);
+  });
+  return { erts: mk('erts', ertsVersion, false), apps, complete: set.statedCompletely };
+}
+
+export async function projectToSbomGraph(project: Project, opts: ProjectSbomOptions = {}): Promise<SbomGraph> {
+  const timestamp = opts.timestamp ?? sourceDateEpoch(opts.env);
+  const rootPurl = otpPurl(project.name, project.version);
+  const root = emptyComponent(rootPurl, project.name, 'application');
+  root.version = project.version;
+  root.purl = rootPurl;
+  root.manufacturer = opts.manufacturer ?? opts.author;
+  root.supplier = opts.manufacturer ?? opts.author;
+  root.properties.push({ name: 'beambake:build_tool', value: project.buildTool });
+
+  const edges: Edge[] = [];
+  const aggregates = new Map<string, CompositionAggregate>();
+  const byApp = new Map<string, string>();
+  const built: { pkg: Package; b: Built }[] = [];
+  for (const pkg of project.packages) {
+    const b = await packageComponent(pkg, opts, project.buildTool);
+    built.push({ pkg, b });
+    byApp.set(pkg.app, b.component.id);
+  }
+  // The lock reader drops a dependency that is not locked and says so in a warning; such a package's list is incomplete.
+  const unlocked = new Set(project.warnings.map((w) => /:\s([a-z0-9_]+): requires [a-z0-9_]+, which is not in the lock/.exec(w)?.[1]).filter(Boolean));
+  for (const { pkg, b } of built) {
+    let missing = unlocked.has(pkg.app);
+    for (const dep of pkg.dependencies) {
+      const to = byApp.get(dep);
+      if (to) edges.push({ from: b.component.id, to, type: 'DEPENDS_ON' });
+      else missing = true;
+    }
+    aggregates.set(b.component.id, !b.depsStated ? 'unknown' : missing ? 'incomplete' : 'complete');
+    if (pkg.direct) edges.push({ from: root.id, to: b.component.id, type: 'DEPENDS_ON' });
+  }
+
+  const otp = otpComponents(project, opts);
+  for (const c of [otp.erts, ...otp.apps]) {
+    edges.push({ from: root.id, to: c.id, type: 'DEPENDS_ON' });
+    aggregates.set(c.id, 'unknown');
+  }
+  // The root's direct dependencies are known when the project file named them and its application list was readable.
+  const rootKnown = (project.packages.length === 0 || project.packages.some((p) => p.direct)) && otp.complete;
+  aggregates.set(root.id, rootKnown ? 'complete' : 'incomplete');
+
+  const components = [root, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
+  const byAggregate = new Map<CompositionAggregate, string[]>();
+  for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
+  return {
+    metadata: {
+      name: `${project.name}-${project.version}`,
+      root: root.id,
+      timestamp: timestamp ? isoSeconds(timestamp) : undefined,
+      authors: opts.author ? [opts.author] : [],
+      manufacturer: opts.manufacturer ?? opts.author,
+      tools: [{ name: 'beambake' }],
+    },
+    components,
+    edges,
+    compositions: [...byAggregate].map(([aggregate, assemblies]) => ({ aggregate, assemblies })),
+    vex: [],
+  };
+}
+
+/** The layer's `<app>.cdx.json`: CycloneDX 1.6 JSON of the project (what `beambake recipe` writes). */
+export async function renderLayerSbom(project: Project, opts: ProjectSbomOptions = {}): Promise<string> {
+  return writeSbom(await projectToSbomGraph(project, opts), 'cyclonedx-json');
+}

@@ -1,0 +1,73 @@
+/**
+ * Package URLs and download locations for the packages of a BEAM project,
+ * following the purl-spec type definitions: `hex` (org as namespace, a
+ * self-hosted repository as `repository_url`), `github` for GitHub git
+ * dependencies, `generic` with `vcs_url` for other git hosts, and `otp` for
+ * OTP/Elixir applications and the project's own application (registered type
+ * "BEAM/OTP Application"; hex packages keep `hex`, as its definition asks).
+ */
+import { PackageURL } from 'packageurl-js';
+
+export const HEX_REPO_URL = 'https://repo.hex.pm';
+
+export function hexPurl(name: string, version: string, repository: string, repositoryUrl?: string): string {
+  const n = name.toLowerCase();
+  if (repository === 'hexpm') return new PackageURL('hex', undefined, n, version, undefined, undefined).toString();
+  if (repository.startsWith('hexpm:')) {
+    return new PackageURL('hex', repository.slice('hexpm:'.length).toLowerCase(), n, version, undefined, undefined).toString();
+  }
+  return new PackageURL('hex', undefined, n, version, repositoryUrl ? { repository_url: repositoryUrl } : undefined, undefined).toString();
+}
+
+/** Where the tarball is served: repo.hex.pm, its per-organisation path, or a self-hosted repository's `tarballs/`. */
+export function hexTarballUrl(name: string, version: string, repository: string, repositoryUrl?: string): string | undefined {
+  const file = `${name}-${version}.tar`;
+  if (repository === 'hexpm') return `${HEX_REPO_URL}/tarballs/${file}`;
+  if (repository.startsWith('hexpm:')) return `${HEX_REPO_URL}/repos/${repository.slice('hexpm:'.length)}/tarballs/${file}`;
+  return repositoryUrl ? `${repositoryUrl.replace(/\/+$/, '')}/tarballs/${file}` : undefined;
+}
+
+export interface GitLocation {
+  /** https URL of the repository without `.git`, when it can be written as one. */
+  web?: string;
+  githubOwner?: string;
+  githubRepo?: string;
+}
+
+/** Parse the git URL forms locks use (https, http, git://, ssh, scp-like `git@host:path`). */
+export function gitLocation(url: string): GitLocation {
+  let host: string | undefined;
+  let path: string | undefined;
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
+  try {
+    const u = new URL(url);
+    host = u.hostname;
+    path = u.pathname;
+  } catch {
+    if (scp) {
+      host = scp[1];
+      path = `/${scp[2]}`;
+    }
+  }
+  if (!host || !path) return {};
+  const clean = path.replace(/\.git\/?$/, '').replace(/\/+$/, '');
+  const out: GitLocation = { web: `https://${host.toLowerCase()}${clean}` };
+  const gh = host.toLowerCase() === 'github.com' ? /^\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(clean) : null;
+  if (gh) {
+    out.githubOwner = gh[1]!;
+    out.githubRepo = gh[2]!;
+  }
+  return out;
+}
+
+export function gitPurl(name: string, url: string, rev: string): string {
+  const loc = gitLocation(url);
+  if (loc.githubOwner && loc.githubRepo) {
+    return new PackageURL('github', loc.githubOwner.toLowerCase(), loc.githubRepo.toLowerCase(), rev, undefined, undefined).toString();
+  }
+  return new PackageURL('generic', undefined, name, rev, { vcs_url: `git+${url}@${rev}` }, undefined).toString();
+}
+
+export function otpPurl(app: string, version: string | undefined, qualifiers?: Record<string, string>): string {
+  return new PackageURL('otp', undefined, app.toLowerCase(), version, qualifiers, undefined).toString();
+}

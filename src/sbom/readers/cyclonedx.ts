@@ -1,0 +1,259 @@
+/**
+ * CycloneDX 1.4-1.6 as a component graph. Both the JSON reader (streaming)
+ * and the XML reader (which first reshapes the XML tree into the JSON form)
+ * feed component, dependency and vulnerability objects of the JSON shape in
+ * here one at a time.
+ */
+import { createHash } from 'node:crypto';
+import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Party, type VexStatement } from '../model.js';
+import { BeambakeError } from '../../util/errors.js';
+import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
+import { FoldLog, type InputFormat, type InputSbom } from './types.js';
+
+const REF_TYPES = new Set<ExternalRefType>(['website', 'vcs', 'distribution', 'issue-tracker', 'documentation', 'license', 'source-distribution', 'bom']);
+const VEX_STATE: Record<string, VexStatement['status']> = {
+  resolved: 'fixed',
+  resolved_with_pedigree: 'fixed',
+  exploitable: 'affected',
+  in_triage: 'under_investigation',
+  false_positive: 'not_affected',
+  not_affected: 'not_affected',
+};
+const JUSTIFICATION: Record<string, string> = {
+  code_not_present: 'vulnerable_code_not_present',
+  code_not_reachable: 'vulnerable_code_not_in_execute_path',
+  requires_configuration: 'vulnerable_code_not_in_execute_path',
+  requires_dependency: 'component_not_present',
+  requires_environment: 'vulnerable_code_cannot_be_controlled_by_adversary',
+  protected_by_compiler: 'inline_mitigations_already_exist',
+  protected_at_runtime: 'inline_mitigations_already_exist',
+  protected_at_perimeter: 'vulnerable_code_cannot_be_controlled_by_adversary',
+  protected_by_mitigating_control: 'inline_mitigations_already_exist',
+};
+
+function party(v: unknown): Party | undefined {
+  if (!isObj(v)) return undefined;
+  const raw = str(v.name);
+  // some generators put SPDX 2 supplier syntax ("Organization: X ()") into CycloneDX
+  const parsed = raw ? parseSpdxParty(raw) : undefined;
+  const name = parsed?.name ?? raw;
+  const urls = arr(v.url).filter((u): u is string => typeof u === 'string' && u !== '');
+  const email = arr(v.contact).map((c) => (isObj(c) ? str(c.email) : undefined)).find((e) => e) ?? parsed?.email;
+  if (!name && urls.length === 0 && !email) return undefined;
+  return { ...(name ? { name } : {}), ...(urls.length > 0 ? { urls } : {}), ...(email ? { email } : {}) };
+}
+
+/** Builds one input from CycloneDX objects in JSON shape, in document order. */
+export class CycloneDxBuilder {
+  private readonly components: Component[] = [];
+  private readonly edges: Edge[] = [];
+  private readonly nestedTargets = new Set<string>();
+  private readonly topLevel: string[] = [];
+  private readonly vex: VexStatement[] = [];
+  private readonly compositions: Composition[] = [];
+  private readonly seenContent = new Map<string, number>();
+  private readonly fold = new FoldLog();
+  private edgeCount = 0;
+  private root: string | undefined;
+  key = '';
+  metadata: Record<string, unknown> = {};
+  specVersion = '';
+  serialNumber: string | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly format: InputFormat,
+  ) {}
+
+  private localId(o: Record<string, unknown>): string {
+    const ref = str(o['bom-ref']);
+    if (ref) return ref;
+    // no bom-ref (allowed before 1.5 when nothing refers to it): name it by its content
+    const content = JSON.stringify([o.type, o.group, o.name, o.version, o.purl, o.cpe]);
+    const n = (this.seenContent.get(content) ?? 0) + 1;
+    this.seenContent.set(content, n);
+    return `content:${createHash('sha256').update(content).digest('hex').slice(0, 16)}${n > 1 ? `-${n}` : ''}`;
+  }
+
+  /** Ids are made final in finish(): the serial number (or the content hash) may come after the components. */
+  gid(local: string): string {
+    return `\u0001${local}`;
+  }
+
+  private fin(id: string): string {
+    return id.startsWith('\u0001') ? `${this.key}#${id.slice(1)}` : id;
+  }
+
+  /** Add a component (and its nested components, as CONTAINS edges); returns its id. */
+  addComponent(o: unknown, where: string, parent?: string): string {
+    if (!isObj(o)) throw new BeambakeError('SBOM_PARSE', 'component is not an object', { file: this.file, entry: where });
+    const name = str(o.name);
+    if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
+    const id = this.gid(this.localId(o));
+    const c = emptyComponent(id, name, componentType(o.type));
+    if (str(o.version)) c.version = String(o.version);
+    if (str(o.group)) c.properties.push({ name: 'cdx:group', value: String(o.group) });
+    if (str(o.purl)) c.purl = String(o.purl);
+    const cpe = normCpe(o.cpe);
+    if (cpe) c.cpes.push(cpe);
+    for (const h of arr(o.hashes)) if (isObj(h)) pushHash(c.hashes, normHash(h.alg, h.content));
+    const declared: string[] = [];
+    const concluded: string[] = [];
+    for (const l of arr(o.licenses)) {
+      if (!isObj(l)) continue;
+      const lic = isObj(l.license) ? l.license : undefined;
+      const expr = str(l.expression) ?? (lic ? str(lic.id) ?? str(lic.name) : undefined);
+      if (!expr) continue;
+      const ack = str(l.acknowledgement) ?? (lic ? str(lic.acknowledgement) : undefined);
+      (ack === 'concluded' ? concluded : declared).push(expr);
+    }
+    const join = (xs: string[]) => (xs.length === 1 ? xs[0]! : xs.map((x) => (/\s/.test(x) ? `(${x})` : x)).join(' AND '));
+    if (declared.length > 0) c.licenses.declared = join(declared);
+    if (concluded.length > 0) c.licenses.concluded = join(concluded);
+    const supplier = party(o.supplier) ?? party(o.manufacturer);
+    if (supplier) c.supplier = supplier;
+    if (str(o.author)) c.authors.push(String(o.author));
+    for (const a of arr(o.authors)) if (isObj(a) && str(a.name)) c.authors.push(String(a.name));
+    if (str(o.publisher)) c.properties.push({ name: 'cdx:publisher', value: String(o.publisher) });
+    if (str(o.description)) c.description = String(o.description);
+    if (str(o.copyright)) c.copyright = String(o.copyright);
+    if (str(o.scope) && o.scope !== 'required') c.properties.push({ name: 'cdx:scope', value: String(o.scope) });
+    for (const r of arr(o.externalReferences)) {
+      if (!isObj(r) || !str(r.url)) continue;
+      const t = String(r.type ?? 'other') as ExternalRefType;
+      const type = REF_TYPES.has(t) ? t : 'other';
+      c.externalRefs.push({ type, url: String(r.url), ...(type === 'other' && t !== 'other' ? { comment: String(r.type) } : str(r.comment) ? { comment: String(r.comment) } : {}) });
+      if (t === 'distribution' && !c.downloadLocation) c.downloadLocation = String(r.url);
+    }
+    for (const p of arr(o.properties)) if (isObj(p) && str(p.name)) c.properties.push({ name: String(p.name), value: String(p.value ?? '') });
+    c.sources.push(this.file);
+    this.components.push(c);
+    if (parent) {
+      this.edgeCount++;
+      this.edges.push({ from: parent, to: id, type: 'CONTAINS', originalType: 'nested component' });
+      this.nestedTargets.add(id);
+    }
+    for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${where}.components[${i}]`, id);
+    return id;
+  }
+
+  addTopLevel(o: unknown, i: number): void {
+    this.topLevel.push(this.addComponent(o, `components[${i}]`));
+  }
+
+  setRoot(o: unknown): void {
+    this.root = this.addComponent(o, 'metadata.component');
+  }
+
+  addDependency(d: unknown, i: number): void {
+    if (!isObj(d) || !str(d.ref)) throw new BeambakeError('SBOM_PARSE', 'dependency without "ref"', { file: this.file, entry: `dependencies[${i}]` });
+    const from = this.gid(String(d.ref));
+    for (const t of arr(d.dependsOn)) {
+      if (typeof t !== 'string') continue;
+      this.edgeCount++;
+      this.edges.push({ from, to: this.gid(t), type: 'DEPENDS_ON' });
+    }
+    for (const t of arr(d.provides)) {
+      if (typeof t !== 'string') continue;
+      this.edgeCount++;
+      this.edges.push({ from, to: this.gid(t), type: 'OTHER', originalType: 'provides' });
+    }
+  }
+
+  addVulnerability(v: unknown, i: number): void {
+    if (!isObj(v)) throw new BeambakeError('SBOM_PARSE', 'vulnerability is not an object', { file: this.file, entry: `vulnerabilities[${i}]` });
+    const id = str(v.id);
+    const analysis = isObj(v.analysis) ? v.analysis : {};
+    const status = VEX_STATE[String(analysis.state ?? '')];
+    if (!id || !status) return;
+    const products = arr(v.affects).map((a) => (isObj(a) && str(a.ref) ? this.gid(String(a.ref)) : undefined)).filter((x): x is string => !!x);
+    const stmt: VexStatement = { vulnerability: id, status, products };
+    const j = JUSTIFICATION[String(analysis.justification ?? '')];
+    if (j) stmt.justification = j;
+    if (str(analysis.detail)) stmt.statement = String(analysis.detail);
+    this.vex.push(stmt);
+  }
+
+  addComposition(c: unknown): void {
+    if (!isObj(c)) return;
+    const aggregate = String(c.aggregate ?? 'unknown') as Composition['aggregate'];
+    const ok = ['complete', 'incomplete', 'incomplete_first_party_only', 'unknown'].includes(aggregate);
+    this.compositions.push({ aggregate: ok ? aggregate : 'unknown', assemblies: arr(c.assemblies).filter((x): x is string => typeof x === 'string').map((x) => this.gid(x)) });
+  }
+
+  finish(): InputSbom {
+    const md = this.metadata;
+    if (isObj(md.component) && !this.root) this.setRoot(md.component);
+    if (!this.key) throw new Error('CycloneDxBuilder.finish() before the key was set');
+    for (const c of this.components) c.id = this.fin(c.id);
+    for (const e of this.edges) {
+      e.from = this.fin(e.from);
+      e.to = this.fin(e.to);
+    }
+    for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
+    for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
+    for (let i = 0; i < this.topLevel.length; i++) this.topLevel[i] = this.fin(this.topLevel[i]!);
+    if (this.root) this.root = this.fin(this.root);
+    const nested = new Set([...this.nestedTargets].map((x) => this.fin(x)));
+    const targets = new Set(this.edges.map((e) => e.to));
+    const notes: string[] = [];
+    let roots: string[];
+    if (this.root) roots = [this.root];
+    else {
+      roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
+      notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
+    }
+    const tools: { name: string; version?: string; vendor?: string }[] = [];
+    const toolList = isObj(md.tools) ? [...arr(md.tools.components), ...arr(md.tools.services)] : arr(md.tools);
+    for (const t of toolList) {
+      if (isObj(t) && str(t.name)) tools.push({ name: String(t.name), ...(str(t.version) ? { version: String(t.version) } : {}), ...(str(t.vendor) ? { vendor: String(t.vendor) } : {}) });
+    }
+    const comps = this.components.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const manufacturer = party(md.manufacturer) ?? party(md.manufacture);
+    const supplier = party(md.supplier);
+    return {
+      file: this.file,
+      format: this.format,
+      specVersion: `CycloneDX ${this.specVersion}`,
+      key: this.key,
+      graph: {
+        metadata: {
+          name: (isObj(md.component) && str(md.component.name)) || this.file,
+          ...(str(md.timestamp) ? { timestamp: String(md.timestamp) } : {}),
+          authors: arr(md.authors).map(party).filter((p): p is Party => !!p),
+          ...(manufacturer ? { manufacturer } : {}),
+          ...(supplier ? { supplier } : {}),
+          tools,
+          ...(this.serialNumber ? { serialNumber: this.serialNumber } : {}),
+        },
+        components: comps,
+        edges: this.edges,
+        compositions: this.compositions,
+        vex: this.vex,
+      },
+      roots: roots.sort(),
+      aliases: new Map(),
+      folded: this.fold.list(),
+      counts: { components: comps.length, edges: this.edgeCount },
+      notes,
+    };
+  }
+}
+
+/** A usable document key: the serial number unless it is missing or the all-zero placeholder. */
+export function cdxKey(serial: unknown, contentSha256: string): string {
+  const s = str(serial);
+  if (s && !/^urn:uuid:0{8}-0{4}-0{4}-0{4}-0{12}$/.test(s)) return s;
+  return `sha256:${contentSha256}`;
+}
+
+export function checkSpec(file: string, bomFormat: unknown, specVersion: unknown): string {
+  if (bomFormat !== undefined && bomFormat !== 'CycloneDX') {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `bomFormat is ${JSON.stringify(bomFormat)}, expected "CycloneDX"`, { file, entry: 'bomFormat' });
+  }
+  const v = String(specVersion ?? '');
+  if (!/^1\.[3-6]$/.test(v)) {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `CycloneDX specVersion ${JSON.stringify(specVersion)} is not supported (1.3 to 1.6)`, { file, entry: 'specVersion' });
+  }
+  return v;
+}

@@ -1,0 +1,374 @@
+/**
+ * SPDX 2.2 / 2.3 JSON. One document is read into an `Spdx2Doc` (packages as
+ * components, file ids, raw relationships); `assembleSpdx2` then links one or
+ * many documents (a Yocto deploy directory or archive) by namespace, because a
+ * relationship may name `DocumentRef-x:SPDXRef-y` in another document.
+ */
+import { emptyComponent, type Component, type Edge, type EdgeType, type VexStatement } from '../model.js';
+import { BeambakeError } from '../../util/errors.js';
+import { scanJson } from './json-scan.js';
+import {
+  arr,
+  componentType,
+  cvesFixed,
+  isObj,
+  licenseExpr,
+  normCpe,
+  normHash,
+  parseSpdxParty,
+  pushHash,
+  spdxValue,
+  str,
+  PROP_CVES_FIXED,
+  PROP_FOLDED_FILES,
+} from './common.js';
+import { FoldLog, type InputFormat, type InputSbom } from './types.js';
+
+export interface Spdx2Doc {
+  file: string;
+  namespace: string;
+  name: string;
+  spdxVersion: string;
+  created?: string;
+  creators: string[];
+  documentId: string;
+  /** DocumentRef-x -> namespace */
+  externalRefs: Map<string, string>;
+  describes: string[];
+  components: Component[];
+  /** local file SPDXIDs -> file name */
+  files: Map<string, string>;
+  /** package SPDXID -> hasFiles */
+  hasFiles: Map<string, string[]>;
+  relationships: { from: string; type: string; to: string; comment?: string }[];
+}
+
+const STREAMED = new Set(['packages', 'files', 'relationships', 'snippets']);
+
+function packageToComponent(p: Record<string, unknown>, ns: string, where: string, file: string): Component {
+  const id = str(p.SPDXID);
+  const name = str(p.name);
+  if (!id || !name) {
+    throw new BeambakeError('SBOM_PARSE', `package without ${id ? 'name' : 'SPDXID'}`, { file, entry: where });
+  }
+  const c = emptyComponent(`${ns}#${id}`, name, componentType(p.primaryPackagePurpose));
+  const kind = /^SPDXRef-(Recipe|Package|Download|Image|Kernel)-/.exec(id)?.[1];
+  if (kind === 'Image') c.type = 'operating-system';
+  if (kind) c.properties.push({ name: 'yocto:spdx-kind', value: kind.toLowerCase() });
+  const version = spdxValue(p.versionInfo);
+  if (version) c.version = version;
+  const supplier = parseSpdxParty(p.supplier);
+  if (supplier) c.supplier = { name: supplier.name, ...(supplier.email ? { email: supplier.email } : {}) };
+  const originator = parseSpdxParty(p.originator);
+  if (originator?.name) c.authors.push(originator.name);
+  const desc = str(p.description) ?? str(p.summary);
+  if (desc) c.description = desc;
+  for (const h of arr(p.checksums)) if (isObj(h)) pushHash(c.hashes, normHash(h.algorithm, h.checksumValue));
+  const declared = licenseExpr(p.licenseDeclared);
+  const concluded = licenseExpr(p.licenseConcluded);
+  if (declared) c.licenses.declared = declared;
+  if (concluded) c.licenses.concluded = concluded;
+  const copyright = spdxValue(p.copyrightText);
+  if (copyright) c.copyright = copyright;
+  const dl = spdxValue(p.downloadLocation);
+  if (dl) c.downloadLocation = dl;
+  const fn = spdxValue(p.packageFileName);
+  if (fn) c.filename = fn;
+  const home = spdxValue(p.homepage);
+  if (home) c.externalRefs.push({ type: 'website', url: home });
+  for (const r of arr(p.externalRefs)) {
+    if (!isObj(r)) continue;
+    const type = String(r.referenceType ?? '');
+    const loc = str(r.referenceLocator);
+    if (!loc) continue;
+    if (/cpe2[23]Type$/.test(type)) {
+      const cpe = normCpe(loc);
+      if (cpe && !c.cpes.includes(cpe)) c.cpes.push(cpe);
+    } else if (/purl$/.test(type)) {
+      c.purl ??= loc;
+    } else {
+      c.externalRefs.push({ type: 'other', url: loc, comment: `${r.referenceCategory ?? ''} ${type}`.trim() });
+    }
+  }
+  const sourceInfo = str(p.sourceInfo);
+  const cves = cvesFixed(sourceInfo);
+  if (cves.length > 0) c.properties.push({ name: PROP_CVES_FIXED, value: cves.join(' ') });
+  else if (sourceInfo) c.properties.push({ name: 'spdx:sourceInfo', value: sourceInfo });
+  for (const a of arr(p.annotations)) {
+    if (isObj(a) && str(a.comment)) c.properties.push({ name: 'spdx:annotation', value: String(a.comment) });
+  }
+  const pvc = isObj(p.packageVerificationCode) ? str(p.packageVerificationCode.packageVerificationCodeValue) : undefined;
+  if (pvc) c.properties.push({ name: 'spdx:packageVerificationCode', value: pvc });
+  return c;
+}
+
+/** Read one SPDX 2 JSON document from byte chunks. */
+export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string): Promise<Spdx2Doc> {
+  const top: Record<string, unknown> = {};
+  const rawPackages: [Record<string, unknown>, number][] = [];
+  const doc: Spdx2Doc = {
+    file,
+    namespace: '',
+    name: '',
+    spdxVersion: '',
+    creators: [],
+    documentId: 'SPDXRef-DOCUMENT',
+    externalRefs: new Map(),
+    describes: [],
+    components: [],
+    files: new Map(),
+    hasFiles: new Map(),
+    relationships: [],
+  };
+  await scanJson(chunks, file, {
+    streamed: (k) => STREAMED.has(k),
+    onValue(k, v) {
+      top[k] = v;
+    },
+    onElement(k, v, i) {
+      if (!isObj(v)) throw new BeambakeError('SBOM_PARSE', 'expected an object', { file, entry: `${k}[${i}]` });
+      if (k === 'packages') rawPackages.push([v, i]);
+      else if (k === 'files' || k === 'snippets') {
+        const id = str(v.SPDXID);
+        if (!id) throw new BeambakeError('SBOM_PARSE', 'element without SPDXID', { file, entry: `${k}[${i}]` });
+        doc.files.set(id, String(v.fileName ?? v.name ?? id));
+      } else if (k === 'relationships') {
+        const from = str(v.spdxElementId);
+        const to = str(v.relatedSpdxElement);
+        const type = str(v.relationshipType);
+        if (!from || !to || !type) {
+          throw new BeambakeError('SBOM_PARSE', 'relationship needs spdxElementId, relationshipType and relatedSpdxElement', {
+            file,
+            entry: `relationships[${i}]`,
+          });
+        }
+        doc.relationships.push({ from, type, to, ...(typeof v.comment === 'string' ? { comment: v.comment } : {}) });
+      }
+    },
+  });
+  const version = str(top.spdxVersion);
+  if (!version || !/^SPDX-2\.\d$/.test(version)) {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `not an SPDX 2 document (spdxVersion ${JSON.stringify(top.spdxVersion)})`, { file });
+  }
+  const ns = str(top.documentNamespace);
+  if (!ns) throw new BeambakeError('SBOM_PARSE', 'documentNamespace is missing', { file, entry: 'documentNamespace' });
+  doc.namespace = ns;
+  doc.spdxVersion = version;
+  doc.name = str(top.name) ?? ns;
+  doc.documentId = str(top.SPDXID) ?? 'SPDXRef-DOCUMENT';
+  if (isObj(top.creationInfo)) {
+    doc.created = str(top.creationInfo.created);
+    doc.creators = arr(top.creationInfo.creators).filter((x): x is string => typeof x === 'string');
+  }
+  for (const [i, r] of arr(top.externalDocumentRefs).entries()) {
+    if (!isObj(r) || !str(r.externalDocumentId) || !str(r.spdxDocument)) {
+      throw new BeambakeError('SBOM_PARSE', 'externalDocumentRef needs externalDocumentId and spdxDocument', {
+        file,
+        entry: `externalDocumentRefs[${i}]`,
+      });
+    }
+    doc.externalRefs.set(String(r.externalDocumentId), String(r.spdxDocument));
+  }
+  doc.describes = arr(top.documentDescribes).filter((x): x is string => typeof x === 'string');
+  for (const [p, i] of rawPackages) {
+    doc.components.push(packageToComponent(p, ns, `packages[${i}]`, file));
+    const hf = arr(p.hasFiles).filter((x): x is string => typeof x === 'string');
+    if (hf.length > 0) doc.hasFiles.set(String(p.SPDXID), hf);
+  }
+  return doc;
+}
+
+type Norm = { from: 'a' | 'b'; type: EdgeType; keepOriginal: boolean };
+/** SPDX 2 relationship -> edge direction and type (`a` = spdxElementId, `b` = relatedSpdxElement). */
+const REL2: Record<string, Norm> = {
+  CONTAINS: { from: 'a', type: 'CONTAINS', keepOriginal: false },
+  CONTAINED_BY: { from: 'b', type: 'CONTAINS', keepOriginal: false },
+  PACKAGE_OF: { from: 'b', type: 'CONTAINS', keepOriginal: true },
+  OPTIONAL_COMPONENT_OF: { from: 'b', type: 'CONTAINS', keepOriginal: true },
+  DEPENDS_ON: { from: 'a', type: 'DEPENDS_ON', keepOriginal: false },
+  DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: false },
+  RUNTIME_DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  PROVIDED_DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  DYNAMIC_LINK: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  STATIC_LINK: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  HAS_PREREQUISITE: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  PREREQUISITE_FOR: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  BUILD_DEPENDENCY_OF: { from: 'b', type: 'BUILD_DEPENDS_ON', keepOriginal: false },
+  BUILD_TOOL_OF: { from: 'b', type: 'BUILD_DEPENDS_ON', keepOriginal: true },
+  DEV_DEPENDENCY_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: false },
+  TEST_DEPENDENCY_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: true },
+  DEV_TOOL_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: true },
+  OPTIONAL_DEPENDENCY_OF: { from: 'b', type: 'OPTIONAL_DEPENDS_ON', keepOriginal: false },
+  GENERATED_FROM: { from: 'a', type: 'GENERATED_FROM', keepOriginal: false },
+  GENERATES: { from: 'b', type: 'GENERATED_FROM', keepOriginal: true },
+};
+
+/** The normalised edge for an SPDX 2 relationship between two elements. */
+export function spdx2Edge(a: string, type: string, b: string): Edge {
+  const n = REL2[type];
+  if (!n) return { from: a, to: b, type: 'OTHER', originalType: type };
+  const [from, to] = n.from === 'a' ? [a, b] : [b, a];
+  return { from, to, type: n.type, ...(n.keepOriginal ? { originalType: type } : {}) };
+}
+
+export interface AssembleOptions {
+  keepFiles?: boolean;
+}
+
+/**
+ * Link documents into one input: resolve DocumentRefs by namespace, pick the
+ * roots (what the documents nobody else references DESCRIBE), classify every
+ * relationship as an edge or a recorded fold.
+ */
+export function assembleSpdx2(
+  docs: Spdx2Doc[],
+  file: string,
+  format: InputFormat,
+  key: string,
+  opts: AssembleOptions = {},
+): InputSbom {
+  const fold = new FoldLog();
+  const notes: string[] = [];
+  const byNs = new Map<string, Spdx2Doc>();
+  for (const d of docs) byNs.set(d.namespace, d);
+  const components = new Map<string, Component>();
+  const fileIds = new Map<string, string>(); // global id -> file name
+  const docIds = new Set<string>();
+  for (const d of docs) {
+    docIds.add(`${d.namespace}#${d.documentId}`);
+    for (const c of d.components) components.set(c.id, c);
+    for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
+  }
+  // documents other documents point at are parts; the rest are the roots of this input
+  const referenced = new Set<string>();
+  for (const d of docs) for (const ns of d.externalRefs.values()) if (ns !== d.namespace) referenced.add(ns);
+  const rootDocs = docs.filter((d) => !referenced.has(d.namespace));
+
+  const resolve = (d: Spdx2Doc, ref: string): string => {
+    if (ref === 'NOASSERTION' || ref === 'NONE') return ref;
+    const m = /^(DocumentRef-[^:]+):(.+)$/.exec(ref);
+    if (!m) return `${d.namespace}#${ref}`;
+    const ns = d.externalRefs.get(m[1]!);
+    if (!ns) throw new BeambakeError('SBOM_PARSE', `relationship names ${m[1]}, which externalDocumentRefs does not declare`, { file: d.file, entry: ref });
+    return `${ns}#${m[2]}`;
+  };
+
+  const edges: Edge[] = [];
+  const filesOf = new Map<string, number>();
+  const described = new Map<Spdx2Doc, string[]>();
+  let edgeCount = 0;
+  const isDoc = (id: string) => docIds.has(id) || id.endsWith('#SPDXRef-DOCUMENT');
+  for (const d of docs) {
+    const desc = d.describes.map((r) => resolve(d, r));
+    for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
+    described.set(d, desc);
+    for (const r of d.relationships) {
+      edgeCount++;
+      const a = resolve(d, r.from);
+      const b = resolve(d, r.to);
+      const label = `${r.from} ${r.type} ${r.to}`;
+      if (a === 'NOASSERTION' || a === 'NONE' || b === 'NOASSERTION' || b === 'NONE') {
+        fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label);
+        continue;
+      }
+      if (r.type === 'DESCRIBES' && isDoc(a)) {
+        described.get(d)!.push(b);
+        fold.add('edge', 'DESCRIBES from a document: becomes the link from the device to this input', label);
+        continue;
+      }
+      if (r.type === 'DESCRIBED_BY' && isDoc(b)) {
+        described.get(d)!.push(a);
+        fold.add('edge', 'DESCRIBED_BY a document: becomes the link from the device to this input', label);
+        continue;
+      }
+      if (isDoc(a) || isDoc(b)) {
+        fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label);
+        continue;
+      }
+      const aFile = fileIds.has(a);
+      const bFile = fileIds.has(b);
+      if ((aFile || bFile) && !opts.keepFiles) {
+        if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(a, (filesOf.get(a) ?? 0) + 1);
+        fold.add('edge', `${r.type} with a file (files are folded into their package)`, label);
+        continue;
+      }
+      edges.push(spdx2Edge(a, r.type, b));
+    }
+  }
+  if (opts.keepFiles) {
+    for (const [id, name] of fileIds) {
+      components.set(id, emptyComponent(id, name.split('/').pop() || name, 'file'));
+      components.get(id)!.filename = name;
+    }
+  } else {
+    for (const d of docs) {
+      for (const [pkg, files] of d.hasFiles) {
+        const id = `${d.namespace}#${pkg}`;
+        if (!filesOf.has(id)) filesOf.set(id, files.length);
+      }
+    }
+    for (const name of fileIds.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
+    for (const [id, n] of filesOf) {
+      const c = components.get(id);
+      if (c) c.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
+    }
+  }
+
+  // roots: what the root documents describe, minus what another described element already contains or depends on
+  // Yocto's image document DESCRIBES nothing: its own packages are then the roots
+  for (const d of rootDocs) {
+    if ((described.get(d) ?? []).length > 0) continue;
+    const own = d.components.map((c) => c.id);
+    described.set(d, own);
+    if (own.length > 0) notes.push(`${file}: ${d.name} describes nothing; its own package(s) are taken as the root`);
+  }
+  let roots = rootDocs.flatMap((d) => described.get(d) ?? []);
+  const rootSet = new Set(roots);
+  const childOfRoot = new Set(edges.filter((e) => rootSet.has(e.from) && rootSet.has(e.to) && e.from !== e.to).map((e) => e.to));
+  const trimmed = roots.filter((r) => !childOfRoot.has(r));
+  if (trimmed.length > 0 && trimmed.length < roots.length) {
+    notes.push(`${file}: described elements ${roots.filter((r) => childOfRoot.has(r)).join(', ')} are linked from another described element, so they are not roots`);
+    roots = trimmed;
+  }
+  roots = [...new Set(roots)].sort();
+  if (docs.length > 1) {
+    notes.push(`${file}: ${docs.length} SPDX documents linked by namespace; root document(s): ${rootDocs.map((d) => d.name).sort().join(', ') || 'none'}`);
+  }
+
+  const vex: VexStatement[] = [];
+  for (const c of components.values()) {
+    const cves = c.properties.find((p) => p.name === PROP_CVES_FIXED);
+    if (!cves) continue;
+    for (const cve of cves.value.split(' ')) {
+      vex.push({ vulnerability: cve, status: 'fixed', products: [c.id], statement: 'Yocto: patched in the recipe (CVEs fixed in sourceInfo)' });
+    }
+  }
+
+  const first = rootDocs[0] ?? docs[0]!;
+  const comps = [...components.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  for (const c of comps) c.sources.push(file);
+  return {
+    file,
+    format,
+    specVersion: first.spdxVersion,
+    key,
+    graph: {
+      metadata: {
+        name: first.name,
+        ...(first.created ? { timestamp: first.created } : {}),
+        authors: [],
+        tools: first.creators.filter((c) => c.startsWith('Tool:')).map((c) => ({ name: c.slice(5).trim() })),
+        serialNumber: first.namespace,
+      },
+      components: comps,
+      edges,
+      compositions: [],
+      vex,
+    },
+    roots,
+    aliases: new Map(),
+    folded: fold.list(),
+    counts: { components: comps.length + (opts.keepFiles ? 0 : fileIds.size), edges: edgeCount },
+    notes,
+  };
+}

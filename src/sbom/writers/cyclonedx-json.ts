@@ -1,0 +1,47 @@
+/**
+ * CycloneDX 1.6 JSON, produced as a sequence of chunks so a very large graph
+ * can be written to a stream without holding the whole document. The joined
+ * chunks equal `JSON.stringify(doc, null, 2) + "\n"`.
+ */
+import { indentJson, type CanonicalGraph } from './common.js';
+import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata } from './cyclonedx-map.js';
+
+function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield `${first ? `  ${JSON.stringify(key)}: [\n    ` : ',\n    '}${indentJson(item, 4)}`;
+    first = false;
+  }
+  yield first ? `  ${JSON.stringify(key)}: []${last ? '\n' : ',\n'}` : `\n  ]${last ? '\n' : ',\n'}`;
+}
+
+export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
+  const head = {
+    $schema: `http://cyclonedx.org/schema/bom-${CDX_SPEC_VERSION}.schema.json`,
+    bomFormat: 'CycloneDX',
+    specVersion: CDX_SPEC_VERSION,
+    serialNumber: `urn:uuid:${cg.uuid}`,
+    version: 1,
+    metadata: cdxMetadata(cg),
+  };
+  const headJson = JSON.stringify(head, null, 2);
+  yield headJson.slice(0, headJson.length - 2) + ',\n';
+  const others = cg.root ? cg.components.slice(1) : cg.components;
+  yield* array(
+    'components',
+    (function* () {
+      for (const c of others) yield cdxComponent(cg, c);
+    })(),
+    false,
+  );
+  const compositions = cdxCompositions(cg);
+  yield* array(
+    'dependencies',
+    (function* () {
+      for (const c of cg.components) yield cdxDependency(cg, c);
+    })(),
+    compositions.length === 0,
+  );
+  if (compositions.length > 0) yield* array('compositions', compositions, true);
+  yield '}\n';
+}

@@ -1,0 +1,144 @@
+/**
+ * Graph -> CycloneDX 1.6 objects in the JSON shape, keys in schema order. The
+ * JSON writer stringifies them; the XML writer walks the same objects, so the
+ * two encodings cannot drift apart in content.
+ *
+ * Mapping decisions (see README "SBOM formats"):
+ * - `metadata.manufacturer` is the creator of the BOM (CycloneDX 1.6 meaning,
+ *   BSI "creator of the SBOM"): the first metadata author with an e-mail or URL,
+ *   else the graph's manufacturer.
+ * - Every edge of a dependency kind and CONTAINS becomes `dependsOn` (CycloneDX
+ *   has one dependency notion); any edge type other than DEPENDS_ON is also kept
+ *   as a `beambake:relationship:<TYPE>` property of the source so readers can
+ *   restore it.
+ * - Declared and concluded licences carry `acknowledgement`; CycloneDX allows
+ *   several ids or exactly one expression, so when both licences need the
+ *   expression form only the concluded one is written as `licenses` and the
+ *   declared one as the `beambake:license:declared` property.
+ * - The deployable's hashes travel on the `distribution` external reference
+ *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
+ */
+import type { Component, ExternalRef, Hash, Party } from '../model.js';
+import { cmp, compact, DEPENDENCY_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
+
+export type Json = Record<string, unknown>;
+
+export const CDX_SPEC_VERSION = '1.6';
+
+export function cdxEntity(p: Party | undefined): Json | undefined {
+  if (!p || (!p.name && !p.email && !(p.urls && p.urls.length > 0))) return undefined;
+  return compact({
+    name: p.name,
+    url: p.urls && p.urls.length > 0 ? [...p.urls] : undefined,
+    contact: p.email ? [compact({ name: p.name, email: p.email })] : undefined,
+  });
+}
+
+function cdxHashes(hashes: Hash[] | undefined): Json[] | undefined {
+  if (!hashes || hashes.length === 0) return undefined;
+  return [...hashes].sort((a, b) => cmp(a.alg, b.alg) || cmp(a.value, b.value)).map((h) => ({ alg: h.alg, content: h.value }));
+}
+
+function licenseEntries(expr: string, ack: 'declared' | 'concluded'): Json[] | 'expression' {
+  if (!isSpdxExpression(expr)) return [{ license: { name: expr, acknowledgement: ack } }];
+  const ids = conjunctiveIds(expr);
+  if (!ids) return 'expression';
+  return ids.map((id) => ({ license: { id, acknowledgement: ack } }));
+}
+
+function cdxLicenses(c: Component, extraProps: { name: string; value: string }[]): Json[] | undefined {
+  const declared = isLicenseFact(c.licenses.declared) ? c.licenses.declared : undefined;
+  const concluded = isLicenseFact(c.licenses.concluded) ? c.licenses.concluded : undefined;
+  const d = declared !== undefined ? licenseEntries(declared, 'declared') : [];
+  const k = concluded !== undefined ? licenseEntries(concluded, 'concluded') : [];
+  if (d !== 'expression' && k !== 'expression') {
+    const all = [...k, ...d];
+    return all.length > 0 ? all : undefined;
+  }
+  if (concluded !== undefined) {
+    if (declared !== undefined && declared !== concluded) extraProps.push({ name: 'beambake:license:declared', value: declared });
+    return k === 'expression' ? [{ expression: concluded, acknowledgement: 'concluded' }] : k;
+  }
+  return [{ expression: declared!, acknowledgement: 'declared' }];
+}
+
+function cdxExternalRefs(c: Component): Json[] | undefined {
+  const refs: ExternalRef[] = [...c.externalRefs];
+  const dl = c.downloadLocation;
+  if (dl && dl !== 'NOASSERTION' && dl !== 'NONE') {
+    const vcs = /^git\+/.test(dl);
+    const type: ExternalRef['type'] = vcs ? 'vcs' : 'distribution';
+    if (!refs.some((r) => r.type === type)) refs.push({ type, url: vcs ? dl.slice(4) : dl });
+  }
+  if (refs.length === 0) return undefined;
+  return refs
+    .map((r) => compact({ url: r.url, comment: r.comment, type: r.type, hashes: cdxHashes(r.hashes) }))
+    .sort((a, b) => cmp(String(a.type), String(b.type)) || cmp(String(a.url), String(b.url)));
+}
+
+/** Properties that carry edge types CycloneDX `dependsOn` cannot express. */
+function relationshipProps(cg: CanonicalGraph, id: string): { name: string; value: string }[] {
+  return (cg.outgoing.get(id) ?? [])
+    .filter((e) => e.type !== 'DEPENDS_ON')
+    .map((e) => ({ name: `beambake:relationship:${e.type === 'OTHER' && e.originalType ? e.originalType : e.type}`, value: e.to }));
+}
+
+export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
+  const props: { name: string; value: string }[] = sortedProperties(c);
+  const licenses = cdxLicenses(c, props);
+  if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) {
+    props.push({ name: 'bsi:component:filename', value: c.filename });
+  }
+  for (const cpe of c.cpes.slice(1)) props.push({ name: 'beambake:cpe', value: cpe });
+  props.push(...relationshipProps(cg, c.id));
+  props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
+  return compact({
+    type: c.type,
+    'bom-ref': c.id,
+    supplier: cdxEntity(c.supplier),
+    manufacturer: cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)),
+    authors: c.authors.length > 0 ? c.authors.map((name) => ({ name })) : undefined,
+    name: c.name,
+    version: c.version,
+    description: c.description,
+    hashes: cdxHashes(c.hashes),
+    licenses,
+    copyright: c.copyright,
+    cpe: c.cpes[0],
+    purl: c.purl,
+    externalReferences: cdxExternalRefs(c),
+    properties: props.length > 0 ? props : undefined,
+  });
+}
+
+export function cdxMetadata(cg: CanonicalGraph): Json {
+  const m = cg.graph.metadata;
+  const creator = m.authors.find((a) => a.email || (a.urls && a.urls.length > 0)) ?? m.manufacturer;
+  const list = [...m.tools];
+  if (!list.some((t) => t.name === TOOL_NAME)) list.push({ name: TOOL_NAME });
+  const tools = list
+    .sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? ''))
+    .map((t) => compact({ type: 'application', supplier: t.vendor ? { name: t.vendor } : undefined, name: t.name, version: t.version }));
+  return compact({
+    timestamp: m.timestamp,
+    tools: { components: tools },
+    authors: m.authors.filter((a) => a.name || a.email).map((a) => compact({ name: a.name, email: a.email })),
+    component: cg.root ? cdxComponent(cg, cg.root) : undefined,
+    manufacturer: cdxEntity(creator),
+    supplier: cdxEntity(m.supplier),
+  });
+}
+
+/** One `dependencies` entry per component (BSI: leaves are listed with no dependsOn). */
+export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
+  const targets = new Set<string>();
+  for (const e of cg.outgoing.get(c.id) ?? []) {
+    if (DEPENDENCY_EDGES.has(e.type) || e.type === 'CONTAINS') targets.add(e.to);
+  }
+  return compact({ ref: c.id, dependsOn: [...targets].sort(cmp) });
+}
+
+export function cdxCompositions(cg: CanonicalGraph): Json[] {
+  return cg.compositions.map((c) => ({ aggregate: c.aggregate, dependencies: c.assemblies }));
+}

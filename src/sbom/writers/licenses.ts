@@ -1,0 +1,57 @@
+/**
+ * Licence expressions as the writers need them: is this a valid SPDX
+ * expression, and can it be written as a plain list of licence ids
+ * (CycloneDX allows several ids OR exactly one expression, never two
+ * expressions, so declared + concluded compound licences need care).
+ */
+import cdx from '@cyclonedx/cyclonedx-library';
+import parse from 'spdx-expression-parse';
+
+type Info = ReturnType<typeof parse>;
+
+const cache = new Map<string, Info | null>();
+
+/** The parsed expression, or null when the text is not a valid SPDX licence expression. */
+export function parseSpdx(expr: string): Info | null {
+  let hit = cache.get(expr);
+  if (hit === undefined) {
+    try {
+      hit = parse(expr);
+    } catch {
+      hit = null;
+    }
+    cache.set(expr, hit);
+  }
+  return hit;
+}
+
+export function isSpdxExpression(expr: string | undefined): expr is string {
+  return expr !== undefined && parseSpdx(expr) !== null;
+}
+
+/** "NONE" and "NOASSERTION" are valid SPDX 2 values but say nothing about a licence. */
+export function isLicenseFact(expr: string | undefined): expr is string {
+  return expr !== undefined && expr !== '' && expr !== 'NONE' && expr !== 'NOASSERTION';
+}
+
+/** Licence ids the CycloneDX schema enumerates (the library's bundled SPDX list). */
+export function isCyclonedxLicenseId(id: string): boolean {
+  return cdx.SPDX.isSupportedSpdxId(id);
+}
+
+/**
+ * The ids of an AND-only expression of plain licences known to CycloneDX
+ * (no OR, WITH, `+` or LicenseRef), or null when it needs the expression form.
+ */
+export function conjunctiveIds(expr: string): string[] | null {
+  const info = parseSpdx(expr);
+  if (!info) return null;
+  const ids: string[] = [];
+  const walk = (i: Info): boolean => {
+    if ('conjunction' in i) return i.conjunction === 'and' && walk(i.left) && walk(i.right);
+    if (i.plus || i.exception || !isCyclonedxLicenseId(i.license)) return false;
+    ids.push(i.license);
+    return true;
+  };
+  return walk(info) ? [...new Set(ids)] : null;
+}

@@ -1,0 +1,126 @@
+/**
+ * SPDX 2.3 JSON for tools that do not read SPDX 3 yet. Not accepted by BSI
+ * TR-03183-2 v2.1 (which needs SPDX >= 3.0.1); `sbom check` says so.
+ *
+ * Mapping: components -> packages (filesAnalyzed false); DEPENDS_ON /
+ * CONTAINS / GENERATED_FROM as is; BUILD/DEV/OPTIONAL_DEPENDS_ON as the
+ * reversed *_DEPENDENCY_OF; completeness as `DEPENDS_ON NONE` (complete leaf)
+ * or `DEPENDS_ON NOASSERTION` (unknown or incomplete); properties as
+ * annotations.
+ */
+import type { Component, Edge } from '../model.js';
+import { completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { isLicenseFact } from './licenses.js';
+import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
+
+type Json = Record<string, unknown>;
+
+function relationship(ids: Map<string, string>, e: Edge): Json {
+  const from = ids.get(e.from)!;
+  const to = ids.get(e.to)!;
+  switch (e.type) {
+    case 'BUILD_DEPENDS_ON':
+      return { spdxElementId: to, relationshipType: 'BUILD_DEPENDENCY_OF', relatedSpdxElement: from };
+    case 'DEV_DEPENDS_ON':
+      return { spdxElementId: to, relationshipType: 'DEV_DEPENDENCY_OF', relatedSpdxElement: from };
+    case 'OPTIONAL_DEPENDS_ON':
+      return { spdxElementId: to, relationshipType: 'OPTIONAL_DEPENDENCY_OF', relatedSpdxElement: from };
+    case 'OTHER':
+      return { spdxElementId: from, relationshipType: 'OTHER', relatedSpdxElement: to, ...(e.originalType ? { comment: e.originalType } : {}) };
+    default:
+      return { spdxElementId: from, relationshipType: e.type, relatedSpdxElement: to };
+  }
+}
+
+function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extracted: Map<string, string>): Json {
+  const refs: Json[] = [];
+  if (c.purl) refs.push({ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl });
+  for (const cpe of c.cpes) {
+    refs.push({ referenceCategory: 'SECURITY', referenceType: cpe.startsWith('cpe:2.3:') ? 'cpe23Type' : 'cpe22Type', referenceLocator: cpe });
+  }
+  const annotations = sortedProperties(c).map((p) => ({
+    annotationDate: created,
+    annotationType: 'OTHER',
+    annotator: `Tool: ${TOOL_NAME}`,
+    comment: `${p.name}=${p.value}`,
+  }));
+  const out: Json = {
+    SPDXID: id,
+    name: c.name,
+    versionInfo: c.version,
+    packageFileName: c.filename,
+    supplier: spdx2Party(c.supplier) ?? 'NOASSERTION',
+    originator: spdx2Party(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)),
+    downloadLocation: c.downloadLocation ?? distributionUrl(c) ?? 'NOASSERTION',
+    filesAnalyzed: false,
+    checksums: c.hashes.length > 0 ? c.hashes.map((h) => ({ algorithm: spdx2Algorithm(h.alg), checksumValue: h.value })) : undefined,
+    homepage: homepage(c),
+    licenseConcluded: isLicenseFact(c.licenses.concluded) ? spdxLicense(c.licenses.concluded, extracted) : 'NOASSERTION',
+    licenseDeclared: isLicenseFact(c.licenses.declared) ? spdxLicense(c.licenses.declared, extracted) : 'NOASSERTION',
+    copyrightText: c.copyright ?? 'NOASSERTION',
+    description: c.description,
+    externalRefs: refs.length > 0 ? refs : undefined,
+    primaryPackagePurpose: spdx2Purpose(c.type),
+    annotations: annotations.length > 0 ? annotations : undefined,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
+  const m = cg.graph.metadata;
+  const ids = idMap(cg, 'SPDXRef-');
+  const created = requiredTimestamp(cg.graph);
+  const creators = [`Tool: ${TOOL_NAME}`];
+  for (const t of m.tools) if (t.name !== TOOL_NAME) creators.push(`Tool: ${t.name}${t.version ? `-${t.version}` : ''}`);
+  for (const a of m.authors) {
+    const s = spdx2Party(a, a.urls && a.urls.length > 0 ? 'Organization' : 'Person');
+    if (s) creators.push(s);
+  }
+  const head: Json = {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: m.name,
+    documentNamespace: documentNamespace(cg),
+    creationInfo: { created, creators },
+  };
+  const headJson = JSON.stringify(head, null, 2);
+  yield headJson.slice(0, headJson.length - 2) + ',\n';
+
+  const extracted = new Map<string, string>();
+  let first = true;
+  for (const c of cg.components) {
+    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(pkg(cg, c, ids.get(c.id)!, created, extracted), 4)}`;
+    first = false;
+  }
+  yield first ? '  "packages": [],\n' : '\n  ],\n';
+
+  if (extracted.size > 0) {
+    const infos = [...extracted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([licenseId, text]) => ({ licenseId, extractedText: text, name: text }));
+    yield `  "hasExtractedLicensingInfos": ${indentJson(infos, 2)},\n`;
+  }
+
+  const complete = completenessById(cg);
+  yield '  "relationships": [\n    ';
+  const rels: Json[] = [];
+  if (cg.root) rels.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: ids.get(cg.root.id)! });
+  first = rels.length === 0;
+  if (rels.length > 0) yield indentJson(rels[0], 4);
+  for (const c of cg.components) {
+    const out = cg.outgoing.get(c.id) ?? [];
+    const list = out.map((e) => relationship(ids, e));
+    const agg = complete.get(c.id);
+    const hasDeps = out.some((e) => DEPENDENCY_EDGES.has(e.type));
+    if (agg === 'complete' && !hasDeps) {
+      list.push({ spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NONE' });
+    } else if (agg !== undefined && agg !== 'complete') {
+      list.push({ spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NOASSERTION', comment: `dependencies ${agg}` });
+    }
+    for (const r of list) {
+      yield `${first ? '' : ',\n    '}${indentJson(r, 4)}`;
+      first = false;
+    }
+  }
+  yield '\n  ]\n}\n';
+}

@@ -1,0 +1,223 @@
+/**
+ * One Elixir literal expression (what `Code.eval_file/1` would return for a
+ * mix.lock), parsed without evaluating anything: maps, keyword lists, tuples,
+ * lists, atoms, strings, charlists, binaries and numbers. Code is an error.
+ */
+import { tokenizeElixir, type ElixirToken } from './elixir-lexer.js';
+import { termError } from './scanner.js';
+import { integerValue, type Term, type TermLoc } from './term.js';
+
+const LITERAL_NAMES = new Set(['true', 'false', 'nil']);
+
+class ElixirParser {
+  private current: ElixirToken;
+
+  constructor(
+    private readonly toks: Generator<ElixirToken, void, undefined>,
+    private readonly file: string,
+  ) {
+    this.current = this.pull();
+  }
+
+  private pull(): ElixirToken {
+    const r = this.toks.next();
+    return r.done ? { t: 'eof', v: '', loc: { line: 0, column: 0 } } : r.value;
+  }
+  private peek(): ElixirToken {
+    return this.current;
+  }
+  private take(): ElixirToken {
+    const t = this.current;
+    if (t.t !== 'eof') this.current = this.pull();
+    return t;
+  }
+  private isPunct(v: string): boolean {
+    return this.current.t === 'punct' && this.current.v === v;
+  }
+
+  private unexpected(t: ElixirToken, expected?: string): never {
+    let what: string;
+    switch (t.t) {
+      case 'eof':
+        what = 'end of input';
+        break;
+      case 'ident':
+        what = `identifier '${t.v}'`;
+        break;
+      case 'alias':
+        what = `alias '${t.v}'`;
+        break;
+      case 'kw':
+        what = `keyword key '${t.v}:'`;
+        break;
+      case 'string':
+        what = 'string';
+        break;
+      case 'charlist':
+        what = 'charlist';
+        break;
+      case 'sigil':
+        what = `sigil ~${t.sigil}`;
+        break;
+      case 'op':
+        what = `character '${t.v}'`;
+        break;
+      default:
+        what = `'${String(t.v)}'`;
+    }
+    throw termError(this.file, `unexpected ${what}${expected ? `, ${expected}` : ''}`, t.loc);
+  }
+
+  document(): Term {
+    const value = this.value();
+    const t = this.peek();
+    if (t.t !== 'eof') this.unexpected(t, 'expected end of input after the term');
+    return value;
+  }
+
+  value(): Term {
+    const t = this.take();
+    switch (t.t) {
+      case 'atom':
+        return { kind: 'atom', value: t.v, loc: t.loc };
+      case 'string':
+      case 'charlist':
+        if (t.interpolated) throw termError(this.file, 'string interpolation is not allowed here: only literal values', t.loc);
+        return { kind: t.t === 'string' ? 'binary' : 'charlist', value: t.v, loc: t.loc };
+      case 'int':
+        return { kind: 'integer', value: integerValue(t.v), loc: t.loc };
+      case 'float':
+        return { kind: 'float', value: t.v, loc: t.loc };
+      case 'ident':
+        if (LITERAL_NAMES.has(t.v)) return { kind: 'atom', value: t.v, loc: t.loc };
+        throw termError(this.file, `unexpected identifier '${t.v}': only literal values are allowed here`, t.loc);
+      case 'op':
+        if (t.v === '-' || t.v === '+') return this.signed(t);
+        return this.unexpected(t, 'expected a value');
+      case 'punct':
+        switch (t.v) {
+          case '{':
+            return this.tuple(t.loc);
+          case '[':
+            return { kind: 'list', items: this.items(']', 'list'), loc: t.loc };
+          case '%{':
+            return this.map(t.loc);
+          case '<<':
+            return this.binary(t.loc);
+        }
+        return this.unexpected(t, 'expected a value');
+      default:
+        return this.unexpected(t, 'expected a value');
+    }
+  }
+
+  private signed(sign: ElixirToken): Term {
+    const n = this.take();
+    const neg = sign.v === '-';
+    if (n.t === 'int') return { kind: 'integer', value: integerValue(neg ? -n.v : n.v), loc: sign.loc };
+    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
+    return this.unexpected(n, `expected a number after '${sign.v}'`);
+  }
+
+  /** A keyword entry `key: value` as the BEAM sees it: `{:key, value}`. */
+  private keywordPair(): Term {
+    const k = this.take() as Extract<ElixirToken, { t: 'kw' }>;
+    const key: Term = { kind: 'atom', value: k.v, loc: k.loc };
+    return { kind: 'tuple', items: [key, this.value()], loc: k.loc };
+  }
+
+  /**
+   * Comma-separated items up to `close`, trailing comma allowed. Keyword
+   * entries may only come last, as in Elixir (`[1, a: 2]` is `[1, {:a, 2}]`).
+   */
+  private items(close: string, what: string, keywords?: Term[]): Term[] {
+    const items: Term[] = [];
+    let inKeywords = false;
+    for (;;) {
+      if (this.isPunct(close)) {
+        this.take();
+        return items;
+      }
+      if (this.peek().t === 'kw') {
+        inKeywords = true;
+        (keywords ?? items).push(this.keywordPair());
+      } else if (inKeywords) {
+        this.unexpected(this.peek(), `expected a keyword entry: keyword entries must come last in a ${what}`);
+      } else {
+        items.push(this.value());
+      }
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      if (!this.isPunct(close)) this.unexpected(this.peek(), `expected ',' or '${close}' in ${what}`);
+    }
+  }
+
+  private tuple(loc: TermLoc): Term {
+    const keywords: Term[] = [];
+    const items = this.items('}', 'tuple', keywords);
+    // `{:a, b: 1}` is `{:a, [b: 1]}`: trailing keywords form one list element.
+    if (keywords.length > 0) items.push({ kind: 'list', items: keywords, loc: keywords[0]!.loc });
+    return { kind: 'tuple', items, loc };
+  }
+
+  private map(loc: TermLoc): Term {
+    const entries: [Term, Term][] = [];
+    let inKeywords = false;
+    for (;;) {
+      if (this.isPunct('}')) {
+        this.take();
+        return { kind: 'map', entries, loc };
+      }
+      if (this.peek().t === 'kw') {
+        inKeywords = true;
+        const pair = this.keywordPair() as Extract<Term, { kind: 'tuple' }>;
+        entries.push([pair.items[0]!, pair.items[1]!]);
+      } else if (inKeywords) {
+        this.unexpected(this.peek(), 'expected a keyword entry: keyword entries must come last in a map');
+      } else {
+        const key = this.value();
+        if (!this.isPunct('=>')) this.unexpected(this.peek(), "expected '=>' after map key");
+        this.take();
+        entries.push([key, this.value()]);
+      }
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      if (!this.isPunct('}')) this.unexpected(this.peek(), "expected ',' or '}' in map");
+    }
+  }
+
+  private binary(loc: TermLoc): Term {
+    let value = '';
+    for (;;) {
+      if (this.isPunct('>>')) {
+        this.take();
+        return { kind: 'binary', value, loc };
+      }
+      const seg = this.value();
+      if (seg.kind === 'binary') value += seg.value;
+      else if (seg.kind === 'integer' && seg.value >= 0 && seg.value <= 255) value += String.fromCharCode(Number(seg.value));
+      else throw termError(this.file, 'expected a string or a byte (0..255) in binary', seg.loc);
+      if (this.isPunct('::')) {
+        this.take();
+        const type = this.take();
+        if (type.t !== 'ident' || !['binary', 'utf8', 'integer', 'bytes'].includes(type.v)) {
+          this.unexpected(type, 'expected a binary segment type (binary, utf8)');
+        }
+      }
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      if (!this.isPunct('>>')) this.unexpected(this.peek(), "expected ',' or '>>' in binary");
+    }
+  }
+}
+
+/** Parse one Elixir literal expression, e.g. a whole mix.lock. */
+export function parseElixirTerm(text: string, file: string): Term {
+  return new ElixirParser(tokenizeElixir(text, file), file).document();
+}

@@ -1,0 +1,323 @@
+/**
+ * Erlang term files as `file:consult/1` reads them: a sequence of terms, each
+ * ended by a `.`. Used for rebar.lock, rebar.config, *.app.src and Hex
+ * metadata.config. Only data is accepted: variables, records, funs and
+ * expressions are errors, as they are for `file:consult/1`.
+ */
+import { Scanner, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
+import { integerValue, type Term, type TermLoc } from './term.js';
+
+type Tok =
+  | { t: 'atom'; v: string; loc: TermLoc }
+  | { t: 'var'; v: string; loc: TermLoc }
+  | { t: 'string'; v: string; loc: TermLoc }
+  | { t: 'int'; v: bigint; loc: TermLoc }
+  | { t: 'float'; v: number; loc: TermLoc }
+  | { t: 'char'; v: bigint; loc: TermLoc }
+  | { t: 'punct'; v: string; loc: TermLoc }
+  | { t: 'dot'; v: '.'; loc: TermLoc }
+  | { t: 'eof'; v: ''; loc: TermLoc };
+
+const PUNCT2 = ['<<', '>>', '=>', ':=', '#{'];
+const PUNCT1 = '{}[](),|-+/:#';
+
+function isAtomStart(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= '\u00df' && c <= '\u00ff' && c !== '\u00f7');
+}
+function isNameChar(c: string): boolean {
+  return (
+    (c >= 'a' && c <= 'z') ||
+    (c >= 'A' && c <= 'Z') ||
+    (c >= '0' && c <= '9') ||
+    c === '_' ||
+    c === '@' ||
+    (c >= '\u00c0' && c <= '\u00ff' && c !== '\u00d7' && c !== '\u00f7')
+  );
+}
+
+/** Tokens on demand, so the first problem in file order is the one reported. */
+function* tokenizeErlang(text: string, file: string): Generator<Tok, void, undefined> {
+  const s = new Scanner(text, file);
+  for (;;) {
+    // Whitespace and % comments.
+    for (;;) {
+      const c = s.peek();
+      if (isSpace(c)) s.next();
+      else if (c === '%') while (!s.eof() && s.peek() !== '\n') s.next();
+      else break;
+    }
+    const loc = s.loc();
+    const c = s.peek();
+    if (c === '') {
+      yield { t: 'eof', v: '', loc };
+      return;
+    }
+    if (isAtomStart(c)) {
+      let name = '';
+      while (isNameChar(s.peek())) name += s.next();
+      yield { t: 'atom', v: name, loc };
+    } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
+      let name = '';
+      while (isNameChar(s.peek())) name += s.next();
+      yield { t: 'var', v: name, loc };
+    } else if (c >= '0' && c <= '9') {
+      yield number(s, loc);
+    } else if (c === '"' || c === "'") {
+      const value = quoted(s, c, loc);
+      yield c === '"' ? { t: 'string', v: value, loc } : { t: 'atom', v: value, loc };
+    } else if (c === '$') {
+      s.next();
+      let ch = s.next();
+      if (ch === '') s.fail('unterminated character literal', loc);
+      if (ch === '\\') ch = erlangEscape(s, loc);
+      yield { t: 'char', v: BigInt(ch.codePointAt(0)!), loc };
+    } else if (c === '.') {
+      s.next();
+      const after = s.peek();
+      if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(after)} after '.'`);
+      yield { t: 'dot', v: '.', loc };
+    } else {
+      const two = c + s.peek(1);
+      if (PUNCT2.includes(two)) {
+        s.next();
+        s.next();
+        yield { t: 'punct', v: two, loc };
+      } else if (PUNCT1.includes(c)) {
+        s.next();
+        yield { t: 'punct', v: c, loc };
+      } else {
+        s.fail(`unexpected ${describeChar(c)}`);
+      }
+    }
+  }
+}
+
+function number(s: Scanner, loc: TermLoc): Tok {
+  const first = s.digits(10, 'a digit');
+  if (s.peek() === '#' && isDigitOf(s.peek(1), 36)) {
+    const base = Number(first);
+    if (base < 2 || base > 36) s.fail(`invalid number base ${first}`, loc);
+    s.next();
+    return { t: 'int', v: parseBigInt(s.digits(base, `a base-${base} digit`), base), loc };
+  }
+  const f = s.floatTail(first);
+  if (f !== undefined) return { t: 'float', v: f, loc };
+  return { t: 'int', v: BigInt(first), loc };
+}
+
+function quoted(s: Scanner, q: string, loc: TermLoc): string {
+  s.next();
+  let out = '';
+  for (;;) {
+    const at = s.loc();
+    const c = s.next();
+    if (c === '') s.fail(q === '"' ? 'unterminated string' : 'unterminated quoted atom', loc);
+    if (c === q) return out;
+    if (c === '\\') out += erlangEscape(s, at);
+    else out += c;
+  }
+}
+
+class ErlangParser {
+  private current: Tok;
+  constructor(
+    private readonly toks: Generator<Tok, void, undefined>,
+    private readonly file: string,
+  ) {
+    this.current = this.pull();
+  }
+
+  private pull(): Tok {
+    const r = this.toks.next();
+    return r.done ? { t: 'eof', v: '', loc: { line: 0, column: 0 } } : r.value;
+  }
+  private peek(): Tok {
+    return this.current;
+  }
+  private take(): Tok {
+    const t = this.current;
+    if (t.t !== 'eof') this.current = this.pull();
+    return t;
+  }
+  private isPunct(v: string): boolean {
+    const t = this.peek();
+    return t.t === 'punct' && t.v === v;
+  }
+  private expectPunct(v: string, context: string): void {
+    const t = this.peek();
+    if (t.t === 'punct' && t.v === v) {
+      this.take();
+      return;
+    }
+    this.unexpected(t, `expected '${v}' ${context}`);
+  }
+  private unexpected(t: Tok, expected?: string): never {
+    const what =
+      t.t === 'eof'
+        ? 'end of input'
+        : t.t === 'string'
+          ? 'string'
+          : t.t === 'dot'
+            ? "'.'"
+            : t.t === 'var'
+              ? `variable ${t.v}`
+              : `'${String(t.v)}'`;
+    throw termError(this.file, `unexpected ${what}${expected ? `, ${expected}` : ''}`, t.loc);
+  }
+
+  all(): Term[] {
+    const out: Term[] = [];
+    while (this.peek().t !== 'eof') {
+      out.push(this.term());
+      const t = this.peek();
+      if (t.t !== 'dot') this.unexpected(t, "expected '.' after the term");
+      this.take();
+    }
+    return out;
+  }
+
+  term(): Term {
+    const t = this.take();
+    switch (t.t) {
+      case 'atom':
+        return { kind: 'atom', value: t.v, loc: t.loc };
+      case 'string': {
+        // Adjacent string literals concatenate, as in Erlang source.
+        let v = t.v;
+        while (this.peek().t === 'string') v += (this.take() as { v: string }).v;
+        return { kind: 'charlist', value: v, loc: t.loc };
+      }
+      case 'int':
+      case 'char':
+        return { kind: 'integer', value: integerValue(t.v), loc: t.loc };
+      case 'float':
+        return { kind: 'float', value: t.v, loc: t.loc };
+      case 'var':
+        throw termError(this.file, `unexpected variable ${t.v}: a term file holds only literal values`, t.loc);
+      case 'punct':
+        switch (t.v) {
+          case '-':
+          case '+':
+            return this.signed(t);
+          case '{':
+            return { kind: 'tuple', items: this.sequence('}', 'in tuple'), loc: t.loc };
+          case '[':
+            return this.list(t.loc);
+          case '<<':
+            return this.binary(t.loc);
+          case '#{':
+            return this.map(t.loc);
+          case '#':
+            throw termError(this.file, 'records are not supported in a term file', t.loc);
+        }
+        return this.unexpected(t, 'expected a term');
+      default:
+        return this.unexpected(t, 'expected a term');
+    }
+  }
+
+  private signed(sign: Tok): Term {
+    const n = this.take();
+    const neg = sign.v === '-';
+    if (n.t === 'int' || n.t === 'char') return { kind: 'integer', value: integerValue(neg ? -n.v : n.v), loc: sign.loc };
+    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
+    return this.unexpected(n, `expected a number after '${sign.v}'`);
+  }
+
+  private sequence(close: string, context: string): Term[] {
+    const items: Term[] = [];
+    if (this.isPunct(close)) {
+      this.take();
+      return items;
+    }
+    for (;;) {
+      items.push(this.term());
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      this.expectPunct(close, `or ',' ${context}`);
+      return items;
+    }
+  }
+
+  private list(loc: TermLoc): Term {
+    const items: Term[] = [];
+    if (this.isPunct(']')) {
+      this.take();
+      return { kind: 'list', items, loc };
+    }
+    for (;;) {
+      items.push(this.term());
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      if (this.isPunct('|')) {
+        const bar = this.take();
+        const tail = this.term();
+        // `[a | [b]]` is a proper list; an improper tail has no place in a lock.
+        if (tail.kind !== 'list') throw termError(this.file, 'improper lists are not supported', bar.loc);
+        items.push(...tail.items);
+      }
+      this.expectPunct(']', "or ',' in list");
+      return { kind: 'list', items, loc };
+    }
+  }
+
+  private binary(loc: TermLoc): Term {
+    let value = '';
+    if (this.isPunct('>>')) {
+      this.take();
+      return { kind: 'binary', value, loc };
+    }
+    for (;;) {
+      const seg = this.take();
+      if (seg.t === 'string') {
+        value += seg.v;
+      } else if (seg.t === 'int' || seg.t === 'char') {
+        if (seg.v < 0n || seg.v > 255n) throw termError(this.file, `binary segment ${seg.v} does not fit in a byte`, seg.loc);
+        value += String.fromCharCode(Number(seg.v));
+      } else {
+        this.unexpected(seg, 'expected a string or byte in binary');
+      }
+      if (this.isPunct('/')) {
+        this.take();
+        const type = this.take();
+        if (type.t !== 'atom' || !['utf8', 'latin1', 'integer', 'binary'].includes(type.v)) {
+          this.unexpected(type, 'expected a binary segment type (utf8)');
+        }
+      }
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      this.expectPunct('>>', "or ',' in binary");
+      return { kind: 'binary', value, loc };
+    }
+  }
+
+  private map(loc: TermLoc): Term {
+    const entries: [Term, Term][] = [];
+    if (this.isPunct('}')) {
+      this.take();
+      return { kind: 'map', entries, loc };
+    }
+    for (;;) {
+      const k = this.term();
+      this.expectPunct('=>', 'after map key');
+      entries.push([k, this.term()]);
+      if (this.isPunct(',')) {
+        this.take();
+        continue;
+      }
+      this.expectPunct('}', "or ',' in map");
+      return { kind: 'map', entries, loc };
+    }
+  }
+}
+
+/** Parse a `file:consult/1` style file: zero or more terms, each ended by `.`. */
+export function parseErlangTerms(text: string, file: string): Term[] {
+  return new ErlangParser(tokenizeErlang(text, file), file).all();
+}

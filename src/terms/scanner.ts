@@ -1,0 +1,216 @@
+/**
+ * Character-level reading shared by the Erlang and Elixir tokenizers:
+ * positions in code points, located errors, numbers and escape sequences.
+ */
+import { BeambakeError } from '../util/errors.js';
+import type { TermLoc } from './term.js';
+
+export class Scanner {
+  /** One entry per Unicode code point, so columns match what editors show. */
+  private readonly chars: string[];
+  private i = 0;
+  private line = 1;
+  private column = 1;
+
+  constructor(
+    text: string,
+    readonly file: string,
+  ) {
+    // A byte order mark is not part of the term text.
+    this.chars = Array.from(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  }
+
+  peek(offset = 0): string {
+    return this.chars[this.i + offset] ?? '';
+  }
+
+  eof(): boolean {
+    return this.i >= this.chars.length;
+  }
+
+  next(): string {
+    const c = this.chars[this.i++] ?? '';
+    if (c === '\n') {
+      this.line++;
+      this.column = 1;
+    } else if (c !== '') {
+      this.column++;
+    }
+    return c;
+  }
+
+  loc(): TermLoc {
+    return { line: this.line, column: this.column };
+  }
+
+  fail(message: string, loc: TermLoc = this.loc()): never {
+    throw termError(this.file, message, loc);
+  }
+
+  /** Read digits of `base`, allowing single `_` separators between digits. */
+  digits(base: number, what: string): string {
+    let out = '';
+    for (;;) {
+      const c = this.peek();
+      if (isDigitOf(c, base)) {
+        out += this.next();
+      } else if (c === '_' && out.length > 0 && isDigitOf(this.peek(1), base)) {
+        this.next();
+      } else {
+        break;
+      }
+    }
+    if (out.length === 0) this.fail(`expected ${what}, found ${describeChar(this.peek())}`);
+    return out;
+  }
+
+  /** An optional float tail after integer digits: `.digits` and/or an exponent. */
+  floatTail(intDigits: string): number | undefined {
+    if (this.peek() !== '.' || !isDigitOf(this.peek(1), 10)) return undefined;
+    this.next();
+    let text = `${intDigits}.${this.digits(10, 'a digit')}`;
+    if (this.peek() === 'e' || this.peek() === 'E') {
+      const sign = this.peek(1);
+      if (isDigitOf(sign, 10) || ((sign === '+' || sign === '-') && isDigitOf(this.peek(2), 10))) {
+        this.next();
+        text += 'e';
+        if (sign === '+' || sign === '-') text += this.next();
+        text += this.digits(10, 'an exponent');
+      }
+    }
+    return Number(text);
+  }
+}
+
+export function termError(file: string, message: string, loc: TermLoc): BeambakeError {
+  return new BeambakeError('TERM_PARSE', message, { file, line: loc.line, column: loc.column });
+}
+
+export function isDigitOf(c: string, base: number): boolean {
+  if (c.length === 0) return false;
+  const v = parseInt(c, 36);
+  return !Number.isNaN(v) && v < base && /^[0-9a-zA-Z]$/.test(c);
+}
+
+export function parseBigInt(digits: string, base: number): bigint {
+  let v = 0n;
+  const b = BigInt(base);
+  for (const d of digits) v = v * b + BigInt(parseInt(d, 36));
+  return v;
+}
+
+export function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0';
+}
+
+/** `'x'` for printable characters, `U+0007` style for the rest, `end of input` for none. */
+export function describeChar(c: string): string {
+  if (c === '') return 'end of input';
+  const cp = c.codePointAt(0)!;
+  const hex = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
+  if (cp < 0x20 || cp === 0x7f || cp === 0xfffd) return `character ${hex}`;
+  return cp < 0x80 ? `'${c}'` : `'${c}' (${hex})`;
+}
+
+function codePoint(s: Scanner, cp: number, loc: TermLoc): string {
+  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) s.fail(`invalid code point in escape: ${cp.toString(16)}`, loc);
+  return String.fromCodePoint(cp);
+}
+
+function hexRun(s: Scanner, min: number, max: number, loc: TermLoc): number {
+  let text = '';
+  while (text.length < max && isDigitOf(s.peek(), 16)) text += s.next();
+  if (text.length < min) s.fail('invalid escape: expected hexadecimal digits', loc);
+  return parseInt(text, 16);
+}
+
+function bracedHex(s: Scanner, loc: TermLoc): number {
+  s.next(); // {
+  const v = hexRun(s, 1, 6, loc);
+  if (s.next() !== '}') s.fail("invalid escape: expected '}'", loc);
+  return v;
+}
+
+/** Erlang escape after a backslash (the scanner sits on the character after `\`). */
+export function erlangEscape(s: Scanner, loc: TermLoc): string {
+  const c = s.next();
+  switch (c) {
+    case 'b':
+      return '\b';
+    case 'd':
+      return '\x7f';
+    case 'e':
+      return '\x1b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 's':
+      return ' ';
+    case 't':
+      return '\t';
+    case 'v':
+      return '\v';
+    case 'x':
+      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 2, 2, loc), loc);
+    case '^': {
+      const k = s.next();
+      if (k === '') s.fail('unterminated escape sequence', loc);
+      return String.fromCodePoint(k.codePointAt(0)! & 31);
+    }
+    case '':
+      return s.fail('unterminated escape sequence', loc);
+    default:
+      if (c >= '0' && c <= '7') {
+        let text = c;
+        while (text.length < 3 && s.peek() >= '0' && s.peek() <= '7') text += s.next();
+        return String.fromCodePoint(parseInt(text, 8));
+      }
+      // Erlang keeps any other escaped character as itself (\\, \", \', ...).
+      return c;
+  }
+}
+
+/** Elixir escape after a backslash; returns '' for a line continuation. */
+export function elixirEscape(s: Scanner, loc: TermLoc): string {
+  const c = s.next();
+  switch (c) {
+    case 'a':
+      return '\x07';
+    case 'b':
+      return '\b';
+    case 'd':
+      return '\x7f';
+    case 'e':
+      return '\x1b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 's':
+      return ' ';
+    case 't':
+      return '\t';
+    case 'v':
+      return '\v';
+    case '0':
+      return '\0';
+    case '\n':
+      return '';
+    case '\r':
+      if (s.peek() === '\n') s.next();
+      return '';
+    case 'x':
+      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 1, 2, loc), loc);
+    case 'u':
+      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 4, 4, loc), loc);
+    case '':
+      return s.fail('unterminated escape sequence', loc);
+    default:
+      return c;
+  }
+}

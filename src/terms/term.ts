@@ -1,0 +1,78 @@
+/**
+ * The value model shared by the Erlang and Elixir term parsers. Both languages
+ * reduce to the same handful of BEAM types; Elixir keyword lists arrive as
+ * lists of `{atom, value}` 2-tuples exactly as the BEAM sees them.
+ */
+
+export interface TermLoc {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, counted in Unicode code points. */
+  column: number;
+}
+
+export type Term =
+  | { kind: 'atom'; value: string; loc: TermLoc }
+  | { kind: 'binary'; value: string; loc: TermLoc }
+  | { kind: 'charlist'; value: string; loc: TermLoc }
+  | { kind: 'integer'; value: bigint | number; loc: TermLoc }
+  | { kind: 'float'; value: number; loc: TermLoc }
+  | { kind: 'tuple'; items: Term[]; loc: TermLoc }
+  | { kind: 'list'; items: Term[]; loc: TermLoc }
+  | { kind: 'map'; entries: [Term, Term][]; loc: TermLoc };
+
+export type TermKind = Term['kind'];
+export type TermOf<K extends TermKind> = Extract<Term, { kind: K }>;
+
+/** Integers stay plain numbers while exact; larger ones become bigint. */
+export function integerValue(big: bigint): bigint | number {
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+/** A short human description of a term, for error messages ("a tuple of 3", "the atom :hex"). */
+export function describeTerm(t: Term): string {
+  switch (t.kind) {
+    case 'atom':
+      return `the atom ${t.value}`;
+    case 'binary':
+      return `the string ${JSON.stringify(truncate(t.value))}`;
+    case 'charlist':
+      return `the charlist ${JSON.stringify(truncate(t.value))}`;
+    case 'integer':
+      return `the integer ${t.value}`;
+    case 'float':
+      return `the float ${t.value}`;
+    case 'tuple':
+      return `a tuple of ${t.items.length}`;
+    case 'list':
+      return `a list of ${t.items.length}`;
+    case 'map':
+      return `a map of ${t.entries.length}`;
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}
+
+/** The text of a binary, charlist or atom; undefined for anything else. */
+export function textOf(t: Term | undefined): string | undefined {
+  if (!t) return undefined;
+  return t.kind === 'binary' || t.kind === 'charlist' || t.kind === 'atom' ? t.value : undefined;
+}
+
+export function isAtom(t: Term | undefined, value?: string): t is TermOf<'atom'> {
+  return t !== undefined && t.kind === 'atom' && (value === undefined || t.value === value);
+}
+
+/**
+ * Look a key up in a keyword list / proplist (`[{key, value}, ...]`), the way
+ * `proplists:get_value/2` and `Keyword.get/2` do: first match wins.
+ */
+export function keywordGet(list: Term | undefined, key: string): Term | undefined {
+  if (!list || list.kind !== 'list') return undefined;
+  for (const item of list.items) {
+    if (item.kind === 'tuple' && item.items.length === 2 && isAtom(item.items[0], key)) return item.items[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,370 @@
+/**
+ * End-to-end offline Mix build with the layer's own scripts (the ones beambake-mix.bbclass
+ * calls): Hex tarballs made from fixture sources -> beambake_deps unpack --layout mix ->
+ * beambake-build-mix (deps.compile, compile, release with the target ERTS) -> the release runs.
+ * The fixture app has four Hex dependencies: greeter -> greeting_core (transitive), fast_sum
+ * (C NIF through a custom Mix compiler) and erl_counter (built by rebar3).
+ *
+ * The good build runs once and its assertions share it; every tamper case stops before
+ * compiling, so each gets a fresh cheap copy.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { inflateSync, gunzipSync } from 'node:zlib';
+import { createHexTarball, assembleHexTarball, gzipDeterministic, type HexTarballSpec } from '../../src/hex/tarball.js';
+import { encodeMetadata } from '../../src/hex/metadata.js';
+import { writeTar } from '../../src/hex/tar.js';
+import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
+import { fixturesDir, repoRoot } from '../helpers/paths.js';
+import { hasTool, needTools } from '../helpers/toolchain.js';
+
+const TOOLS = ['erl', 'elixir', 'mix', 'rebar3', 'python3', 'cc'];
+const fixture = join(fixturesDir, 'build', 'mix');
+const scripts = join(repoRoot, 'meta-beam-templates', 'scripts');
+const APP = 'beambake_demo';
+const SOURCE_DATE_EPOCH = '1700000000';
+const MARKER = '%% beambake target sysroot marker';
+
+interface PackageDef {
+  dir: string;
+  name: string;
+  version: string;
+  build_tools: string[];
+  licenses: string[];
+  requirements: Record<string, { requirement: string }>;
+}
+interface Built {
+  def: PackageDef;
+  file: string;
+  outer: string;
+  inner: string;
+}
+
+const packageDefs: PackageDef[] = JSON.parse(readFileSync(join(fixture, 'packages', 'packages.json'), 'utf8')).packages;
+
+function filesOf(dir: string, base = dir): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) Object.assign(out, filesOf(p, base));
+    else out[relative(base, p).split('\\').join('/')] = readFileSync(p);
+  }
+  return out;
+}
+
+function specOf(def: PackageDef): HexTarballSpec {
+  return {
+    name: def.name,
+    version: def.version,
+    app: def.name,
+    description: `beambake fixture package ${def.name}`,
+    licenses: def.licenses,
+    build_tools: def.build_tools,
+    requirements: Object.fromEntries(
+      Object.entries(def.requirements).map(([dep, r]) => [dep, { app: dep, requirement: r.requirement, optional: false, repository: 'hexpm' }]),
+    ),
+    files: filesOf(join(fixture, 'packages', def.dir)),
+  };
+}
+
+/** Writes every fixture package as a Hex tarball where the recipe's SRC_URI puts it. */
+function writeTarballs(srcDir: string, tweak: (def: PackageDef, spec: HexTarballSpec) => Buffer | undefined = () => undefined): Built[] {
+  const hexDir = join(srcDir, ...HEX_SUBDIR.split('/'));
+  mkdirSync(hexDir, { recursive: true });
+  return packageDefs.map((def) => {
+    const spec = specOf(def);
+    const tarball = tweak(def, spec) ?? createHexTarball(spec).tarball;
+    const file = hexDownloadFilename({ name: def.name, version: def.version, repository: 'hexpm' });
+    writeFileSync(join(hexDir, file), tarball);
+    const inner = readInnerChecksum(tarball);
+    return { def, file, outer: createHash('sha256').update(tarball).digest('hex'), inner };
+  });
+}
+
+/** CHECKSUM of an outer tar (ustar: name at 0, size at 124, data after the 512-byte header). */
+function readInnerChecksum(tarball: Buffer): string {
+  for (let pos = 0; pos + 512 <= tarball.length; ) {
+    const name = tarball.subarray(pos, pos + 100).toString('latin1').replace(/\0.*$/s, '');
+    if (name === '') break;
+    const size = parseInt(tarball.subarray(pos + 124, pos + 136).toString('latin1').replace(/\0.*$/s, '').trim(), 8);
+    if (name === 'CHECKSUM') return tarball.subarray(pos + 512, pos + 512 + size).toString('latin1').toLowerCase();
+    pos += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error('no CHECKSUM in tarball');
+}
+
+function mixLock(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
+  const lines = [...built]
+    .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
+    .map((b0) => {
+      const b = { ...b0, ...override(b0) };
+      const deps = Object.entries(b.def.requirements)
+        .map(([dep, r]) => `{:${dep}, "${r.requirement}", [hex: :${dep}, repo: "hexpm", optional: false]}`)
+        .join(', ');
+      const managers = b.def.build_tools.map((t) => `:${t}`).join(', ');
+      return `  "${b.def.name}": {:hex, :${b.def.name}, "${b.def.version}", "${b.inner}", [${managers}], [${deps}], "hexpm", "${b.outer}"},`;
+    });
+  return `%{\n${lines.join('\n')}\n}\n`;
+}
+
+function hexRecords(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
+  return built
+    .map((b0) => {
+      const b = { ...b0, ...override(b0) };
+      return `app=${b.def.name},name=${b.def.name},version=${b.def.version},repo=hexpm,outer=${b.outer},inner=${b.inner},file=${b.file}`;
+    })
+    .join(' ');
+}
+
+/** `unshare -n` when this machine allows it (a network namespace with no interfaces). */
+const canUnshare = hasTool('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, offline = false): SpawnSyncReturns<string> {
+  const [c, a] = offline && canUnshare ? ['unshare', ['-n', cmd, ...args]] : [cmd, args];
+  return spawnSync(c, a, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20, timeout: 20 * 60_000 });
+}
+
+interface Work {
+  dir: string;
+  src: string;
+  project: string;
+  output: string;
+  built: Built[];
+}
+
+function prepare(opts: { tweak?: Parameters<typeof writeTarballs>[1]; lock?: (b: Built) => Partial<Built> } = {}): Work {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-mix-build-'));
+  const src = join(dir, 'unpackdir');
+  const project = join(dir, 'src', APP);
+  cpSync(join(fixture, 'app'), project, { recursive: true });
+  const built = writeTarballs(src, opts.tweak);
+  writeFileSync(join(project, 'mix.lock'), mixLock(built, opts.lock));
+  return { dir, src, project, output: join(dir, 'release'), built };
+}
+
+function unpack(w: Work, records: string): SpawnSyncReturns<string> {
+  return run('python3', [join(scripts, 'beambake_deps'), 'unpack', '--layout', 'mix', '--hex', records, '--git', '', '--src-dir', w.src, '--project', w.project], {});
+}
+
+function build(w: Work, targetRoot: string): SpawnSyncReturns<string> {
+  return run(
+    'sh',
+    [join(scripts, 'beambake-build-mix'), 'all', '--project', w.project, '--target-erlang-root', targetRoot, '--output', w.output],
+    { SOURCE_DATE_EPOCH, MIX_ENV: 'prod', HEX_OFFLINE: '1', CC: 'cc', BEAMBAKE_TMPDIR: w.dir },
+    true,
+  );
+}
+
+function beamFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...beamFiles(p));
+    else if (name.endsWith('.beam')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** The bytes of a .beam plus every compressed part (LitT literals, compressed external terms). */
+function beamViews(raw: Buffer): Buffer[] {
+  const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const views = [raw, data];
+  if (data.subarray(0, 4).toString('latin1') !== 'FOR1' || data.subarray(8, 12).toString('latin1') !== 'BEAM') return views;
+  const compressedTerm = Buffer.from([131, 80]);
+  for (let pos = 12; pos + 8 <= data.length; ) {
+    const id = data.subarray(pos, pos + 4).toString('latin1');
+    const size = data.readUInt32BE(pos + 4);
+    const body = data.subarray(pos + 8, pos + 8 + size);
+    if (id === 'LitT' && size > 4 && body.readUInt32BE(0) !== 0) views.push(inflateSync(body.subarray(4)));
+    for (let at = body.indexOf(compressedTerm); at >= 0; at = body.indexOf(compressedTerm, at + 2)) {
+      try {
+        views.push(inflateSync(body.subarray(at + 6)));
+      } catch {
+        // not a compressed term after all
+      }
+    }
+    pos += 8 + ((size + 3) & ~3);
+  }
+  return views;
+}
+
+function beamsMentioning(files: string[], needle: string): string[] {
+  return files.filter((f) => beamViews(readFileSync(f)).some((v) => v.includes(needle)));
+}
+
+const hostRoot = hasTool('erl')
+  ? spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().'], { encoding: 'utf8' }).stdout
+  : '';
+
+/**
+ * A stand-in for the target sysroot's lib/erlang: the host OTP install hard-linked (cheap), with
+ * two files replaced by marked copies, so the test can see that the release took them from here.
+ */
+function makeTargetRoot(dir: string): { root: string; ertsDir: string } {
+  const root = join(dir, 'sysroot', 'usr', 'lib', 'erlang');
+  mkdirSync(join(dir, 'sysroot', 'usr', 'lib'), { recursive: true });
+  const cp = spawnSync('cp', ['-al', hostRoot, root]);
+  if (cp.status !== 0) cpSync(hostRoot, root, { recursive: true, verbatimSymlinks: true });
+  const ertsDir = readdirSync(root).find((n) => n.startsWith('erts-'))!;
+  const kernel = readdirSync(join(root, 'lib')).find((n) => n.startsWith('kernel-'))!;
+  for (const rel of [join(ertsDir, 'bin', 'start_erl.src'), join('lib', kernel, 'ebin', 'kernel.app')]) {
+    const p = join(root, rel);
+    const text = readFileSync(p, 'utf8');
+    rmSync(p); // break the hard link before writing
+    writeFileSync(p, rel.endsWith('.app') ? `${text}\n${MARKER}\n` : `${text}\n# ${MARKER}\n`, { mode: 0o755 });
+  }
+  return { root, ertsDir };
+}
+
+function failureText(r: SpawnSyncReturns<string>): string {
+  return `exit ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+}
+
+function assertNothingCompiled(w: Work): void {
+  assert.deepEqual(beamFiles(join(w.project, '_build')), [], 'no .beam may exist when the build stops on a dependency check');
+  assert.equal(existsSync(join(w.project, '_build', 'prod', 'lib', 'fast_sum', 'priv')), false, 'the NIF must not have been compiled');
+}
+
+const workdirs: string[] = [];
+after(() => {
+  if (process.env.BEAMBAKE_KEEP_TMP !== '1') for (const d of workdirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('offline mix build of a fixture app with four Hex deps and a C NIF', { timeout: 30 * 60_000 }, () => {
+  let good: { w: Work; unpack: SpawnSyncReturns<string>; build?: SpawnSyncReturns<string>; target: { root: string; ertsDir: string }; lockBefore: string } | undefined;
+
+  before(() => {
+    if (!TOOLS.every(hasTool)) return;
+    const w = prepare();
+    workdirs.push(w.dir);
+    const target = makeTargetRoot(w.dir);
+    const lockBefore = readFileSync(join(w.project, 'mix.lock'), 'utf8');
+    const u = unpack(w, hexRecords(w.built));
+    good = { w, unpack: u, target, lockBefore };
+    if (u.status === 0) good.build = build(w, target.root);
+  });
+
+  it('runs the build with no network namespace when permitted', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    if (!canUnshare) t.diagnostic('NOTE: `unshare -n` is not permitted here; the build ran with HEX_OFFLINE=1 and the offline provider only');
+    assert.equal(good!.unpack.status, 0, failureText(good!.unpack));
+    assert.equal(good!.build?.status, 0, good!.build && failureText(good!.build));
+  });
+
+  it('unpacks every Hex dependency into deps/ with a marker of what was verified', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    const { w } = good!;
+    for (const b of w.built) {
+      const marker = readFileSync(join(w.project, 'deps', b.def.name, '.beambake-hex'), 'utf8');
+      assert.match(marker, new RegExp(`^outer=${b.outer}$`, 'm'));
+      assert.match(marker, new RegExp(`^inner=${b.inner}$`, 'm'));
+      assert.match(marker, new RegExp(`^version=${b.def.version.replace(/\./g, '\\.')}$`, 'm'));
+    }
+    assert.equal(readFileSync(join(w.project, 'mix.lock'), 'utf8'), good!.lockBefore, 'the build must not rewrite mix.lock');
+  });
+
+  it('produces a release that starts and calls every dependency, the NIF included', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    assert.equal(good!.build?.status, 0, 'build failed');
+    const { w } = good!;
+    const nifVersion = spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [erlang:system_info(nif_version)]), halt().'], { encoding: 'utf8' }).stdout;
+    const r = spawnSync(join(w.output, 'bin', APP), ['eval', `{:ok, _} = Application.ensure_all_started(:${APP}); IO.puts(BeambakeDemo.report())`], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: w.dir, RELEASE_TMP: join(w.dir, 'release-tmp') },
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, failureText(r));
+    assert.equal(r.stdout.trim(), `Hello, Yocto! sum=42 words=5 nif=${nifVersion}`);
+    assert.ok(existsSync(join(w.output, 'lib', 'fast_sum-0.1.0', 'priv', 'fast_sum_nif.so')), 'the NIF is part of the release');
+  });
+
+  it('takes ERTS and the OTP applications from the target Erlang root', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    assert.equal(good!.build?.status, 0, 'build failed');
+    const { w, target } = good!;
+    assert.match(readFileSync(join(w.output, target.ertsDir, 'bin', 'start_erl.src'), 'utf8'), new RegExp(MARKER));
+    const kernel = readdirSync(join(w.output, 'lib')).find((n) => n.startsWith('kernel-'))!;
+    assert.match(readFileSync(join(w.output, 'lib', kernel, 'ebin', 'kernel.app'), 'utf8'), new RegExp(MARKER));
+    // Mix's relocatable launcher is kept, not the target's prefix-bound one.
+    assert.match(readFileSync(join(w.output, target.ertsDir, 'bin', 'erl'), 'utf8'), /ROOTDIR=/);
+  });
+
+  it('keeps the build directory out of every .beam of the release', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    assert.equal(good!.build?.status, 0, 'build failed');
+    const { w } = good!;
+    const releaseBeams = beamFiles(w.output);
+    assert.ok(releaseBeams.length > 100, `expected the whole release, found ${releaseBeams.length} .beam files`);
+    // Positive control: the unstripped _build beams carry the path in their debug info, so
+    // the scan can see a leak when there is one.
+    const control = beamsMentioning(beamFiles(join(w.project, '_build', 'prod', 'lib', 'greeter')), w.dir);
+    assert.ok(control.length > 0, 'the scanner should find the build path in unstripped _build beams');
+    assert.deepEqual(beamsMentioning(releaseBeams, w.dir), []);
+    const rel = spawnSync('grep', ['-rlF', w.dir, w.output], { encoding: 'utf8' });
+    assert.deepEqual(rel.stdout.split('\n').filter((l) => l.endsWith('.beam')), [], 'grep finds no build path in a .beam');
+  });
+
+  describe('tampering stops the build before anything is compiled, naming the package', () => {
+    function stops(w: Work, records: string, expect: RegExp, t: { diagnostic: (m: string) => void }): void {
+      workdirs.push(w.dir);
+      const u = unpack(w, records);
+      let r = u;
+      if (u.status === 0) r = build(w, hostRoot);
+      t.diagnostic(r.stderr.trim().split('\n').filter((l) => /beambake/.test(l)).join(' | '));
+      assert.notEqual(r.status, 0, 'the build must fail');
+      assert.match(r.stderr, expect);
+      assertNothingCompiled(w);
+    }
+
+    it('one byte of a tarball', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      const w = prepare();
+      const b = w.built.find((x) => x.def.name === 'greeter')!;
+      const path = join(w.src, ...HEX_SUBDIR.split('/'), b.file);
+      const data = readFileSync(path);
+      data[data.length >> 1] ^= 0x01;
+      writeFileSync(path, data);
+      stops(w, hexRecords(w.built), /greeter \(greeter-1\.2\.0\): outer checksum mismatch/, t);
+      assert.equal(existsSync(join(w.project, 'deps')), false, 'nothing is placed when any tarball fails');
+    });
+
+    it('a checksum in the recipe records (the lock the recipe was made from)', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      const w = prepare();
+      const records = hexRecords(w.built, (b) => (b.def.name === 'fast_sum' ? { outer: b.outer.replace(/^./, (c) => (c === '0' ? '1' : '0')) } : {}));
+      stops(w, records, /fast_sum \(fast_sum-0\.1\.0\): outer checksum mismatch/, t);
+    });
+
+    it('a checksum in mix.lock that no longer matches what was unpacked', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      const w = prepare({ lock: (b) => (b.def.name === 'greeting_core' ? { inner: 'f'.repeat(64) } : {}) });
+      stops(w, hexRecords(w.built), /beambake: greeting_core: deps\/greeting_core does not match mix\.lock: inner/, t);
+    });
+
+    it('the name in metadata.config', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      const w = prepare({ tweak: (def, spec) => (def.name === 'erl_counter' ? createHexTarball({ ...spec, name: 'erl_kounter' }).tarball : undefined) });
+      stops(w, hexRecords(w.built), /erl_counter \(erl_counter-2\.0\.1\): metadata\.config name is 'erl_kounter', the lock says 'erl_counter'/, t);
+    });
+
+    it('the CHECKSUM file inside the tarball', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      const w = prepare({
+        tweak: (def, spec) => {
+          if (def.name !== 'greeter') return undefined;
+          const paths = Object.keys(spec.files).sort();
+          const contents = gzipDeterministic(writeTar(paths.map((p) => ({ path: p, content: spec.files[p] as Uint8Array }))));
+          return assembleHexTarball(encodeMetadata(spec, paths), contents, { checksum: 'A'.repeat(64) }).tarball;
+        },
+      });
+      stops(w, hexRecords(w.built), /greeter \(greeter-1\.2\.0\): inner checksum mismatch/, t);
+    });
+  });
+});

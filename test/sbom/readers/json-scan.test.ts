@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanJson } from '../../../src/sbom/readers/json-scan.js';
+import { BeambakeError } from '../../../src/util/errors.js';
+import { corpusDir } from '../../helpers/paths.js';
+
+/** Re-assemble a document from the scanner's events. */
+async function roundTrip(bytes: Uint8Array, chunkSize: number, streamKeys: string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  await scanJson(chunks, 'doc.json', {
+    streamed: (k) => streamKeys.includes(k),
+    onElement(k, v, i) {
+      const arr = (out[k] ??= []) as unknown[];
+      assert.equal(arr.length, i);
+      arr.push(v);
+    },
+    onValue(k, v) {
+      out[k] = v;
+    },
+  });
+  return out;
+}
+
+const corpusFiles = [
+  'spdx/wr-sbom/wr-sbom_3.0.1_turn_off_shadow.spdx.json',
+  'spdx/vulnscout/recipe-cairo.spdx.json',
+  'cyclonedx/mix_sbom-self/bom.cdx.json',
+  'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json',
+];
+
+test('scanner reproduces JSON.parse on real SBOMs for any chunk size', async () => {
+  for (const f of corpusFiles) {
+    const bytes = readFileSync(join(corpusDir, f));
+    const expected = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    for (const size of [1, 7, 4096, 1 << 20]) {
+      if (size === 1 && bytes.length > 100_000) continue;
+      const got = await roundTrip(bytes, size, ['@graph', 'packages', 'relationships', 'components', 'dependencies']);
+      assert.deepEqual(got, expected, `${f} with chunk size ${size}`);
+    }
+  }
+});
+
+test('escaped quotes and backslashes across chunk boundaries', async () => {
+  const doc = { a: ['x\\"y', '\\\\', 'q"\\', { k: 'v\\\\"w' }], b: 'end\\', c: 12.5e3, d: [true, null, -1] };
+  const bytes = Buffer.from(JSON.stringify(doc, null, 1));
+  for (let size = 1; size < 12; size++) {
+    assert.deepEqual(await roundTrip(bytes, size, ['a', 'd']), doc);
+  }
+});
+
+test('malformed input gives SBOM_PARSE with line and column', async () => {
+  const cases: [string, number, number][] = [
+    ['{"a": [1, 2,, 3]}', 1, 13],
+    ['{\n  "packages": [\n    {"name": "x",}\n  ]\n}', 3, 5],
+    ['[1, 2]', 1, 1],
+    ['{"a": 1', 1, 8],
+    ['{"a": 1} x', 1, 10],
+    ['', 1, 1],
+  ];
+  for (const [text, line, column] of cases) {
+    await assert.rejects(
+      roundTrip(Buffer.from(text), 3, ['a', 'packages']),
+      (e: unknown) => {
+        assert.ok(e instanceof BeambakeError, String(e));
+        assert.equal(e.code, 'SBOM_PARSE');
+        assert.equal(e.location.file, 'doc.json');
+        assert.equal(e.location.line, line, `${JSON.stringify(text)}: ${e.format()}`);
+        assert.ok(e.location.column! >= column, `${JSON.stringify(text)}: ${e.format()}`);
+        return true;
+      },
+    );
+  }
+});
