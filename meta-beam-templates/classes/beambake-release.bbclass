@@ -16,9 +16,12 @@
 # Init integration, on by default where the distro uses that init system; turn either off
 # with "0" (local.conf, the recipe or a .bbappend):
 #   BEAM_INIT_SYSTEMD, BEAM_INIT_SYSVINIT
-# The service runs as BEAM_RELEASE_USER, a system user created for it (useradd) unless "root".
+# The service runs as BEAM_RELEASE_USER (default root). For a dedicated user, set it and create
+# the user in a .bbappend (inherit useradd; USERADD_PACKAGES = "${PN}"; USERADD_PARAM:${PN} =
+# "--system --home-dir /var/lib/<app> --no-create-home --shell /bin/false --user-group <user>").
+# useradd is not inherited here because it refuses an empty USERADD_PACKAGES, which "root" needs.
 
-inherit systemd update-rc.d useradd
+inherit systemd update-rc.d
 
 BEAM_APP ??= "${BPN}"
 # Start script in the release's bin/ (empty: the only one there).
@@ -28,7 +31,7 @@ BEAM_RELEASE_DIR ??= "${B}/beambake-release"
 
 BEAM_INIT_SYSTEMD ??= "${@bb.utils.contains('DISTRO_FEATURES', 'systemd', '1', '0', d)}"
 BEAM_INIT_SYSVINIT ??= "${@bb.utils.contains('DISTRO_FEATURES', 'sysvinit', '1', '0', d)}"
-BEAM_RELEASE_USER ??= "${BEAM_APP}"
+BEAM_RELEASE_USER ??= "root"
 
 SYSTEMD_PACKAGES = "${@'${PN}' if d.getVar('BEAM_INIT_SYSTEMD') == '1' else ''}"
 SYSTEMD_SERVICE:${PN} = "${BEAM_APP}.service"
@@ -38,9 +41,6 @@ SYSTEMD_AUTO_ENABLE:${PN} ??= "enable"
 INITSCRIPT_PACKAGES = "${@'${PN}' if d.getVar('BEAM_INIT_SYSVINIT') == '1' else ''}"
 INITSCRIPT_NAME:${PN} = "${BEAM_APP}"
 INITSCRIPT_PARAMS:${PN} ??= "defaults 90 10"
-
-USERADD_PACKAGES = "${@'' if d.getVar('BEAM_RELEASE_USER') == 'root' else '${PN}'}"
-USERADD_PARAM:${PN} = "--system --home-dir /var/lib/${BEAM_APP} --no-create-home --shell /bin/false --user-group ${BEAM_RELEASE_USER}"
 
 # The ERTS goes in its own package after -dev and -staticdev, which take its headers and
 # archives first.

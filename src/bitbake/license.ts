@@ -96,6 +96,8 @@ export function guessSpdx(text: string): string | undefined {
 export function appLicense(dir: string, opts: { spdx?: string; declared?: string[] }): AppLicense {
   const warnings: string[] = [];
   const files = findLicenseFiles(dir);
+  // validate what the user gave even when there is no file to go with it
+  if (opts.spdx !== undefined) spdxToBitbake(opts.spdx);
   let spdx = opts.spdx;
   if (spdx === undefined && opts.declared && opts.declared.length > 0) spdx = opts.declared.join(' AND ');
   if (spdx === undefined) {
@@ -105,7 +107,11 @@ export function appLicense(dir: string, opts: { spdx?: string; declared?: string
     }
   }
   if (files.length === 0) {
-    warnings.push(`no licence file (LICENSE, COPYING, ...) in ${dir}: the recipe says LICENSE = "CLOSED"; add one before distributing the image`);
+    warnings.push(
+      `no licence file (LICENSE, COPYING, ...) in ${dir}: the recipe says LICENSE = "CLOSED"` +
+        (opts.spdx !== undefined ? ` (--license ${opts.spdx} needs a licence file for LIC_FILES_CHKSUM)` : '') +
+        '; add one before distributing the image',
+    );
     return { license: 'CLOSED', ...(spdx ? { spdx } : {}), files, warnings };
   }
   if (spdx === undefined) {

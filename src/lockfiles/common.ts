@@ -3,7 +3,7 @@
  * `LOCK_INVALID` errors and checksum checks.
  */
 import { BeambakeError } from '../util/errors.js';
-import { describeTerm, type Term, type TermLoc } from '../terms/index.js';
+import { describeTerm, oneLine, type Term, type TermLoc } from '../terms/index.js';
 import type { Package, SourceLocation } from '../model.js';
 
 export interface LockRead {
@@ -22,16 +22,16 @@ export class LockContext {
   }
 
   invalid(message: string, loc: TermLoc | undefined, entry?: string): BeambakeError {
-    return new BeambakeError('LOCK_INVALID', message, {
+    return new BeambakeError('LOCK_INVALID', oneLine(message), {
       file: this.file,
       ...(loc && loc.line > 0 ? { line: loc.line, column: loc.column } : {}),
-      ...(entry ? { entry } : {}),
+      ...(entry ? { entry: oneLine(entry) } : {}),
     });
   }
 
   warn(message: string, loc?: TermLoc, entry?: string): void {
     const where = loc && loc.line > 0 ? `${this.file}:${loc.line}:${loc.column}` : this.file;
-    this.warnings.push(`${where}: ${entry ? `${entry}: ` : ''}${message}`);
+    this.warnings.push(oneLine(`${where}: ${entry ? `${entry}: ` : ''}${message}`));
   }
 
   /** A string field (binary or charlist); anything else is a located error. */

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BeambakeError } from '../util/errors.js';
+import { oneLine } from '../terms/index.js';
 import type { BuildTool } from '../model.js';
 import { readMixProject } from './mix.js';
 import { readRebarProject } from './rebar.js';
@@ -53,7 +54,7 @@ export function readRootProject(dir: string, tool: BuildTool, opts: RootOptions 
     const missing = [name === undefined ? 'name' : '', version === undefined ? 'version' : ''].filter(Boolean).join(' and ');
     const flags = [name === undefined ? '--app-name' : '', version === undefined ? '--app-version' : ''].filter(Boolean).join(' and ');
     const why = info ? info.problems.join('; ') : `no ${PROJECT_FILE[tool]} here`;
-    throw new BeambakeError('PROJECT_UNREADABLE', `cannot read the project ${missing} statically: ${why}; pass ${flags}`, {
+    throw new BeambakeError('PROJECT_UNREADABLE', oneLine(`cannot read the project ${missing} statically: ${why}; pass ${flags}`), {
       file: info?.projectFile ?? dir,
     });
   }

@@ -26,6 +26,22 @@ export type ElixirToken =
   | { t: 'eof'; v: ''; loc: TermLoc };
 
 const PUNCT2 = ['%{', '=>', '<<', '>>', '::'];
+const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
+const COMMENT = /#[^\n]*/y;
+const ASCII_NAME = /[a-zA-Z0-9_]+/y;
+const PLAIN_RUNS = new Map<string, RegExp>();
+
+/** Characters a quoted body can take in bulk: anything but its delimiters, `\\` and `#`. */
+function plainRun(open: string, close: string): RegExp {
+  const key = open + close;
+  let re = PLAIN_RUNS.get(key);
+  if (!re) {
+    const esc = (c: string) => c.replace(/[\\\]^-]/g, '\\$&');
+    re = new RegExp(`[^${esc(open)}${esc(close)}\\\\#]+`, 'y');
+    PLAIN_RUNS.set(key, re);
+  }
+  return re;
+}
 const PUNCT1 = '{}[](),';
 const SIGIL_CLOSE: Record<string, string> = { '"': '"', "'": "'", '(': ')', '[': ']', '{': '}', '<': '>', '/': '/', '|': '|' };
 
@@ -39,14 +55,9 @@ function isIdentChar(c: string): boolean {
 export function* tokenizeElixir(text: string, file: string): Generator<ElixirToken, void, undefined> {
   const s = new Scanner(text, file);
   for (;;) {
-    for (;;) {
-      const c = s.peek();
-      if (isSpace(c)) s.next();
-      else if (c === '#') while (!s.eof() && s.peek() !== '\n') s.next();
-      else break;
-    }
+    while (s.run(SPACE) || s.run(COMMENT));
     const loc = s.loc();
-    const c = s.peek();
+    const c = s.peekCodePoint();
     if (c === '') {
       yield { t: 'eof', v: '', loc };
       return;
@@ -60,8 +71,7 @@ export function* tokenizeElixir(text: string, file: string): Generator<ElixirTok
         yield { t: 'ident', v: name, loc };
       }
     } else if (c >= 'A' && c <= 'Z') {
-      let name = '';
-      while (isIdentChar(s.peek())) name += s.next();
+      const name = identifier(s);
       yield { t: 'alias', v: name, loc };
     } else if (c >= '0' && c <= '9') {
       yield number(s, loc);
@@ -77,7 +87,7 @@ export function* tokenizeElixir(text: string, file: string): Generator<ElixirTok
     } else if (c === ':' && s.peek(1) !== ':' && (isIdentStart(s.peek(1)) || (s.peek(1) >= 'A' && s.peek(1) <= 'Z'))) {
       s.next();
       let name = '';
-      while (isIdentChar(s.peek()) || s.peek() === '@') name += s.next();
+      while (isIdentChar(s.peekCodePoint()) || s.peek() === '@') name += s.next() + s.run(ASCII_NAME);
       if (s.peek() === '?' || s.peek() === '!') name += s.next();
       yield { t: 'atom', v: name, loc };
     } else if (c === ':' && (s.peek(1) === '"' || s.peek(1) === "'")) {
@@ -111,8 +121,8 @@ export function* tokenizeElixir(text: string, file: string): Generator<ElixirTok
 }
 
 function identifier(s: Scanner): string {
-  let name = '';
-  while (isIdentChar(s.peek())) name += s.next();
+  let name = s.run(ASCII_NAME);
+  while (isIdentChar(s.peekCodePoint())) name += s.next() + s.run(ASCII_NAME);
   if ((s.peek() === '?' || s.peek() === '!') && s.peek(1) !== '=') name += s.next();
   return name;
 }
@@ -121,7 +131,7 @@ function identifier(s: Scanner): string {
 function keywordColon(s: Scanner, name: string): void {
   s.next();
   const after = s.peek();
-  if (after !== '' && !isSpace(after)) s.fail(`keyword key '${name}:' must be followed by a space, found ${describeChar(after)}`);
+  if (after !== '' && !isSpace(after)) s.fail(`keyword key '${name}:' must be followed by a space, found ${describeChar(s.peekCodePoint())}`);
 }
 
 function number(s: Scanner, loc: TermLoc): ElixirToken {
@@ -153,7 +163,9 @@ function readQuoted(
   let value = '';
   let interpolated = false;
   let depth = 0;
+  const plain = plainRun(open, close);
   for (;;) {
+    value += s.run(plain);
     const c = s.peek();
     if (c === '') s.fail(open === '"' ? 'unterminated string' : open === "'" ? 'unterminated charlist' : 'unterminated sigil', loc);
     if (c === close && depth === 0) {
@@ -244,7 +256,7 @@ function sigil(s: Scanner, loc: TermLoc): ElixirToken {
   if (name >= 'A' && name <= 'Z') while (/[A-Z0-9]/.test(s.peek())) name += s.next();
   const open = s.peek();
   const close = SIGIL_CLOSE[open];
-  if (!close) s.fail(`invalid sigil delimiter ${describeChar(open)}`);
+  if (!close) s.fail(`invalid sigil delimiter ${describeChar(s.peekCodePoint())}`);
   let value: string;
   if ((open === '"' || open === "'") && s.peek(1) === open && s.peek(2) === open) {
     value = readHeredoc(s, open, loc).value;

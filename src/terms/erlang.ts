@@ -20,6 +20,11 @@ type Tok =
 
 const PUNCT2 = ['<<', '>>', '=>', ':=', '#{'];
 const PUNCT1 = '{}[](),|-+/:#';
+const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
+const COMMENT = /%[^\n]*/y;
+const ASCII_NAME = /[a-zA-Z0-9_@]+/y;
+const PLAIN_STRING = /[^"\\]+/y;
+const PLAIN_ATOM = /[^'\\]+/y;
 
 function isAtomStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= '\u00df' && c <= '\u00ff' && c !== '\u00f7');
@@ -40,26 +45,17 @@ function* tokenizeErlang(text: string, file: string): Generator<Tok, void, undef
   const s = new Scanner(text, file);
   for (;;) {
     // Whitespace and % comments.
-    for (;;) {
-      const c = s.peek();
-      if (isSpace(c)) s.next();
-      else if (c === '%') while (!s.eof() && s.peek() !== '\n') s.next();
-      else break;
-    }
+    while (s.run(SPACE) || s.run(COMMENT));
     const loc = s.loc();
-    const c = s.peek();
+    const c = s.peekCodePoint();
     if (c === '') {
       yield { t: 'eof', v: '', loc };
       return;
     }
     if (isAtomStart(c)) {
-      let name = '';
-      while (isNameChar(s.peek())) name += s.next();
-      yield { t: 'atom', v: name, loc };
+      yield { t: 'atom', v: name(s), loc };
     } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
-      let name = '';
-      while (isNameChar(s.peek())) name += s.next();
-      yield { t: 'var', v: name, loc };
+      yield { t: 'var', v: name(s), loc };
     } else if (c >= '0' && c <= '9') {
       yield number(s, loc);
     } else if (c === '"' || c === "'") {
@@ -74,7 +70,7 @@ function* tokenizeErlang(text: string, file: string): Generator<Tok, void, undef
     } else if (c === '.') {
       s.next();
       const after = s.peek();
-      if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(after)} after '.'`);
+      if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(s.peekCodePoint())} after '.'`);
       yield { t: 'dot', v: '.', loc };
     } else {
       const two = c + s.peek(1);
@@ -90,6 +86,12 @@ function* tokenizeErlang(text: string, file: string): Generator<Tok, void, undef
       }
     }
   }
+}
+
+function name(s: Scanner): string {
+  let out = '';
+  while (isNameChar(s.peek())) out += s.next() + s.run(ASCII_NAME);
+  return out;
 }
 
 function number(s: Scanner, loc: TermLoc): Tok {
@@ -108,7 +110,9 @@ function number(s: Scanner, loc: TermLoc): Tok {
 function quoted(s: Scanner, q: string, loc: TermLoc): string {
   s.next();
   let out = '';
+  const plain = q === '"' ? PLAIN_STRING : PLAIN_ATOM;
   for (;;) {
+    out += s.run(plain);
     const at = s.loc();
     const c = s.next();
     if (c === '') s.fail(q === '"' ? 'unterminated string' : 'unterminated quoted atom', loc);

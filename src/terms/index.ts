@@ -4,7 +4,7 @@
  * lines of text.
  */
 export type { Term, TermKind, TermLoc, TermOf } from './term.js';
-export { describeTerm, isAtom, keywordGet, textOf } from './term.js';
+export { describeTerm, isAtom, keywordGet, oneLine, textOf } from './term.js';
 export { parseErlangTerms } from './erlang.js';
 export { parseElixirTerm } from './elixir.js';
 export { tokenizeElixir, type ElixirToken } from './elixir-lexer.js';

@@ -3,13 +3,14 @@
  * positions in code points, located errors, numbers and escape sequences.
  */
 import { BeambakeError } from '../util/errors.js';
-import type { TermLoc } from './term.js';
+import { oneLine, type TermLoc } from './term.js';
 
 export class Scanner {
-  /** One entry per Unicode code point, so columns match what editors show. */
-  private readonly chars: string[];
+  private readonly text: string;
+  /** UTF-16 index into `text`. */
   private i = 0;
   private line = 1;
+  /** Counted in code points, so columns match what editors show. */
   private column = 1;
 
   constructor(
@@ -17,26 +18,59 @@ export class Scanner {
     readonly file: string,
   ) {
     // A byte order mark is not part of the term text.
-    this.chars = Array.from(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    this.text = text.startsWith('\uFEFF') ? text.slice(1) : text;
   }
 
+  /** The code unit `offset` ahead ('' past the end); lookahead is only ever compared with ASCII. */
   peek(offset = 0): string {
-    return this.chars[this.i + offset] ?? '';
+    return this.text[this.i + offset] ?? '';
+  }
+
+  /** The whole code point at the cursor, for messages and identifier tests. */
+  peekCodePoint(): string {
+    const cp = this.text.codePointAt(this.i);
+    return cp === undefined ? '' : String.fromCodePoint(cp);
   }
 
   eof(): boolean {
-    return this.i >= this.chars.length;
+    return this.i >= this.text.length;
   }
 
   next(): string {
-    const c = this.chars[this.i++] ?? '';
-    if (c === '\n') {
+    const cp = this.text.codePointAt(this.i);
+    if (cp === undefined) return '';
+    const c = String.fromCodePoint(cp);
+    this.i += c.length;
+    if (cp === 10) {
       this.line++;
       this.column = 1;
-    } else if (c !== '') {
+    } else {
       this.column++;
     }
     return c;
+  }
+
+  /**
+   * Consume the match of a sticky regular expression at the cursor and return
+   * it ('' when it does not match). Runs of plain characters go through here
+   * instead of one call per character: most of a lockfile is long strings.
+   */
+  run(re: RegExp): string {
+    re.lastIndex = this.i;
+    const m = re.exec(this.text);
+    if (!m || m[0].length === 0) return '';
+    const s = m[0];
+    this.i += s.length;
+    const nl = s.lastIndexOf('\n');
+    if (nl >= 0) {
+      let lines = 0;
+      for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) lines++;
+      this.line += lines;
+      this.column = 1 + codePoints(s, nl + 1);
+    } else {
+      this.column += codePoints(s, 0);
+    }
+    return s;
   }
 
   loc(): TermLoc {
@@ -60,7 +94,7 @@ export class Scanner {
         break;
       }
     }
-    if (out.length === 0) this.fail(`expected ${what}, found ${describeChar(this.peek())}`);
+    if (out.length === 0) this.fail(`expected ${what}, found ${describeChar(this.peekCodePoint())}`);
     return out;
   }
 
@@ -82,8 +116,21 @@ export class Scanner {
   }
 }
 
+const SURROGATE = /[\uD800-\uDBFF]/;
+
+/** Code points in `s` from `from` on: its length minus the trailing halves of surrogate pairs. */
+function codePoints(s: string, from: number): number {
+  if (!SURROGATE.test(s)) return s.length - from;
+  let n = s.length - from;
+  for (let k = from; k < s.length; k++) {
+    const u = s.charCodeAt(k);
+    if (u >= 0xdc00 && u <= 0xdfff && k > from && s.charCodeAt(k - 1) >= 0xd800 && s.charCodeAt(k - 1) <= 0xdbff) n--;
+  }
+  return n;
+}
+
 export function termError(file: string, message: string, loc: TermLoc): BeambakeError {
-  return new BeambakeError('TERM_PARSE', message, { file, line: loc.line, column: loc.column });
+  return new BeambakeError('TERM_PARSE', oneLine(message), { file, line: loc.line, column: loc.column });
 }
 
 export function isDigitOf(c: string, base: number): boolean {

@@ -76,3 +76,9 @@ export function keywordGet(list: Term | undefined, key: string): Term | undefine
   }
   return undefined;
 }
+
+/** Control characters escaped, so a message quoting hostile input stays one line. */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

@@ -101,3 +101,22 @@ test('warnings go to stderr, data to stdout', () => {
   JSON.parse(r.stdout);
   assert.match(r.stderr, /^warning: .*phoenix_live_reload: requires phoenix, which is not in the lock/m);
 });
+
+test('old lock forms: null checksums in JSON; --app-name/--app-version stand in for a missing mix.exs', () => {
+  const r = runCli(['deps', join(corpusDir, 'mix/phoenix-2014-10-package-tuple/mix.lock'), '--json', '--app-name', 'phoenix', '--app-version', '0.5.0']);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { project: Record<string, unknown>; packages: Record<string, unknown>[] };
+  assert.deepEqual([doc.project.name, doc.project.version], ['phoenix', '0.5.0']);
+  const cowboy = doc.packages.find((p) => p.app === 'cowboy')!;
+  assert.deepEqual([cowboy.name, cowboy.version, cowboy.outerChecksum, cowboy.innerChecksum], ['cowboy', '1.0.0', null, null]);
+  const missing = runCli(['deps', join(corpusDir, 'mix/phoenix-2014-10-package-tuple/mix.lock')]);
+  assert.equal(missing.status, 3);
+  assert.match(missing.stderr, /^error: .*phoenix-2014-10-package-tuple: cannot read the project name and version statically: no mix\.exs here; pass --app-name and --app-version\n$/);
+});
+
+test('deps --help shows examples', () => {
+  const r = runCli(['deps', '--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /Examples:/);
+  assert.match(r.stdout, /--app-version/);
+});

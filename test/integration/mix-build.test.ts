@@ -311,6 +311,24 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
     assert.deepEqual(rel.stdout.split('\n').filter((l) => l.endsWith('.beam')), [], 'grep finds no build path in a .beam');
   });
 
+  it('gives byte-identical .beam files when built again in another directory', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    assert.equal(good!.build?.status, 0, 'build failed');
+    const w2 = prepare();
+    workdirs.push(w2.dir);
+    const u = unpack(w2, hexRecords(w2.built));
+    assert.equal(u.status, 0, failureText(u));
+    const r = build(w2, good!.target.root);
+    assert.equal(r.status, 0, failureText(r));
+    const digests = (root: string) =>
+      Object.fromEntries(beamFiles(root).map((f) => [relative(root, f), createHash('sha256').update(readFileSync(f)).digest('hex')]));
+    const first = digests(good!.w.output);
+    const second = digests(w2.output);
+    assert.deepEqual(Object.keys(second), Object.keys(first));
+    const differing = Object.keys(first).filter((k) => first[k] !== second[k]);
+    assert.deepEqual(differing, [], 'the same sources in another directory must compile to the same bytes');
+  });
+
   describe('tampering stops the build before anything is compiled, naming the package', () => {
     function stops(w: Work, records: string, expect: RegExp, t: { diagnostic: (m: string) => void }): void {
       workdirs.push(w.dir);

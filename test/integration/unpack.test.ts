@@ -320,22 +320,27 @@ describe('beambake_deps scan-buildpaths', () => {
     if (!needTools(t, 'python3', 'erlc', 'elixirc')) return;
     const dir = mkdtempSync(join(tmpdir(), 'bb-scan-'));
     mkdirSync(join(dir, 'src'));
-    for (const o of ['leaky', 'hidden', 'clean']) mkdirSync(join(dir, o));
+    for (const o of ['leaky', 'gzipped', 'hidden', 'clean']) mkdirSync(join(dir, o));
     writeFileSync(join(dir, 'src', 'm.erl'), '-module(m).\n-export([f/0]).\nf() -> ok.\n');
     writeFileSync(join(dir, 'src', 'e.ex'), 'defmodule E do\n  def f, do: :ok\nend\n');
     const compile = (tool: string, out: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
-      const r = spawnSync(tool, args, { encoding: 'utf8', env: { ...process.env, HOME: dir, ...env } });
+      // cwd = dir: Elixir then writes relative names in the Line chunk, so the absolute path
+      // is left only inside the compressed Dbgi chunk.
+      const r = spawnSync(tool, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir, ...env } });
       assert.equal(r.status, 0, r.stderr);
       return join(dir, out);
     };
     // No deterministic: the source path sits in plain CInf.
     compile('erlc', 'leaky', ['+debug_info', '-o', join(dir, 'leaky'), join(dir, 'src', 'm.erl')]);
+    // The whole file gzipped (+compressed).
+    compile('erlc', 'gzipped', ['+debug_info', '+compressed', '-o', join(dir, 'gzipped'), join(dir, 'src', 'm.erl')]);
     // deterministic: Erlang drops it, but Elixir's debug info (zlib-compressed Dbgi) keeps it.
     compile('elixirc', 'hidden', ['-o', join(dir, 'hidden'), join(dir, 'src', 'e.ex')], { ERL_COMPILER_OPTIONS: 'deterministic' });
     compile('erlc', 'clean', ['+debug_info', '-o', join(dir, 'clean'), join(dir, 'src', 'm.erl')], { ERL_COMPILER_OPTIONS: 'deterministic' });
     const needle = join(dir, 'src');
     assert.equal(readFileSync(join(dir, 'hidden', 'Elixir.E.beam')).includes(needle), false, 'precondition: a plain grep misses it');
-    for (const [out, leaks] of [['leaky', true], ['hidden', true], ['clean', false]] as const) {
+    assert.equal(readFileSync(join(dir, 'gzipped', 'm.beam')).includes(needle), false, 'precondition: a plain grep misses it');
+    for (const [out, leaks] of [['leaky', true], ['gzipped', true], ['hidden', true], ['clean', false]] as const) {
       const r = runDeps(['scan-buildpaths', '--beams-only', '--forbid', needle, join(dir, out)]);
       assert.equal(r.status, leaks ? 1 : 0, `${out}: ${r.stderr}`);
       if (leaks) assert.match(r.stderr, /build paths found in 1 file\(s\) .*\.beam/);

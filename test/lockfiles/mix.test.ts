@@ -142,3 +142,8 @@ test('corpus: the garbage lock fails with one TERM_PARSE line', () => {
     },
   );
 });
+
+test('hostile names with newlines stay on one error line', () => {
+  invalid('%{"a\\nb": {:hg, "u"}}', /unknown lock source :hg/, '1:12: a\\u000ab:');
+  invalid('%{"x": {:"evil\\nsource", "u"}}', /unknown lock source :evil\\u000asource/, '1:9: x:');
+});

@@ -23,6 +23,9 @@ import importlib
 import os
 import sys
 
+# The layer directory may be read-only or shared between builds (and is copied into generated
+# layers): never leave __pycache__ in it.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import buildpaths  # noqa: E402

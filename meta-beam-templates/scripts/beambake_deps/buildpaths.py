@@ -16,8 +16,6 @@ _MAX_NESTED = 64
 
 
 def _chunks(data):
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
     if len(data) < 12 or data[:4] != b"FOR1" or data[8:12] != b"BEAM":
         return None
     chunks = []
@@ -51,6 +49,12 @@ def _inflate_etf(blob, budget):
 
 def _views(data):
     yield data
+    if data[:2] == b"\x1f\x8b":  # a beam written with +compressed: gzip of the whole file
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return
+        yield data
     chunks = _chunks(data)
     if chunks is None:
         return

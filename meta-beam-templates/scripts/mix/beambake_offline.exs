@@ -16,8 +16,9 @@
 # and outer checksum), so deps/ that do not match mix.lock stop the build, naming the app.
 #
 # Compatibility: only documented, public Mix API is used: the Mix.SCM behaviour (the same ten
-# callbacks from Elixir 1.14, which Debian ships, through 1.18), Mix.SCM.append/1, Mix.start/0,
-# Mix.shell/0 and Mix.raise/1. No private module (Mix.Dep.*, Mix.State, Mix.ProjectStack) is
+# callbacks from Elixir 1.14, which Debian ships, through 1.18), Mix.SCM.append/1, Mix.shell/0
+# and Mix.raise/1, plus Application.ensure_all_started(:mix) to have Mix's state running before
+# the append (Mix.CLI starts the same application again, which is then a no-op). No private module (Mix.Dep.*, Mix.State, Mix.ProjectStack) is
 # touched, which is what changes between Elixir releases. The lock tuples read here are the
 # ones Hex writes into mix.lock ({:hex, name, version, inner, managers, deps[, repo[, outer]]}).
 
@@ -189,5 +190,5 @@ defmodule Beambake.Mix.OfflineSCM do
   end
 end
 
-Mix.start()
+{:ok, _} = Application.ensure_all_started(:mix)
 Mix.SCM.append(Beambake.Mix.OfflineSCM)

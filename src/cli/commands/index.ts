@@ -8,6 +8,7 @@ import { depsCommand } from './deps.js';
 import { recipeCommand } from './recipe.js';
 import { verifyCommand } from './verify.js';
 import { vendorCommand } from './vendor.js';
+import { sbomCommand } from './sbom.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand];
+export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand];

@@ -151,11 +151,13 @@ export function cyclonedxXmlToJsonShape(text: string): J {
     removeNSPrefix: true,
     parseTagValue: false,
     parseAttributeValue: false,
-    isArray: (name) => ['component', 'dependency', 'composition', 'reference', 'hash', 'license', 'expression', 'property', 'url', 'contact', 'author'].includes(name),
+    // metadata/component is the one singular `component` element.
+    isArray: (name, jpath) =>
+      ['component', 'dependency', 'composition', 'reference', 'hash', 'license', 'expression', 'property', 'url', 'contact', 'author'].includes(name) &&
+      String(jpath) !== 'bom.metadata.component',
   });
   const x = parser.parse(text) as J;
   const bom: J = x.bom ?? {};
-  const ns = String(bom['@xmlns'] ?? '');
   const text_ = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' ? str((v as J)['#text']) : undefined);
   const entity = (e: J | undefined): J | undefined =>
     e ? { name: text_(e.name), url: arr(e.url).map(text_), contact: arr(e.contact).map((c) => ({ name: text_(c.name), email: text_(c.email) })) } : undefined;
@@ -178,7 +180,7 @@ export function cyclonedxXmlToJsonShape(text: string): J {
     ],
     externalReferences: arr(c.externalReferences?.reference).map((r) => ({
       type: r['@type'],
-      url: text_(r.url),
+      url: text_(arr(r.url)[0]),
       hashes: arr(r.hashes?.hash).map((h) => ({ alg: h['@alg'], content: text_(h) })),
     })),
     properties: arr(c.properties?.property).map((p) => ({ name: p['@name'], value: text_(p) })),
@@ -186,7 +188,8 @@ export function cyclonedxXmlToJsonShape(text: string): J {
   });
   const meta: J = bom.metadata ?? {};
   return {
-    specVersion: /bom\/(\d+\.\d+)$/.exec(ns)?.[1] ?? '',
+    // removeNSPrefix drops xmlns, so take the version from the namespace in the text.
+    specVersion: /xmlns(?::\w+)?="http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)"/.exec(text)?.[1] ?? '',
     serialNumber: bom['@serialNumber'],
     metadata: {
       timestamp: text_(meta.timestamp),

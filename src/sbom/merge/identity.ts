@@ -43,11 +43,19 @@ export function nameVersionKey(c: Component): string | undefined {
   return c.version ? `${c.name.toLowerCase()}@${c.version}` : undefined;
 }
 
+/**
+ * A version without a local suffix: Yocto writes `2.39+git` for a recipe
+ * whose CPE (and meta-cyclonedx's component) says `2.39`.
+ */
+export function baseVersion(v: string): string {
+  return v.replace(/\+(git|svn|hg|cvs|bzr)[^+]*$/i, '');
+}
+
 export type MatchLevel = 'purl' | 'cpe' | 'name+version';
 
 /** Why two matching components must stay separate, or undefined when they may merge. */
 export function conflict(a: Component, b: Component): string | undefined {
-  if (a.version && b.version && a.version !== b.version) return `version ${a.version} vs ${b.version}`;
+  if (a.version && b.version && baseVersion(a.version) !== baseVersion(b.version)) return `version ${a.version} vs ${b.version}`;
   const pa = purlKey(a.purl);
   const pb = purlKey(b.purl);
   if (pa && pb && pa !== pb) return `purl ${pa} vs ${pb}`;
@@ -55,12 +63,14 @@ export function conflict(a: Component, b: Component): string | undefined {
     const other = b.hashes.find((x) => x.alg === h.alg);
     if (other && other.value !== h.value) return `${h.alg} ${h.value.slice(0, 12)}… vs ${other.value.slice(0, 12)}…`;
   }
+  // a CPE product both name is a conflict only when no vendor of one side is a vendor (or wildcard) of the other
   const va = cpeKeys(a);
   const vb = cpeKeys(b);
-  for (const x of va) {
-    for (const y of vb) {
-      if (x.key === y.key && x.vendor !== '*' && y.vendor !== '*' && x.vendor !== y.vendor) return `CPE vendor ${x.vendor} vs ${y.vendor}`;
-    }
+  for (const key of new Set(va.map((x) => x.key))) {
+    const xs = new Set(va.filter((x) => x.key === key).map((x) => x.vendor));
+    const ys = new Set(vb.filter((y) => y.key === key).map((y) => y.vendor));
+    if (ys.size === 0 || xs.has('*') || ys.has('*')) continue;
+    if (![...xs].some((v) => ys.has(v))) return `CPE vendor ${[...xs].join('/')} vs ${[...ys].join('/')}`;
   }
   return undefined;
 }
@@ -99,8 +109,15 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
       let chosen: Group | undefined;
       search: for (const level of ['purl', 'cpe', 'name+version'] as MatchLevel[]) {
         for (const key of keys[level]) {
-          let cands = [...new Set(index[level].get(key) ?? [])].filter((g) => !g.inputs.has(inputIndex));
-          if (cands.length === 0) continue;
+          const all = index[level].get(key) ?? [];
+          let cands = all.filter((g) => !g.inputs.has(inputIndex));
+          if (cands.length === 0) {
+            if (all.length > 0) {
+              decisions.push({ kind: 'separate', level, key, component: label(c), other: all.map((g) => label(g.members[0]!)).join(' | '), reason: 'that component already stands for another component of the same input' });
+              break search;
+            }
+            continue;
+          }
           if (cands.length > 1) {
             const exact = cands.filter((g) => g.members[0]!.name.toLowerCase() === c.name.toLowerCase());
             if (exact.length >= 1) cands = exact;

@@ -77,7 +77,6 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
-    removeNSPrefix: true,
     isArray: (name) => ARRAYS.has(name),
   });
   const doc = parser.parse(xml) as X;

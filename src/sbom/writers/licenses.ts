@@ -25,7 +25,7 @@ export function parseSpdx(expr: string): Info | null {
   return hit;
 }
 
-export function isSpdxExpression(expr: string | undefined): expr is string {
+export function isSpdxExpression(expr: string | undefined): boolean {
   return expr !== undefined && parseSpdx(expr) !== null;
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Wall time of `beambake recipe` (the compiled CLI) on the largest corpus
+ * lockfile, as a ratio to a bare `node -e ''` start measured in the same run
+ * and interleaved with it, so machine load affects both sides alike.
+ * Target: <= 3x. Prints; asserts nothing (BENCH_STRICT=1 exits 1 over target).
+ *
+ *   npm run bench            # builds, then runs every dist/bench/*.js
+ *   BENCH_RUNS=20 node dist/bench/recipe.js
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TARGET = 3;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const corpus = join(resolve(root, process.env.BEAMBAKE_SHARED ?? '../shared'), 'corpus');
+const project = join(corpus, 'mix', 'nerves_livebook');
+const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 10));
+
+function time(args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${String(r.stderr)}`);
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build first`);
+const work = mkdtempSync(join(tmpdir(), 'beambake-bench-'));
+try {
+  const layer = join(work, 'meta-bench');
+  const recipeArgs = [cli, 'recipe', project, '-o', layer];
+  time(recipeArgs); // warm the file cache; also proves the command works here
+  const bare: number[] = [];
+  const recipe: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(time(['-e', '']));
+    recipe.push(time(recipeArgs));
+  }
+  const ratio = median(recipe) / median(bare);
+  const fmt = (n: number) => n.toFixed(1).padStart(7);
+  process.stdout.write(
+    `beambake recipe on mix/nerves_livebook (${runs} runs each, interleaved)\n` +
+      `  node -e ''       median ${fmt(median(bare))} ms  min ${fmt(Math.min(...bare))} ms\n` +
+      `  beambake recipe  median ${fmt(median(recipe))} ms  min ${fmt(Math.min(...recipe))} ms\n` +
+      `  ratio ${ratio.toFixed(2)}x (target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'})\n`,
+  );
+  if (process.env.BENCH_STRICT === '1' && ratio > TARGET) process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,85 @@
+/**
+ * `beambake sbom merge`: registered as a subcommand by `sbom.ts` (owned by
+ * the SBOM-WRITE side) through `.command(sbomMergeCommand)`; this module only
+ * declares the options and wires them to `src/sbom/merge/`.
+ */
+import type { CommandModule } from 'yargs';
+import { info, printJson } from '../output.js';
+
+const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
+
+interface MergeArgs {
+  inputs: string[];
+  product: string;
+  'product-version': string;
+  manufacturer: string;
+  'manufacturer-url'?: string;
+  contact?: string;
+  format: (typeof FORMATS)[number];
+  output: string;
+  explain: boolean;
+  vex?: string;
+  json: boolean;
+  'keep-files': boolean;
+}
+
+export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <inputs..>',
+  describe: 'Merge Yocto SPDX (2.2 archive/directory, 3.0 JSON-LD), CycloneDX and SPDX 2.3 SBOMs into one device SBOM',
+  builder: (y) =>
+    y
+      .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'SBOM files, Yocto .spdx.tar.zst archives or deploy directories' })
+      .option('product', { type: 'string', demandOption: true, describe: 'Device name (the root component)' })
+      .option('product-version', { type: 'string', demandOption: true, describe: 'Device version' })
+      .option('manufacturer', { type: 'string', demandOption: true, describe: 'Device manufacturer (also the SBOM creator)' })
+      .option('manufacturer-url', { type: 'string', describe: 'Manufacturer website (BSI TR-03183-2 needs a URL or e-mail)' })
+      .option('contact', { type: 'string', describe: 'Contact e-mail of the manufacturer' })
+      .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Output SBOM (written atomically)' })
+      .option('explain', { type: 'boolean', default: false, describe: 'Print every merge decision (identity, folds, placeholders, roots)' })
+      .option('vex', { type: 'string', describe: 'Write the vulnerability facts of the inputs as OpenVEX 0.2.0 to this file' })
+      .option('keep-files', { type: 'boolean', default: false, describe: 'Keep SPDX files as components instead of folding them into their package' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the merge report as JSON' })
+      .example(
+        '$0 sbom merge core-image.spdx.tar.zst app.cdx.json --product Gateway --product-version 2.1 --manufacturer ACME --contact sbom@acme.example -o device.cdx.json',
+        'Yocto SPDX 2.2 image archive + beambake layer SBOM -> CycloneDX 1.6',
+      )
+      .example(
+        'SOURCE_DATE_EPOCH=1700000000 $0 sbom merge image.spdx.json app.spdx3.json --product Gateway --product-version 2.1 --manufacturer ACME -f spdx3-json -o device.spdx3.json --vex device.vex.json --explain',
+        'SPDX 3.0.1 output, OpenVEX beside it, every decision printed',
+      ),
+  handler: async (argv) => {
+    const { mergeFiles, renderReport, reportJson, toOpenVex, newestInputTime } = await import('../../sbom/merge/index.js');
+    const { writeSbom } = await import('../../sbom/writers/index.js');
+    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { sourceDateEpoch, isoSeconds } = await import('../../util/time.js');
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const epoch = sourceDateEpoch();
+    const result = await mergeFiles(argv.inputs, {
+      product: argv.product,
+      productVersion: argv['product-version'],
+      manufacturer: argv.manufacturer,
+      ...(argv['manufacturer-url'] ? { manufacturerUrl: argv['manufacturer-url'] } : {}),
+      ...(argv.contact ? { contact: argv.contact } : {}),
+      ...(epoch ? { timestamp: epoch } : {}),
+      toolVersion: pkg.version,
+      keepFiles: argv['keep-files'],
+    });
+    const text = writeSbom(result.graph, argv.format);
+    let vexText: string | undefined;
+    if (argv.vex) {
+      const timestamp = epoch ? isoSeconds(epoch) : newestInputTime(result) ?? '1970-01-01T00:00:00Z';
+      const doc = toOpenVex(result.graph, { author: argv.contact ? `${argv.manufacturer} <${argv.contact}>` : argv.manufacturer, timestamp });
+      if (doc) vexText = JSON.stringify(doc, null, 2) + '\n';
+      else info(`no vulnerability information in the inputs; ${argv.vex} not written`);
+    }
+    await writeFileAtomic(argv.output, text);
+    if (argv.vex && vexText) await writeFileAtomic(argv.vex, vexText);
+    if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
+    else {
+      process.stderr.write(renderReport(result, argv.explain));
+      info(`wrote ${argv.output} (${argv.format})${vexText ? ` and ${argv.vex} (OpenVEX 0.2.0)` : ''}`);
+    }
+  },
+};

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitCode } from '../../util/errors.js';
+import { info, printJson, style, table, warn } from '../output.js';
+// `sbom merge` lives in sbom-merge.ts (SBOM-MERGE side); registered below as a subcommand
+import { sbomMergeCommand } from './sbom-merge.js';
+
+const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
+const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;
+
+interface GenerateArgs {
+  path: string;
+  format: (typeof FORMATS)[number];
+  output?: string;
+  vendor?: string;
+  'app-name'?: string;
+  'app-version'?: string;
+  'otp-version'?: string;
+  'erts-version'?: string;
+  'elixir-version'?: string;
+  'otp-from-host': boolean;
+  'extra-application'?: string[];
+  author?: string;
+  'author-email'?: string;
+  'author-url'?: string;
+  manufacturer?: string;
+  'manufacturer-email'?: string;
+  'manufacturer-url'?: string;
+  'hex-repo'?: string[];
+}
+
+interface CheckArgs {
+  file: string;
+  profile: (typeof PROFILES)[number];
+  json: boolean;
+}
+
+function party(name?: string, email?: string, url?: string): { name?: string; email?: string; urls?: string[] } | undefined {
+  if (!name && !email && !url) return undefined;
+  return { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(url ? { urls: [url] } : {}) };
+}
+
+const generateCommand: CommandModule<object, GenerateArgs> = {
+  command: '$0 [path]',
+  describe: 'Write the SBOM of a project (application, Hex/git dependencies, ERTS and OTP applications)',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
+      .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
+      .option('vendor', { type: 'string', describe: 'Directory of vendored Hex tarballs: adds SHA-512, licences and links' })
+      .option('app-name', { type: 'string', describe: 'Project name, when the project file does not say it statically' })
+      .option('app-version', { type: 'string', describe: 'Project version, when the project file does not say it statically' })
+      .option('otp-version', { type: 'string', describe: 'Target OTP release, recorded on ERTS and the OTP applications' })
+      .option('erts-version', { type: 'string', describe: 'Target ERTS version' })
+      .option('elixir-version', { type: 'string', describe: 'Target Elixir version (for elixir, logger, ...)' })
+      .option('otp-from-host', { type: 'boolean', default: false, describe: "Take OTP/Elixir versions from the host's erl/elixir" })
+      .option('extra-application', { type: 'string', array: true, describe: 'OTP application the release includes beyond what the project file says' })
+      .option('author', { type: 'string', describe: 'Name of the SBOM creator' })
+      .option('author-email', { type: 'string', describe: 'E-mail of the SBOM creator (BSI TR-03183-2 needs e-mail or URL)' })
+      .option('author-url', { type: 'string', describe: 'URL of the SBOM creator' })
+      .option('manufacturer', { type: 'string', describe: 'Creator of the application (defaults to the SBOM creator)' })
+      .option('manufacturer-email', { type: 'string', describe: 'E-mail of the application creator' })
+      .option('manufacturer-url', { type: 'string', describe: 'URL of the application creator' })
+      .option('hex-repo', { type: 'string', array: true, describe: 'URL of a self-hosted Hex repository, as NAME=URL' })
+      .example('$0 sbom -o app.cdx.json', 'CycloneDX 1.6 JSON for the project in the current directory')
+      .example('$0 sbom path/to/app --format spdx3-json --vendor deps-cache -o app.spdx3.json', 'SPDX 3.0.1 with SHA-512 and licences from vendored tarballs')
+      .example('SOURCE_DATE_EPOCH=1700000000 $0 sbom --author-email sbom@example.com --otp-version 26', 'Reproducible timestamp, BSI creator, target OTP'),
+  handler: async (argv) => {
+    const { readProject } = await import('../../lockfiles/index.js');
+    const { projectToSbomGraph } = await import('../../sbom/from-project.js');
+    const { writeSbom } = await import('../../sbom/writers/index.js');
+    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { BeambakeError } = await import('../../util/errors.js');
+    const hexRepoUrls: Record<string, string> = {};
+    for (const spec of argv['hex-repo'] ?? []) {
+      const m = /^([^=\s]+)=(https?:\/\/\S+)$/.exec(spec);
+      if (!m) throw new BeambakeError('INVALID_ARGUMENT', `--hex-repo "${spec}": expected NAME=https://URL`);
+      hexRepoUrls[m[1]!] = m[2]!;
+    }
+    if (argv.vendor !== undefined && !existsSync(argv.vendor)) {
+      throw new BeambakeError('IO', 'vendor directory: no such file or directory', { file: argv.vendor });
+    }
+    const project = await readProject(argv.path, {
+      ...(argv['app-name'] !== undefined ? { appName: argv['app-name'] } : {}),
+      ...(argv['app-version'] !== undefined ? { appVersion: argv['app-version'] } : {}),
+    });
+    for (const w of project.warnings) warn(w);
+    const graph = await projectToSbomGraph(project, {
+      vendorDir: argv.vendor,
+      otpVersion: argv['otp-version'],
+      ertsVersion: argv['erts-version'],
+      elixirVersion: argv['elixir-version'],
+      hostOtp: argv['otp-from-host'],
+      extraApplications: argv['extra-application'],
+      author: party(argv.author, argv['author-email'], argv['author-url']),
+      manufacturer: party(argv.manufacturer, argv['manufacturer-email'], argv['manufacturer-url']),
+      hexRepoUrls,
+    });
+    if (!graph.metadata.timestamp && argv.format.startsWith('spdx')) {
+      warn('SOURCE_DATE_EPOCH is not set; SPDX requires a creation time, so 1970-01-01T00:00:00Z is written');
+    }
+    const text = writeSbom(graph, argv.format);
+    if (argv.output) {
+      await writeFileAtomic(argv.output, text);
+      info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
+    } else {
+      process.stdout.write(text);
+    }
+  },
+};
+
+const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check <file>',
+  describe: 'Validate an SBOM against its official schema and a conformance profile',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'CycloneDX (JSON/XML), SPDX 2.x JSON or SPDX 3 JSON-LD file' })
+      .option('profile', { choices: PROFILES, default: 'bsi-tr-03183-2' as const, describe: 'Required fields to check' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+      .example('$0 sbom check app.cdx.json', 'Schema + BSI TR-03183-2 v2.1 required fields, per component')
+      .example('$0 sbom check device.spdx3.json --profile ntia --json', 'NTIA minimum elements as JSON'),
+  handler: async (argv) => {
+    const { checkSbomFile } = await import('../../sbom/check/index.js');
+    const report = await checkSbomFile(argv.file, argv.profile);
+    if (argv.json) printJson(report);
+    else process.stdout.write(renderCheck(report));
+    if (!report.passed) process.exitCode = ExitCode.CHECK_FAILED;
+  },
+};
+
+type Report = Awaited<ReturnType<(typeof import('../../sbom/check/index.js'))['checkSbomFile']>>;
+
+function renderCheck(r: Report): string {
+  const lines: string[] = [];
+  lines.push(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`);
+  lines.push(`schema ${r.schema.schema}: ${r.schema.valid ? style.green('valid') : style.red('INVALID')}`);
+  for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${p.path}: ${p.message}`);
+  const required = r.findings.filter((f) => f.level === 'required');
+  lines.push(`profile ${r.profile}: ${r.passed ? style.green('passed') : style.red('FAILED')} (${required.length} required fields missing)`);
+  if (r.summary.length > 0) {
+    lines.push('');
+    lines.push(table(['FIELD', 'LEVEL', 'MISSING'], r.summary.map((s) => [s.field, s.level, String(s.missing)])).trimEnd());
+    lines.push('');
+    const shown = r.findings.slice(0, 200);
+    for (const f of shown) lines.push(`${f.component ?? '(document)'}: ${f.field}${f.level === 'additional' ? ' (if it exists)' : ''}: ${f.message}`);
+    if (r.findings.length > shown.length) lines.push(`... ${r.findings.length - shown.length} more (use --json for all)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const sbomCommand: CommandModule<object, object> = {
+  command: 'sbom',
+  describe: 'Write, check and merge SBOMs (CycloneDX 1.6, SPDX 3.0.1, SPDX 2.3)',
+  builder: (y: Argv) =>
+    y
+      .command(checkCommand as CommandModule<object, CheckArgs>)
+      .command(sbomMergeCommand as unknown as CommandModule<object, object>)
+      .command(generateCommand as CommandModule<object, GenerateArgs>) as unknown as Argv<object>,
+  handler: () => undefined,
+};

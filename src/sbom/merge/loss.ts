@@ -1,0 +1,44 @@
+/**
+ * The no-loss proof of a merge: every component and relationship read from
+ * an input is either in the output (after id remapping) or folded with a
+ * recorded reason, and the totals add up. Otherwise the merge fails with
+ * MERGE_LOSS rather than hand an assessor an SBOM with silent gaps.
+ */
+import { BeambakeError } from '../../util/errors.js';
+import type { SbomGraph } from '../model.js';
+import type { InputSbom } from '../readers/types.js';
+import type { MergeCounts } from './merge.js';
+
+export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, graph: SbomGraph, counts: MergeCounts): void {
+  const problems: string[] = [];
+  const outIds = new Set(graph.components.map((c) => c.id));
+  const outEdges = new Set(graph.edges.map((e) => `${e.from}\u0000${e.to}\u0000${e.type}`));
+  for (const i of inputs) {
+    const foldedC = i.folded.filter((f) => f.kind === 'component').reduce((n, f) => n + f.count, 0);
+    const foldedE = i.folded.filter((f) => f.kind === 'edge').reduce((n, f) => n + f.count, 0);
+    if (i.graph.components.length + foldedC !== i.counts.components) {
+      problems.push(`${i.file}: ${i.counts.components} components read, ${i.graph.components.length} carried + ${foldedC} folded`);
+    }
+    if (i.graph.edges.length + foldedE !== i.counts.edges) {
+      problems.push(`${i.file}: ${i.counts.edges} relationships read, ${i.graph.edges.length} carried + ${foldedE} folded`);
+    }
+    for (const c of i.graph.components) {
+      const id = idMap.get(c.id);
+      if (!id || !outIds.has(id)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
+    }
+    for (const e of i.graph.edges) {
+      const f = idMap.get(e.from);
+      const t = idMap.get(e.to);
+      if (!f || !t || !outEdges.has(`${f}\u0000${t}\u0000${e.type}`)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
+    }
+    for (const r of i.roots) if (!idMap.has(r)) problems.push(`${i.file}: root ${r} is not in the output`);
+  }
+  const expectC = counts.in.components - counts.folded.components - counts.mergedAway + counts.placeholders + 1;
+  if (expectC !== counts.out.components) problems.push(`components: ${counts.out.components} out, expected ${expectC}`);
+  const expectE = counts.in.edges - counts.folded.edges - counts.duplicateEdges + counts.deviceEdges;
+  if (expectE !== counts.out.edges) problems.push(`edges: ${counts.out.edges} out, expected ${expectE}`);
+  if (problems.length > 0) {
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw new BeambakeError('MERGE_LOSS', `merge would drop input without a recorded reason: ${problems.slice(0, 5).join('; ')}${more}`);
+  }
+}

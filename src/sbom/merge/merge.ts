@@ -1,0 +1,278 @@
+/**
+ * Merge several SBOM inputs into one device SBOM. The device is the root;
+ * each input's roots hang under it (CONTAINS). Same components are combined
+ * (see identity.ts), every input edge is carried over with remapped ids, and
+ * unresolved references become placeholder components so no edge is lost.
+ * Every decision is recorded; `checkNoLoss` proves the output accounts for
+ * every input component and edge.
+ */
+import { createHash } from 'node:crypto';
+import { emptyComponent, type Component, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
+import type { InputSbom, Folded } from '../readers/types.js';
+import { PROP_UNRESOLVED } from '../readers/common.js';
+import { groupComponents, type Group, type IdentityDecision } from './identity.js';
+import { checkNoLoss } from './loss.js';
+
+export interface DeviceInfo {
+  product: string;
+  productVersion: string;
+  manufacturer: string;
+  manufacturerUrl?: string;
+  contact?: string;
+}
+
+export interface MergeOptions extends DeviceInfo {
+  /** From SOURCE_DATE_EPOCH; left out when undefined. */
+  timestamp?: Date;
+  toolVersion?: string;
+}
+
+export interface Decision {
+  kind: 'input' | 'root' | 'merged' | 'separate' | 'ambiguous' | 'fact-conflict' | 'placeholder' | 'resolved' | 'folded' | 'duplicate-edge' | 'note';
+  text: string;
+}
+
+export interface MergeCounts {
+  in: { components: number; edges: number };
+  out: { components: number; edges: number };
+  folded: { components: number; edges: number };
+  /** Input components combined into a component of an earlier input. */
+  mergedAway: number;
+  placeholders: number;
+  duplicateEdges: number;
+  deviceEdges: number;
+}
+
+export interface MergeResult {
+  graph: SbomGraph;
+  decisions: Decision[];
+  counts: MergeCounts;
+  inputs: { file: string; format: string; specVersion: string; key: string; created?: string; components: number; edges: number; folded: Folded[] }[];
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Id characters every output format accepts (SPDX: [A-Za-z0-9.-]). */
+export function slug(s: string, max = 40): string {
+  return s.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || 'x';
+}
+
+function idFor(c: Component, memberIds: string[]): string {
+  return `${slug(c.name)}${c.version ? `-${slug(c.version, 24)}` : ''}-${sha(memberIds.slice().sort().join('\n')).slice(0, 12)}`;
+}
+
+/** A name for an element only known by reference: `attr/UNIHASH/build/recipe` -> attr, `...#SPDXRef-Recipe-gcc` -> gcc. */
+function nameOfRef(ref: string): string {
+  const hash = ref.lastIndexOf('#');
+  if (hash >= 0) return ref.slice(hash + 1).replace(/^SPDXRef-(Recipe|Package|Download|Image|Kernel|PackagedFile)-/, '').replace(/^SPDXRef-/, '') || ref;
+  if (/^[^/:]+\/UNIHASH\//.test(ref)) return ref.split('/')[0]!;
+  return ref.split('/').filter(Boolean).pop() ?? ref;
+}
+
+function union<T>(into: T[], from: T[], key: (x: T) => string): void {
+  const seen = new Set(into.map(key));
+  for (const x of from) if (!seen.has(key(x))) (seen.add(key(x)), into.push(x));
+}
+
+/** One output component from a group of same components, first member's facts first. */
+function combine(g: Group, id: string, decisions: Decision[]): Component {
+  const [first, ...rest] = g.members;
+  const c: Component = structuredClone(first!);
+  c.id = id;
+  for (const o of rest) {
+    for (const k of ['version', 'purl', 'description', 'copyright', 'downloadLocation', 'filename'] as const) {
+      if (c[k] === undefined && o[k] !== undefined) c[k] = o[k];
+    }
+    if (!c.supplier && o.supplier) c.supplier = o.supplier;
+    for (const k of ['declared', 'concluded'] as const) {
+      const mine = c.licenses[k];
+      const theirs = o.licenses[k];
+      if (!mine && theirs) c.licenses[k] = theirs;
+      else if (mine && theirs && mine !== theirs) {
+        decisions.push({ kind: 'fact-conflict', text: `${id}: ${k} licence "${mine}" (${first!.sources[0]}) kept, "${theirs}" (${o.sources[0]}) recorded as property` });
+        c.properties.push({ name: `beambake:${k}-license-alternative`, value: theirs });
+      }
+    }
+    if (c.type === 'library' && o.type !== 'library') c.type = o.type;
+    union(c.cpes, o.cpes, (x) => x);
+    union(c.hashes, o.hashes, (h) => `${h.alg}:${h.value}`);
+    union(c.authors, o.authors, (x) => x);
+    union(c.externalRefs, o.externalRefs, (r) => `${r.type} ${r.url}`);
+    union(c.properties, o.properties, (p) => `${p.name}=${p.value}`);
+    union(c.sources, o.sources, (x) => x);
+  }
+  for (const m of g.members) c.properties.push({ name: 'beambake:origin', value: m.id });
+  c.sources.sort();
+  return c;
+}
+
+function deviceParty(o: DeviceInfo): Party {
+  return { name: o.manufacturer, ...(o.manufacturerUrl ? { urls: [o.manufacturerUrl] } : {}), ...(o.contact ? { email: o.contact } : {}) };
+}
+
+/** RFC 4122 shape from a hash, so the same inputs give the same serial number. */
+function uuidFrom(hex: string): string {
+  const h = hex.slice(0, 32).split('');
+  h[12] = '5';
+  h[16] = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeResult {
+  // process order comes from content, so the argument order does not change the output
+  const inputs = inputsGiven.slice().sort((a, b) => cmp(a.key, b.key) || cmp(a.file, b.file));
+  const decisions: Decision[] = [];
+  for (const i of inputs) {
+    decisions.push({ kind: 'input', text: `${i.file}: ${i.format} ${i.specVersion}, ${i.counts.components} components, ${i.counts.edges} relationships read; key ${i.key}` });
+    for (const n of i.notes) decisions.push({ kind: 'note', text: n });
+    for (const f of i.folded) decisions.push({ kind: 'folded', text: `${i.file}: ${f.count} ${f.kind === 'component' ? 'element(s)' : 'relationship(s)'}: ${f.reason} (e.g. ${f.examples.join('; ')})` });
+  }
+
+  const { groups, decisions: idDecisions, groupOf } = groupComponents(inputs.map((i) => i.graph.components));
+  for (const d of idDecisions) decisions.push(identityText(d));
+
+  const idMap = new Map<string, string>();
+  const out = new Map<string, Component>();
+  for (const g of groups) {
+    const id = idFor(g.members[0]!, g.members.map((m) => m.id));
+    if (out.has(id)) throw new Error(`internal: id collision ${id}`);
+    const c = combine(g, id, decisions);
+    out.set(id, c);
+    for (const m of g.members) idMap.set(m.id, id);
+  }
+  void groupOf;
+
+  // references to elements no input holds: resolve by alias, else keep as a placeholder component
+  const aliases = new Map<string, string>();
+  for (const i of inputs) for (const [a, id] of i.aliases) if (!aliases.has(a)) aliases.set(a, id);
+  let placeholders = 0;
+  const resolveRef = (ref: string, file: string): string => {
+    const known = idMap.get(ref);
+    if (known) return known;
+    const viaAlias = aliases.get(ref);
+    if (viaAlias && idMap.has(viaAlias)) {
+      const id = idMap.get(viaAlias)!;
+      idMap.set(ref, id);
+      decisions.push({ kind: 'resolved', text: `${file}: reference ${ref} resolved by alias to ${id}` });
+      return id;
+    }
+    const id = `unresolved-${slug(nameOfRef(ref))}-${sha(ref).slice(0, 12)}`;
+    if (!out.has(id)) {
+      const c = emptyComponent(id, nameOfRef(ref));
+      c.properties.push({ name: PROP_UNRESOLVED, value: ref });
+      c.sources.push(file);
+      out.set(id, c);
+      placeholders++;
+      decisions.push({ kind: 'placeholder', text: `${file}: ${ref} is referenced but in no input; kept as placeholder ${id} so its edges survive` });
+    } else {
+      union(out.get(id)!.sources, [file], (x) => x);
+    }
+    idMap.set(ref, id);
+    return id;
+  };
+
+  const edgeKey = (e: Edge) => `${e.from}\u0000${e.to}\u0000${e.type}`;
+  const edges = new Map<string, Edge>();
+  let duplicateEdges = 0;
+  const addEdge = (e: Edge): boolean => {
+    const k = edgeKey(e);
+    if (edges.has(k)) {
+      duplicateEdges++;
+      return false;
+    }
+    edges.set(k, e);
+    return true;
+  };
+  for (const i of inputs) {
+    for (const e of i.graph.edges) {
+      const from = resolveRef(e.from, i.file);
+      const to = resolveRef(e.to, i.file);
+      if (!addEdge({ from, to, type: e.type, ...(e.originalType ? { originalType: e.originalType } : {}) })) {
+        decisions.push({ kind: 'duplicate-edge', text: `${i.file}: ${from} ${e.type} ${to} is already present (from another input)` });
+      }
+    }
+  }
+
+  const party = deviceParty(opts);
+  const device = emptyComponent(`device-${slug(opts.product)}-${slug(opts.productVersion, 24)}`, opts.product, 'device');
+  device.version = opts.productVersion;
+  device.supplier = party;
+  device.sources.push('beambake sbom merge');
+  out.set(device.id, device);
+  let deviceEdges = 0;
+  for (const i of inputs) {
+    for (const r of i.roots) {
+      const to = resolveRef(r, i.file);
+      if (addEdge({ from: device.id, to, type: 'CONTAINS' })) {
+        deviceEdges++;
+        decisions.push({ kind: 'root', text: `${i.file}: root ${to} hangs under the device (CONTAINS)` });
+      } else duplicateEdges--; // the same root reached from two inputs is one device edge, not a dropped input edge
+    }
+  }
+
+  const vex: VexStatement[] = [];
+  const vexSeen = new Set<string>();
+  for (const i of inputs) {
+    for (const v of i.graph.vex) {
+      const products = [...new Set(v.products.map((p) => resolveRef(p, i.file)))].sort();
+      const s: VexStatement = { ...v, products };
+      const k = JSON.stringify([s.vulnerability, s.status, s.products, s.justification ?? '']);
+      if (!vexSeen.has(k)) (vexSeen.add(k), vex.push(s));
+    }
+  }
+  vex.sort((a, b) => cmp(a.vulnerability, b.vulnerability) || cmp(a.products.join(' '), b.products.join(' ')) || cmp(a.status, b.status));
+
+  const compositions = inputs.flatMap((i) => i.graph.compositions.map((c) => ({ aggregate: c.aggregate, assemblies: [...new Set(c.assemblies.map((a) => resolveRef(a, i.file)))].sort() })));
+
+  const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
+  const edgeList = [...edges.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
+  const serial = `urn:uuid:${uuidFrom(sha(JSON.stringify([opts.product, opts.productVersion, opts.manufacturer, inputs.map((i) => i.key)])))}`;
+  const graph: SbomGraph = {
+    metadata: {
+      name: `${opts.product} ${opts.productVersion}`,
+      root: device.id,
+      ...(opts.timestamp ? { timestamp: opts.timestamp.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+      authors: [party],
+      manufacturer: party,
+      supplier: party,
+      tools: [{ name: 'beambake', ...(opts.toolVersion ? { version: opts.toolVersion } : {}) }],
+      serialNumber: serial,
+    },
+    components,
+    edges: edgeList,
+    compositions,
+    vex,
+  };
+
+  const foldedComponents = inputs.reduce((n, i) => n + i.folded.filter((f) => f.kind === 'component').reduce((m, f) => m + f.count, 0), 0);
+  const foldedEdges = inputs.reduce((n, i) => n + i.folded.filter((f) => f.kind === 'edge').reduce((m, f) => m + f.count, 0), 0);
+  const counts: MergeCounts = {
+    in: { components: inputs.reduce((n, i) => n + i.counts.components, 0), edges: inputs.reduce((n, i) => n + i.counts.edges, 0) },
+    out: { components: components.length, edges: edgeList.length },
+    folded: { components: foldedComponents, edges: foldedEdges },
+    mergedAway: groups.reduce((n, g) => n + g.members.length - 1, 0),
+    placeholders,
+    duplicateEdges,
+    deviceEdges,
+  };
+  checkNoLoss(inputs, idMap, graph, counts);
+  return {
+    graph,
+    decisions,
+    counts,
+    inputs: inputs.map((i) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded })),
+  };
+}
+
+function identityText(d: IdentityDecision): Decision {
+  switch (d.kind) {
+    case 'merged':
+      return { kind: 'merged', text: `${d.component} = ${d.other} (same ${d.level}: ${d.key})` };
+    case 'separate':
+      return { kind: 'separate', text: `${d.component} kept apart from ${d.other}: same ${d.level} ${d.key} but ${d.reason}` };
+    case 'ambiguous':
+      return { kind: 'ambiguous', text: `${d.component} not merged: ${d.level} ${d.key} matches ${d.other} (${d.reason})` };
+  }
+}

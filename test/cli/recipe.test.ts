@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
+import { needTools } from '../helpers/toolchain.js';
+import { bitbakeGrammarProblems, gitCheckout, tempDir } from '../bitbake/fixtures.js';
+
+const example = join(repoRoot, 'examples', 'hello_beam');
+const bbPath = 'recipes-beam/hello_beam/hello_beam_0.1.0.bb';
+const incPath = 'recipes-beam/hello_beam/hello_beam-beam-deps.inc';
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(d, e.name), r);
+      else out.set(r, `${(statSync(join(d, e.name)).mode & 0o777).toString(8)} ${readFileSync(join(d, e.name), 'latin1')}`);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+test('recipe writes a layer for the bundled example that BitBake grammar accepts, byte-identical across runs', (t) => {
+  const layer = join(tempDir(), 'meta-hello');
+  const r = runCli(['recipe', example, '-o', layer]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: .*not a git checkout with a remote/);
+  assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath} and ${incPath} \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
+  for (const f of ['conf/layer.conf', bbPath, incPath, 'scripts/beambake_deps/__main__.py']) assert.ok(existsSync(join(layer, f)), f);
+  const bb = readFileSync(join(layer, bbPath), 'utf8');
+  assert.match(bb, /^LICENSE = "MIT"$/m);
+  const md5 = /file:\/\/LICENSE;md5=([0-9a-f]{32})/.exec(bb)![1];
+  const expected = createHash('md5').update(readFileSync(join(example, 'LICENSE'))).digest('hex');
+  assert.equal(md5, expected);
+  assert.match(bb, new RegExp(`^FILESEXTRAPATHS:prepend := "${join(repoRoot, 'examples')}:"$`, 'm'));
+  const inc = readFileSync(join(layer, incPath), 'utf8');
+  assert.match(inc, /^SRC_URI\[hex-telemetry\.sha256sum\] = "928f6495066506077862c0d1646609eed891a4326bee3126ba54b60af61febb1"$/m);
+  if (needTools(t, 'python3')) {
+    assert.equal(bitbakeGrammarProblems([join(layer, bbPath), join(layer, incPath), join(layer, 'conf', 'layer.conf')]), '');
+  }
+  // classes and scripts are the templates' files, byte for byte and mode for mode; python caches never travel
+  const templates = tree(join(repoRoot, 'meta-beam-templates'));
+  for (const [path, content] of tree(layer)) {
+    assert.doesNotMatch(path, /__pycache__|\.pyc$/);
+    if (/^(scripts|classes|files)\//.test(path)) assert.equal(content, templates.get(path), path);
+  }
+  for (const path of templates.keys()) {
+    if (/^(scripts|classes|files)\//.test(path) && !/__pycache__|\.pyc$/.test(path)) assert.ok(tree(layer).has(path), path);
+  }
+
+  const second = join(tempDir(), 'meta-hello');
+  assert.equal(runCli(['recipe', example, '-o', second]).status, 0);
+  assert.deepEqual(tree(second), tree(layer));
+  const before = tree(layer);
+  assert.equal(runCli(['recipe', example, '-o', layer]).status, 0);
+  assert.deepEqual(tree(layer), before, 'rewriting the same layer changes nothing');
+});
+
+test('--check: exit 0 when up to date, exit 1 with a unified diff when stale, and it writes nothing', () => {
+  const layer = join(tempDir(), 'meta-hello');
+  assert.equal(runCli(['recipe', example, '-o', layer]).status, 0);
+  const fresh = runCli(['recipe', example, '-o', layer, '--check']);
+  assert.equal(fresh.status, 0, fresh.stderr);
+  assert.equal(fresh.stdout, '');
+  assert.match(fresh.stderr, /is up to date/);
+
+  const incFile = join(layer, incPath);
+  writeFileSync(incFile, readFileSync(incFile, 'utf8').replace('928f6495', '00000000'));
+  mkdirSync(join(layer, 'recipes-beam', 'hello_beam'), { recursive: true });
+  writeFileSync(join(layer, 'recipes-beam', 'hello_beam', 'hello_beam_0.0.9.bb'), 'SUMMARY = "old"\n');
+  rmSync(join(layer, 'conf', 'layer.conf'));
+  const before = tree(layer);
+  const stale = runCli(['recipe', example, '-o', layer, '--check']);
+  assert.equal(stale.status, 1, stale.stderr);
+  assert.match(stale.stderr, /is stale/);
+  assert.match(stale.stdout, new RegExp(`^--- a/${incPath}\\n\\+\\+\\+ b/${incPath}\\n@@ -\\d+,\\d+ \\+\\d+,\\d+ @@\\n`, 'm'));
+  assert.match(stale.stdout, /^-SRC_URI\[hex-telemetry\.sha256sum\] = "00000000/m);
+  assert.match(stale.stdout, /^\+SRC_URI\[hex-telemetry\.sha256sum\] = "928f6495/m);
+  assert.match(stale.stdout, /^--- a\/recipes-beam\/hello_beam\/hello_beam_0\.0\.9\.bb\n\+\+\+ \/dev\/null\n@@ -1,1 \+0,0 @@\n-SUMMARY = "old"$/m);
+  assert.match(stale.stdout, /^--- \/dev\/null\n\+\+\+ b\/conf\/layer\.conf$/m);
+  assert.deepEqual(tree(layer), before, '--check wrote nothing');
+
+  const json = runCli(['recipe', example, '-o', layer, '--check', '--json']);
+  assert.equal(json.status, 1);
+  const doc = JSON.parse(json.stdout);
+  assert.equal(doc.stale, true);
+  assert.equal(doc.summary.hex, 4);
+
+  assert.equal(runCli(['recipe', example, '-o', layer]).status, 0);
+  assert.equal(existsSync(join(layer, 'recipes-beam', 'hello_beam', 'hello_beam_0.0.9.bb')), false, 'stale recipe version removed');
+  assert.equal(runCli(['recipe', example, '-o', layer, '--check']).status, 0);
+});
+
+test('an existing layer keeps its other recipes, classes and a hand-written layer.conf', () => {
+  const layer = join(tempDir(), 'meta-mine');
+  mkdirSync(join(layer, 'recipes-other', 'foo'), { recursive: true });
+  mkdirSync(join(layer, 'classes'), { recursive: true });
+  mkdirSync(join(layer, 'conf'), { recursive: true });
+  writeFileSync(join(layer, 'recipes-other', 'foo', 'foo_1.0.bb'), 'SUMMARY = "mine"\n');
+  writeFileSync(join(layer, 'classes', 'mine.bbclass'), '# mine\n');
+  writeFileSync(join(layer, 'conf', 'layer.conf'), '# my own layer\nBBFILE_COLLECTIONS += "mine"\n');
+  const r = runCli(['recipe', example, '-o', layer, '--yocto', 'wrynose']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /layer\.conf was not written by beambake; left as it is/);
+  assert.equal(readFileSync(join(layer, 'recipes-other', 'foo', 'foo_1.0.bb'), 'utf8'), 'SUMMARY = "mine"\n');
+  assert.equal(readFileSync(join(layer, 'classes', 'mine.bbclass'), 'utf8'), '# mine\n');
+  assert.equal(readFileSync(join(layer, 'conf', 'layer.conf'), 'utf8'), '# my own layer\nBBFILE_COLLECTIONS += "mine"\n');
+  assert.match(readFileSync(join(layer, bbPath), 'utf8'), /^S = "\$\{UNPACKDIR\}\/hello_beam"$/m);
+  assert.equal(runCli(['recipe', example, '-o', layer, '--yocto', 'wrynose', '--check']).status, 0);
+});
+
+test('a git checkout is fetched from its remote at HEAD; --branch and subdirectories are honoured', () => {
+  const files: Record<string, string> = {};
+  for (const f of ['mix.exs', 'mix.lock', 'LICENSE', 'lib/hello_beam.ex']) files[`apps/hello/${f}`] = readFileSync(join(example, f), 'utf8');
+  const { dir, rev } = gitCheckout('https://github.com/acme/hello.git', files);
+  const layer = join(tempDir(), 'meta-git');
+  const r = runCli(['recipe', join(dir, 'apps', 'hello'), '-o', layer, '--yocto', 'walnascar', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /HEAD is not on any remote-tracking branch/);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.summary.source, { kind: 'git', url: 'https://github.com/acme/hello.git', rev, branch: 'main', subdir: 'apps/hello' });
+  const bb = readFileSync(join(layer, bbPath), 'utf8');
+  assert.match(bb, /^SRC_URI = "git:\/\/github.com\/acme\/hello.git;protocol=https;branch=main"$/m);
+  assert.match(bb, new RegExp(`^SRCREV = "${rev}"$`, 'm'));
+  assert.match(bb, /^S = "\$\{UNPACKDIR\}\/git\/apps\/hello"$/m);
+  assert.match(bb, /^HOMEPAGE = "https:\/\/github.com\/acme\/hello"$/m);
+  assert.match(bb, new RegExp(`^SPDX_PACKAGE_URLS = "pkg:github/acme/hello@${rev}"$`, 'm'));
+
+  const release = runCli(['recipe', join(dir, 'apps', 'hello'), '-o', layer, '--branch', 'release/1.x']);
+  assert.equal(release.status, 0, release.stderr);
+  assert.match(readFileSync(join(layer, bbPath), 'utf8'), /;branch=release\/1\.x"$/m);
+
+  const local = runCli(['recipe', join(dir, 'apps', 'hello'), '-o', layer, '--source', join(dir, 'apps', 'hello')]);
+  assert.equal(local.status, 0, local.stderr);
+  assert.match(local.stderr, /fetches the application from the local directory/);
+  assert.match(readFileSync(join(layer, bbPath), 'utf8'), /^SRC_URI = "file:\/\/hello"$/m);
+
+  writeFileSync(join(dir, 'apps', 'hello', 'mix.exs'), readFileSync(join(example, 'mix.exs'), 'utf8') + '\n# local edit\n');
+  const dirty = runCli(['recipe', join(dir, 'apps', 'hello'), '-o', layer]);
+  assert.match(dirty.stderr, /has uncommitted changes; the recipe pins HEAD/);
+});
+
+test('usage errors: unknown release, missing -o, bad --repo-url', () => {
+  const layer = join(tempDir(), 'meta-x');
+  const rel = runCli(['recipe', example, '-o', layer, '--yocto', 'kirkstone']);
+  assert.equal(rel.status, 2);
+  assert.match(rel.stderr, /Invalid values/);
+  assert.equal(runCli(['recipe', example]).status, 2);
+  const repo = runCli(['recipe', example, '-o', layer, '--repo-url', 'nonsense']);
+  assert.equal(repo.status, 2, repo.stderr);
+  assert.match(repo.stderr, /--repo-url wants NAME=URL/);
+  assert.equal(existsSync(layer), false);
+});
+
+test('the example project copies cleanly (no build artefacts are part of it)', () => {
+  const copy = join(tempDir(), 'hello_beam');
+  cpSync(example, copy, { recursive: true });
+  assert.deepEqual(readdirSync(copy).sort(), ['LICENSE', 'README.md', 'lib', 'mix.exs', 'mix.lock']);
+});

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { corpusDir } from '../helpers/paths.js';
+import { gpioProject } from '../sbom/check/demo-project.js';
+
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+
+test('sbom writes each format; the same input twice gives the same bytes', (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'beambake-sbom-cli-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  for (const f of ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json']) {
+    const a = runCli(['sbom', join(corpusDir, 'mix/phoenix'), '--format', f, '-o', join(out, `a.${f}`)], { env });
+    assert.equal(a.status, 0, a.stderr);
+    const b = runCli(['sbom', join(corpusDir, 'mix/phoenix'), '--format', f, '-o', join(out, `b.${f}`)], { env });
+    assert.equal(b.status, 0, b.stderr);
+    assert.equal(readFileSync(join(out, `a.${f}`), 'utf8'), readFileSync(join(out, `b.${f}`), 'utf8'), f);
+  }
+  assert.match(readFileSync(join(out, 'a.cyclonedx-json'), 'utf8'), /"timestamp": "2023-11-14T22:13:20Z"/);
+});
+
+test('sbom check: schema-valid output of a vendored project passes for the package, fails (exit 1) overall with the gaps listed', (t) => {
+  const p = gpioProject();
+  t.after(p.cleanup);
+  const file = join(p.dir, 'demo.cdx.json');
+  const w = runCli(['sbom', p.dir, '--vendor', p.vendor, '--author-email', 'sbom@acme.example', '--erts-version', '14.2.5', '-o', file], { env });
+  assert.equal(w.status, 0, w.stderr);
+  assert.match(w.stderr, /elixir_make, which is not in the lock/);
+  const c = runCli(['sbom', 'check', file, '--json']);
+  assert.equal(c.status, 1, c.stderr);
+  const report = JSON.parse(c.stdout);
+  assert.equal(report.schema.valid, true);
+  assert.deepEqual(report.findings.filter((f: { component?: string }) => f.component?.startsWith('gpio@')), []);
+  const text = runCli(['sbom', 'check', file]);
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /schema bom-1\.6\.SNAPSHOT\.schema\.json: valid/);
+  assert.match(text.stdout, /kernel \[otp:kernel\]: Component version: no version/);
+});
+
+test('sbom check --profile ntia on a real CycloneDX file prints JSON and exits 1 for its gaps', () => {
+  const r = runCli(['sbom', 'check', join(corpusDir, 'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'), '--profile', 'ntia', '--json']);
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.profile, 'ntia');
+  assert.ok(report.summary.some((s: { field: string }) => s.field === 'Timestamp'));
+});
+
+test('bad input: one line, the file named, non-zero exit, nothing written', (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'beambake-sbom-cli-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const r = runCli(['sbom', join(corpusDir, 'mix/mix_sbom-fixture-broken'), '-o', join(out, 'x.json')]);
+  assert.notEqual(r.status, 0);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.equal(existsSync(join(out, 'x.json')), false);
+  const c = runCli(['sbom', 'check', join(corpusDir, 'mix/phoenix/mix.lock')]);
+  assert.equal(c.status, 3);
+  assert.match(c.stderr, /mix\.lock/);
+});

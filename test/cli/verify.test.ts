@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { corpusDir } from '../helpers/paths.js';
+
+const conformance = join(corpusDir, 'sigstore', 'conformance');
+const IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+
+test('verify --help shows the options and examples', () => {
+  const r = runCli(['verify', '--help']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const opt of ['--vendor', '--registry', '--repo-key', '--strict', '--json', '--artifact', '--bundle', '--policy', '--trusted-root']) {
+    assert.ok(r.stdout.includes(opt), opt);
+  }
+  assert.match(r.stdout, /Examples:/);
+});
+
+test('verify --artifact runs the Sigstore verifier: a conformance pass case exits 0, a _fail case exits 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-cli-verify-'));
+  try {
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ artifacts: [{ pattern: '*', identity: IDENTITY, issuer: ISSUER }] }));
+    const artifact = join(conformance, 'a.txt');
+    const good = runCli(['verify', '--artifact', artifact, '--bundle', join(conformance, 'happy-path-v0.3', 'bundle.sigstore.json'), '--policy', policy, '--json']);
+    assert.equal(good.status, 0, good.stderr + good.stdout);
+    const doc = JSON.parse(good.stdout) as { artifacts: { artifact: string; result: string; checks: { check: string; result: string }[] }[] };
+    assert.equal(doc.artifacts.length, 1);
+    assert.equal(doc.artifacts[0]!.result, 'pass');
+    assert.ok(doc.artifacts[0]!.checks.some((c) => c.check === 'sigstore-signature' && c.result === 'pass'));
+
+    const bad = runCli(['verify', '--artifact', artifact, '--bundle', join(conformance, 'signature-mismatch_fail', 'bundle.sigstore.json'), '--policy', policy]);
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stdout, /^FAIL {2}.*a\.txt/m);
+    assert.match(bad.stdout, /failed: sigstore-signature/);
+    assert.match(bad.stdout, /1 artifact: 0 verified, 1 failed/);
+
+    const noPolicy = runCli(['verify', '--artifact', artifact]);
+    assert.equal(noPolicy.status, 2);
+    assert.match(noPolicy.stderr, /--artifact needs --policy FILE/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

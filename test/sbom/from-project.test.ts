@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readProject } from '../../src/lockfiles/index.js';
+import { projectToSbomGraph, renderLayerSbom } from '../../src/sbom/from-project.js';
+import { isBeambakeError } from '../../src/util/errors.js';
+import { corpusDir } from '../helpers/paths.js';
+import { GPIO, gpioProject } from './check/demo-project.js';
+
+const sha = (alg: string, file: string) => createHash(alg).update(readFileSync(file)).digest('hex');
+
+test('vendored tarball: SHA-512 of the file, licence and creator link from its metadata', async (t) => {
+  const p = gpioProject();
+  t.after(p.cleanup);
+  const graph = await projectToSbomGraph(await readProject(p.dir), { vendorDir: p.vendor, env: {} });
+  const gpio = graph.components.find((c) => c.name === 'gpio')!;
+  assert.deepEqual(gpio.hashes, [
+    { alg: 'SHA-256', value: sha('sha256', GPIO) },
+    { alg: 'SHA-512', value: sha('sha512', GPIO) },
+  ]);
+  assert.equal(gpio.licenses.declared, 'Apache-2.0');
+  assert.equal(gpio.licenses.concluded, 'Apache-2.0');
+  assert.deepEqual(gpio.manufacturer, { urls: ['https://github.com/kopera/erlang-gpio'] });
+  assert.equal(gpio.filename, 'gpio-0.6.0.tar');
+  const dist = gpio.externalRefs.find((r) => r.type === 'distribution')!;
+  assert.equal(dist.url, 'https://repo.hex.pm/tarballs/gpio-0.6.0.tar');
+  assert.ok(dist.hashes!.some((h) => h.alg === 'SHA-512'));
+});
+
+test('without vendored tarballs only the lock facts are stated (no invented licence or SHA-512)', async () => {
+  const graph = await projectToSbomGraph(await readProject(join(corpusDir, 'mix/phoenix')), { env: {} });
+  const jason = graph.components.find((c) => c.name === 'jason')!;
+  assert.deepEqual(jason.licenses, {});
+  assert.ok(!jason.hashes.some((h) => h.alg === 'SHA-512'));
+  assert.equal(jason.supplier?.name, 'Hex.pm');
+});
+
+test('a vendored tarball that does not match the lock checksum is refused', async (t) => {
+  const p = gpioProject('f'.repeat(64));
+  t.after(p.cleanup);
+  await assert.rejects(projectToSbomGraph(await readProject(p.dir), { vendorDir: p.vendor, env: {} }), (e) => isBeambakeError(e) && e.code === 'CHECKSUM_MISMATCH' && /gpio-0\.6\.0\.tar/.test(e.format()));
+});
+
+test('ERTS and the OTP/Elixir applications from mix.exs extra_applications become components', async (t) => {
+  const p = gpioProject();
+  t.after(p.cleanup);
+  const graph = await projectToSbomGraph(await readProject(p.dir), { otpVersion: '26', ertsVersion: '14.2.5', elixirVersion: '1.16.3', env: {} });
+  const names = graph.components.filter((c) => c.id.startsWith('otp:')).map((c) => `${c.name}@${c.version ?? ''}`);
+  assert.deepEqual(names, ['erts@14.2.5', 'crypto@', 'elixir@1.16.3', 'kernel@', 'logger@1.16.3', 'stdlib@']);
+  const logger = graph.components.find((c) => c.name === 'logger')!;
+  assert.equal(logger.purl, 'pkg:otp/logger@1.16.3?repository_url=https%3A%2F%2Fgithub.com%2Felixir-lang%2Felixir');
+  assert.ok(graph.edges.some((e) => e.from === graph.metadata.root && e.to === 'otp:crypto'));
+  // gpio requires elixir_make, which the lock does not contain
+  const incomplete = graph.compositions.find((c) => c.aggregate === 'incomplete')!;
+  assert.deepEqual(incomplete.assemblies, ['pkg:hex/gpio@0.6.0']);
+});
+
+test('rebar3 .app.src applications minus locked deps are the OTP set', async () => {
+  const graph = await projectToSbomGraph(await readProject(join(corpusDir, 'rebar/elvis'), { appVersion: '1.0.0' }), { env: {} });
+  const otp = graph.components.filter((c) => c.id.startsWith('otp:')).map((c) => c.name);
+  // elvis.app.src: {applications, [kernel, stdlib, ssl, elvis_core, katana_code, getopt]}
+  assert.deepEqual(otp, ['erts', 'kernel', 'ssl', 'stdlib']);
+  const locked = new Set(graph.components.filter((c) => c.purl?.startsWith('pkg:hex/')).map((c) => c.name));
+  assert.ok(otp.every((a) => !locked.has(a)));
+});
+
+test('self-hosted Hex repositories get repository_url; hexpm organisations a namespace', async () => {
+  const project = await readProject(join(corpusDir, 'mix/mix_sbom-fixture-private_repo'));
+  const graph = await projectToSbomGraph(project, { hexRepoUrls: { '0ban': 'https://getoban.pro/repo' }, env: {} });
+  const pro = graph.components.find((c) => c.name === 'oban_pro')!;
+  assert.equal(pro.purl, 'pkg:hex/oban_pro@1.5.4?repository_url=https%3A%2F%2Fgetoban.pro%2Frepo');
+  assert.equal(pro.downloadLocation, 'https://getoban.pro/repo/tarballs/oban_pro-1.5.4.tar');
+  const org = { ...project, packages: [{ ...(project.packages.find((x) => x.source === 'hex' && x.repository === 'hexpm')! as object), repository: 'hexpm:acme' }] } as typeof project;
+  const g2 = await projectToSbomGraph(org, { env: {} });
+  assert.match(g2.components.find((c) => c.purl?.startsWith('pkg:hex/'))!.purl!, /^pkg:hex\/acme\/[a-z_]+@/);
+});
+
+test('renderLayerSbom gives the CycloneDX JSON of the project', async () => {
+  const project = await readProject(join(corpusDir, 'gleam/gleam-packages'));
+  const doc = JSON.parse(await renderLayerSbom(project, { env: { SOURCE_DATE_EPOCH: '0' } }));
+  assert.equal(doc.specVersion, '1.6');
+  assert.equal(doc.metadata.component.name, 'packages');
+  assert.equal(doc.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:hex/')).length, project.packages.length);
+});

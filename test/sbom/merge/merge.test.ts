@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { readSbom } from '../../../src/sbom/readers/index.js';
+import type { InputSbom } from '../../../src/sbom/readers/types.js';
+import { mergeSboms, toOpenVex, type MergeResult } from '../../../src/sbom/merge/index.js';
+import { writeSbom } from '../../../src/sbom/writers/index.js';
+import { checkSbomText } from '../../../src/sbom/check/index.js';
+import { BeambakeError } from '../../../src/util/errors.js';
+import { corpusDir, fixturesDir, schemasDir } from '../../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
+
+const C = (p: string) => join(corpusDir, p);
+const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
+const SPDX3 = C('spdx/wr-sbom/wr-sbom_3.0.1_turn_off_shadow.spdx.json');
+const META_CDX = C('cyclonedx/yocto-meta-cyclonedx/yocto-meta-cyclonedx_beaglebone_bom.cdx-1.4.json');
+const MIX = C('cyclonedx/mix_sbom-self/bom.cdx.json');
+const OPENWRT = C('cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json');
+const VEX = join(fixturesDir, 'sbom-merge', 'vex-openembedded.spdx3.json');
+const DEVICE = { product: 'Gateway', productVersion: '2.1', manufacturer: 'ACME', contact: 'sbom@acme.example', timestamp: new Date(1700000000 * 1000) };
+
+const read = (files: string[]) => Promise.all(files.map((f) => readSbom(f)));
+const origins = (r: MergeResult, id: string) => r.graph.components.find((c) => c.id === id)!.properties.filter((p) => p.name === 'beambake:origin').map((p) => p.value);
+const outIdOf = (r: MergeResult) => {
+  const m = new Map<string, string>();
+  for (const c of r.graph.components) for (const p of c.properties) if (p.name === 'beambake:origin') m.set(p.value, c.id);
+  return m;
+};
+
+test('real Yocto SPDX 2.2 + SPDX 3 + CycloneDX inputs: counts, edges and identity decisions', async () => {
+  const inputs = await read([ARCHIVE, SPDX3, META_CDX, MIX, OPENWRT]);
+  const r = mergeSboms(inputs, DEVICE);
+  const c = r.counts;
+  assert.equal(c.in.components, inputs.reduce((n, i) => n + i.counts.components, 0));
+  assert.equal(c.out.components, c.in.components - c.folded.components - c.mergedAway + c.placeholders + 1);
+  assert.equal(c.out.edges, c.in.edges - c.folded.edges - c.duplicateEdges + c.deviceEdges);
+
+  // every input edge is in the output, checked here independently of the merge's own proof
+  const idOf = outIdOf(r);
+  const out = new Set(r.graph.edges.map((e) => `${e.from} ${e.to} ${e.type}`));
+  const placeholderOf = new Map(r.graph.components.flatMap((x) => x.properties.filter((p) => p.name === 'beambake:unresolved-reference').map((p) => [p.value, x.id] as const)));
+  for (const i of inputs) {
+    for (const e of i.graph.edges) {
+      const f = idOf.get(e.from) ?? placeholderOf.get(e.from);
+      const t = idOf.get(e.to) ?? placeholderOf.get(e.to);
+      assert.ok(f && t && out.has(`${f} ${t} ${e.type}`), `${i.file}: ${e.from} ${e.type} ${e.to}`);
+    }
+  }
+
+  // the device is the root and each input's roots hang under it
+  const device = r.graph.components.find((x) => x.type === 'device')!;
+  assert.equal(r.graph.metadata.root, device.id);
+  assert.equal(r.graph.metadata.timestamp, '2023-11-14T22:13:20Z');
+  for (const i of inputs) for (const root of i.roots) assert.ok(out.has(`${device.id} ${idOf.get(root)} CONTAINS`), root);
+
+  // meta-cyclonedx and create-spdx describe the same beaglebone build: busybox is one component
+  const busybox = r.graph.components.filter((x) => x.name === 'busybox' && x.version === '1.36.1');
+  const merged = busybox.find((x) => origins(r, x.id).length === 2)!;
+  assert.ok(merged, 'busybox merged');
+  assert.ok(origins(r, merged.id).some((o) => o.endsWith('#SPDXRef-Recipe-busybox')));
+  assert.equal(merged.purl, 'pkg:generic/busybox@1.36.1');
+  assert.ok(merged.properties.some((p) => p.name === 'yocto:cves-fixed'));
+  assert.deepEqual(merged.sources.sort(), [ARCHIVE, META_CDX].sort());
+  assert.ok(r.decisions.some((d) => d.kind === 'merged' && /^busybox 1\.36\.1 .*same cpe: busybox:1\.36\.1/.test(d.text)));
+  // glibc 2.39 (CPE) and 2.39+git (recipe version) are the same recipe
+  assert.ok(r.decisions.some((d) => d.kind === 'merged' && /^glibc 2\.39 .*= glibc 2\.39\+git/.test(d.text)));
+  // gcc 13.3.0 matches gcc-cross-arm and gcc-runtime: ambiguous, not merged, and said so
+  assert.ok(r.decisions.some((d) => d.kind === 'ambiguous' && /^gcc 13\.3\.0/.test(d.text)));
+  // the openwrt busybox is another version: stays separate
+  assert.ok(busybox.length >= 1 && r.graph.components.some((x) => x.name === 'busybox' && x.version === '1.33.2'));
+  // the 13 alias references of the SPDX 3 build are placeholders, not lost
+  assert.equal(r.graph.components.filter((x) => x.id.startsWith('unresolved-')).length, c.placeholders);
+  assert.ok(c.placeholders >= 13);
+});
+
+test('output does not depend on the order of the inputs and is valid in all four formats', async () => {
+  const a = mergeSboms(await read([ARCHIVE, MIX, SPDX3]), DEVICE);
+  const b = mergeSboms(await read([SPDX3, MIX, ARCHIVE]), DEVICE);
+  for (const format of ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const) {
+    const text = writeSbom(a.graph, format);
+    assert.equal(writeSbom(b.graph, format), text, format);
+    const report = await checkSbomText(text, `merged.${format}`);
+    assert.equal(report.schema.valid, true, `${format}: ${JSON.stringify(report.schema.problems.slice(0, 3))}`);
+  }
+});
+
+test('same purl with a different SHA-256 stays separate (BSI TR-03183-2 §5.1); same facts merge', async () => {
+  const [mix] = await read([MIX]);
+  const twin: InputSbom = structuredClone({ ...mix!, aliases: new Map() });
+  twin.key = 'urn:uuid:11111111-2222-4333-8444-555555555555';
+  twin.file = 'vendored-copy.cdx.json';
+  const rekey = (id: string) => id.replace(mix!.key, twin.key);
+  for (const c of twin.graph.components) c.id = rekey(c.id);
+  for (const e of twin.graph.edges) (e.from = rekey(e.from)), (e.to = rekey(e.to));
+  twin.roots = twin.roots.map(rekey);
+  const jason = twin.graph.components.find((c) => c.name === 'jason')!;
+  jason.hashes = [{ alg: 'SHA-256', value: 'f'.repeat(64) }];
+  const r = mergeSboms([mix!, twin], DEVICE);
+  assert.ok(r.decisions.some((d) => d.kind === 'separate' && /^jason .*same purl .*SHA-256/.test(d.text)));
+  assert.equal(r.graph.components.filter((c) => c.name === 'jason').length, 2);
+  assert.equal(r.graph.components.filter((c) => c.name === 'nimble_options').length, 1);
+  // identical edges from both inputs collapse into one and are counted
+  assert.ok(r.counts.duplicateEdges > 0);
+});
+
+test('an input whose account does not add up fails with MERGE_LOSS', async () => {
+  const [archive] = await read([ARCHIVE]);
+  archive!.folded = archive!.folded.filter((f) => !/NOASSERTION/.test(f.reason));
+  assert.throws(
+    () => mergeSboms([archive!], DEVICE),
+    (e: unknown) => e instanceof BeambakeError && e.code === 'MERGE_LOSS' && /relationships read/.test(e.message),
+  );
+  const [mix] = await read([MIX]);
+  mix!.graph.components.pop();
+  assert.throws(() => mergeSboms([mix!], DEVICE), (e: unknown) => e instanceof BeambakeError && e.code === 'MERGE_LOSS');
+});
+
+test('VEX facts go to OpenVEX 0.2.0 (schema-valid), not into the SBOM', async () => {
+  const r = mergeSboms(await read([ARCHIVE, VEX]), DEVICE);
+  const vex = toOpenVex(r.graph, { author: 'ACME', timestamp: '2023-11-14T22:13:20Z' })!;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'openvex-0.2.0.json'), 'utf8')));
+  assert.ok(validate(vex), JSON.stringify(validate.errors?.slice(0, 3)));
+  const statements = vex.statements as { vulnerability: { name: string }; status: string; justification?: string; products: { '@id': string }[] }[];
+  const na = statements.find((s) => s.vulnerability.name === 'CVE-2023-39810')!;
+  assert.equal(na.status, 'not_affected');
+  assert.equal(na.justification, 'vulnerable_code_not_present');
+  // the SPDX 3 busybox (CPE) and the SPDX 2.2 busybox recipe are one product
+  const fixed = statements.filter((s) => s.vulnerability.name === 'CVE-2022-28391' && s.status === 'fixed');
+  assert.equal(fixed.length, 1);
+  for (const f of ['cyclonedx-json', 'spdx3-json'] as const) assert.ok(!writeSbom(r.graph, f).includes('CVE-2023-39810'), `${f} carries no VEX`);
+});
+
+test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-merge-cli-'));
+  const out = join(dir, 'device.cdx.json');
+  const vex = join(dir, 'device.vex.json');
+  const common = ['--product', 'Gateway', '--product-version', '2.1', '--manufacturer', 'ACME', '--contact', 'sbom@acme.example'];
+  const r = runCli(['sbom', 'merge', ARCHIVE, MIX, ...common, '-o', out, '--vex', vex, '--json', '--explain'], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { counts: { in: { components: number }; out: { components: number } }; decisions: { kind: string }[] };
+  assert.ok(report.counts.out.components > 0 && report.decisions.some((d) => d.kind === 'root'));
+  assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { specVersion: string }).specVersion, '1.6');
+  assert.ok(existsSync(vex));
+  const text = runCli(['sbom', 'merge', ARCHIVE, ...common, '-o', join(dir, 'b.cdx.json')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stderr, /^in {5}352 components, 10311 relationships$/m);
+
+  const bad = runCli(['sbom', 'merge', C('spdx/vulnscout/yocto-cve-check.json'), ...common, '-o', join(dir, 'bad.cdx.json')]);
+  assert.equal(bad.status, 3);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /yocto-cve-check\.json:1:1: JSON that is neither/);
+  assert.ok(!existsSync(join(dir, 'bad.cdx.json')));
+});

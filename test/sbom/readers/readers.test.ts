@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSbom, detectFormat } from '../../../src/sbom/readers/index.js';
+import type { InputSbom } from '../../../src/sbom/readers/types.js';
+import { writeSbom } from '../../../src/sbom/writers/index.js';
+import { BeambakeError } from '../../../src/util/errors.js';
+import { corpusDir, fixturesDir } from '../../helpers/paths.js';
+
+const C = (p: string) => join(corpusDir, p);
+const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
+const SPDX3 = C('spdx/wr-sbom/wr-sbom_3.0.1_turn_off_shadow.spdx.json');
+
+function folded(i: InputSbom, kind: 'component' | 'edge'): number {
+  return i.folded.filter((f) => f.kind === kind).reduce((n, f) => n + f.count, 0);
+}
+
+function accounted(i: InputSbom): void {
+  assert.equal(i.graph.components.length + folded(i, 'component'), i.counts.components, `${i.file} components`);
+  assert.equal(i.graph.edges.length + folded(i, 'edge'), i.counts.edges, `${i.file} edges`);
+}
+
+test('every SBOM of the corpus is read and fully accounted for', async () => {
+  const manifest = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').split('\n');
+  const sboms = manifest
+    .map((l) => l.split('\t')[0]!)
+    .filter((p) => /(\.spdx\.json|\.cdx(-1\.\d)?\.json|\.spdx\.tar\.zst)$/.test(p));
+  assert.ok(sboms.length >= 14, `found ${sboms.length}`);
+  for (const p of sboms) {
+    const i = await readSbom(C(p));
+    accounted(i);
+    // Yocto runtime-*.spdx.json documents hold only an AMENDS relationship, no package
+    if (!p.includes('/runtime-')) assert.ok(i.graph.components.length > 0 && i.roots.length > 0, `${p} has components and roots`);
+  }
+});
+
+test('Yocto SPDX 2.2 archive: documents linked by namespace, image is the root, facts kept', async () => {
+  const i = await readSbom(ARCHIVE);
+  assert.equal(i.format, 'yocto-spdx2-archive');
+  assert.equal(i.specVersion, 'SPDX-2.2');
+  assert.deepEqual(i.counts, { components: 352, edges: 10311 });
+  assert.equal(i.graph.components.length, 201);
+  assert.equal(folded(i, 'component'), 151);
+  assert.equal(i.graph.edges.length, 585);
+  assert.equal(i.roots.length, 1);
+  assert.match(i.roots[0]!, /#SPDXRef-Image-core-image-minimal-beaglebone-yocto/);
+  const ids = new Set(i.graph.components.map((c) => c.id));
+  // every DocumentRef resolved inside the archive
+  for (const e of i.graph.edges) assert.ok(ids.has(e.from) && ids.has(e.to), `${e.from} -> ${e.to}`);
+  const recipe = i.graph.components.find((c) => c.id.endsWith('#SPDXRef-Recipe-busybox'))!;
+  assert.deepEqual(recipe.cpes, ['cpe:2.3:*:*:busybox:1.36.1:*:*:*:*:*:*:*']);
+  assert.equal(recipe.licenses.declared, 'GPL-2.0-only AND LicenseRef-bzip2-1.0.4');
+  assert.equal(recipe.properties.find((p) => p.name === 'yocto:cves-fixed')?.value, 'CVE-2021-42380 CVE-2022-28391 CVE-2023-42363 CVE-2023-42364 CVE-2023-42365 CVE-2023-42366');
+  const download = i.graph.components.find((c) => c.id.endsWith('#SPDXRef-Download-busybox-1'))!;
+  assert.equal(download.downloadLocation, 'https://busybox.net/downloads/busybox-1.36.1.tar.bz2');
+  assert.deepEqual(download.hashes, [{ alg: 'SHA-256', value: 'b8cc24c9574d809e7279c3be349795c5d5ceb6fdf19ca709f80cde50e47de314' }]);
+  const pkg = i.graph.components.find((c) => c.id.endsWith('#SPDXRef-Package-busybox'))!;
+  assert.equal(pkg.properties.find((p) => p.name === 'beambake:folded-files')?.value, '4');
+  const types = new Set(i.graph.edges.map((e) => e.type));
+  assert.deepEqual([...types].sort(), ['BUILD_DEPENDS_ON', 'CONTAINS', 'DEPENDS_ON', 'GENERATED_FROM']);
+  // BUILD_DEPENDENCY_OF is turned around: the recipe depends on its download
+  assert.ok(i.graph.edges.some((e) => e.from === recipe.id && e.to === download.id && e.type === 'BUILD_DEPENDS_ON'));
+  assert.ok(i.graph.vex.some((v) => v.vulnerability === 'CVE-2022-28391' && v.status === 'fixed' && v.products[0] === recipe.id));
+});
+
+test('the extracted deploy directory reads like the archive members it holds', async () => {
+  const i = await readSbom(C('spdx/vulnscout/spdx2/extracted'));
+  assert.equal(i.format, 'yocto-spdx2-dir');
+  accounted(i);
+  assert.ok(i.notes.some((n) => /index\.json lists 148 document\(s\) not in the directory/.test(n)));
+});
+
+test('SPDX 3.0.1 (OpenEmbedded): build root, files folded, alias references kept as edges', async () => {
+  const i = await readSbom(SPDX3);
+  assert.equal(i.format, 'spdx3-jsonld');
+  assert.deepEqual(i.counts, { components: 1099, edges: 2430 });
+  assert.equal(i.graph.components.length, 2);
+  assert.equal(folded(i, 'component'), 1097);
+  assert.match(i.roots[0]!, /\/build\/recipe$/);
+  const src = i.graph.components.find((c) => c.name === 'shadow-4.14.2.tar.gz')!;
+  assert.equal(src.downloadLocation, 'https://github.com/shadow-maint/shadow/releases/download/4.14.2/shadow-4.14.2.tar.gz');
+  assert.equal(src.licenses.concluded, 'BSD-3-Clause');
+  const unresolved = i.graph.edges.filter((e) => /^[a-z0-9-_]+\/UNIHASH\/build\/recipe$/.test(e.to));
+  assert.equal(unresolved.length, 13);
+  assert.ok(unresolved.every((e) => e.type === 'BUILD_DEPENDS_ON'));
+  assert.equal(i.aliases.get('shadow/UNIHASH/build/recipe'), i.roots[0]);
+});
+
+test('SPDX 3 VEX relationships become VEX statements, not edges', async () => {
+  const i = await readSbom(join(fixturesDir, 'sbom-merge', 'vex-openembedded.spdx3.json'));
+  accounted(i);
+  assert.equal(i.graph.vex.length, 2);
+  const na = i.graph.vex.find((v) => v.status === 'not_affected')!;
+  assert.equal(na.vulnerability, 'CVE-2023-39810');
+  assert.equal(na.justification, 'vulnerable_code_not_present');
+  assert.deepEqual(i.graph.edges.map((e) => e.type), ['DEPENDS_ON']);
+  assert.equal(i.graph.components[0]!.supplier?.name, 'OpenEmbedded');
+});
+
+test('CycloneDX 1.4 without bom-refs: ids from content, CPE 2.2 converted, SPDX-style supplier parsed', async () => {
+  const i = await readSbom(C('cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'));
+  assert.match(i.key, /^sha256:/, 'all-zero serial number is not an identity');
+  const bb = i.graph.components.find((c) => c.name === 'busybox')!;
+  assert.match(bb.id, /#content:[0-9a-f]{16}$/);
+  assert.deepEqual(bb.cpes, ['cpe:2.3:a:busybox:busybox:1.33.2:*:*:*:*:*:*:*']);
+  assert.deepEqual(bb.supplier, { name: 'OpenWrt' });
+  const again = await readSbom(C('cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'));
+  assert.deepEqual(again.graph.components.map((c) => c.id), i.graph.components.map((c) => c.id));
+});
+
+test('CycloneDX XML reads back what the CycloneDX XML writer wrote', async () => {
+  const json = await readSbom(C('cyclonedx/mix_sbom-self/bom.cdx.json'));
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-xml-'));
+  const file = join(dir, 'bom.cdx.xml');
+  writeFileSync(file, writeSbom(json.graph, 'cyclonedx-xml'));
+  assert.equal(await detectFormat(file), 'cyclonedx-xml');
+  const xml = await readSbom(file);
+  assert.equal(xml.format, 'cyclonedx-xml');
+  const facts = (i: InputSbom) => i.graph.components.map((c) => `${c.name} ${c.version ?? ''} ${c.purl ?? ''}`).sort();
+  assert.deepEqual(facts(xml), facts(json));
+  assert.equal(xml.graph.edges.filter((e) => e.type === 'DEPENDS_ON').length, json.graph.edges.length);
+});
+
+test('bad input: one line naming the file and the place', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-bad-'));
+  const truncated = join(dir, 'truncated.spdx.json');
+  const text = readFileSync(C('spdx/vulnscout/valid_v2_2.spdx.json'), 'utf8');
+  writeFileSync(truncated, text.replace('"relationshipType": "DESCRIBES"', '"relationshipType": "DESCRIBES",,'));
+  await assert.rejects(readSbom(truncated), (e: unknown) => {
+    assert.ok(e instanceof BeambakeError);
+    assert.equal(e.code, 'SBOM_PARSE');
+    assert.match(e.format(), /truncated\.spdx\.json:\d+:\d+: relationships\[\d+\]: invalid JSON/);
+    assert.ok(!e.format().includes('\n'));
+    return true;
+  });
+  const badXml = join(dir, 'bad.cdx.xml');
+  writeFileSync(badXml, '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5">\n  <components><component></components>\n</bom>\n');
+  await assert.rejects(readSbom(badXml), /SBOM_PARSE|invalid XML/);
+  await assert.rejects(readSbom(C('spdx/vulnscout/yocto-cve-check.json')), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_UNSUPPORTED');
+});
