@@ -31,6 +31,13 @@ function report(e: unknown): never {
 }
 
 async function main(): Promise<void> {
+  // `beambake deps | head` closes the pipe early; that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(ExitCode.OK);
+      throw e;
+    });
+  }
   let cli = yargs(hideBin(process.argv))
     .scriptName('beambake')
     .usage('$0 <command> [options]\n\nBring BEAM applications into Yocto/OpenEmbedded builds, pinned and audited.')

@@ -12,7 +12,7 @@ export function recipeLinesForProfile(profile: HardwareProfile, opts: { machineS
       `Hardware profile ${profile.name}: MACHINE ${profile.machine} from ${profile.bsp.layer}, DEFAULTTUNE ${profile.defaultTune},`,
       `${profile.gnuTriplet}, BEAM ${profile.beamJit ? 'JIT (emu_flavor jit)' : 'interpreter (emu_flavor emu)'}.`,
     ]),
-    // The flavor the target ERTS must report; beambake-release checks it when set.
+    // The flavor the target ERTS reports (erlang:system_info(emu_flavor)); for packaging checks and images.
     assignment('BEAM_EXPECTED_EMU_FLAVOR', profile.beamJit ? 'jit' : 'emu'),
     // NIF flags beyond CFLAGS (which already carry TUNE_CCARGS through CC): for
     // Makefiles that drop $(CC)'s arguments and rebuild their own compiler line.
@@ -21,7 +21,7 @@ export function recipeLinesForProfile(profile: HardwareProfile, opts: { machineS
   ];
   if (opts.machineSpecific) {
     out.push(comments(['Board-specific application (--machine-specific): only this MACHINE may build it.']));
-    out.push(assignment('COMPATIBLE_MACHINE', `^${profile.machine}$`));
+    out.push(assignment('COMPATIBLE_MACHINE', profile.machine));
   }
   return [lines(out)];
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -88,6 +88,7 @@ test('an invalid entry and an unreadable version: exit 3, one line each, naming 
   const bad = runCli(['deps', join(dir, 'mix.lock'), '--app-name', 'a', '--app-version', '1']);
   assert.equal(bad.status, 3);
   assert.equal(bad.stderr, `error: ${join(dir, 'mix.lock')}:2:28: x: inner checksum must be 64 hexadecimal digits (SHA-256), found "abc"\n`);
+  rmSync(dir, { recursive: true, force: true });
 
   const r = runCli(['deps', join(corpusDir, 'rebar/erlang_ls')]);
   assert.equal(r.status, 3);

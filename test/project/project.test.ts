@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,14 @@ import { BeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
 
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-project-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

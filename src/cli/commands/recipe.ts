@@ -12,6 +12,8 @@ interface RecipeArgs {
   appName?: string;
   appVersion?: string;
   license?: string;
+  profile?: string;
+  machineSpecific: boolean;
   json: boolean;
 }
 
@@ -36,14 +38,18 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       .option('app-name', { type: 'string', describe: 'Application name when the project file does not say it statically' })
       .option('app-version', { type: 'string', describe: 'Application version when the project file does not say it statically' })
       .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
+      .option('profile', { type: 'string', describe: 'Hardware profile (see `beambake profiles list`): adds the board\'s BEAM flavor, NIF flags and Rust target' })
+      .option('machine-specific', { type: 'boolean', default: false, describe: 'With --profile: set COMPATIBLE_MACHINE to the profile\'s MACHINE' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
       .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
       .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
+      .example('$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs')
       .example('$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale')
       .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
   handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
     const { recipe } = await import('../../bitbake/index.js');
     const { printJson, warn, info, style } = await import('../output.js');
+    const profileLines = args.profile !== undefined ? await profileRecipeLines(args.profile, args.machineSpecific) : undefined;
     const result = await recipe({
       path: args.path,
       outDir: args.output,
@@ -56,6 +62,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ...(args.appName !== undefined ? { appName: args.appName } : {}),
       ...(args.appVersion !== undefined ? { appVersion: args.appVersion } : {}),
       ...(args.license !== undefined ? { license: args.license } : {}),
+      ...(profileLines ? { extraRecipeLines: profileLines } : {}),
     });
     for (const w of result.warnings) warn(w);
     const r = result.recipe;
@@ -85,3 +92,8 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
     }
   },
 };
+
+async function profileRecipeLines(name: string, machineSpecific: boolean) {
+  const { getProfile, recipeLinesForProfile } = await import('../../profiles/index.js');
+  return recipeLinesForProfile(getProfile(name), { machineSpecific });
+}
