@@ -37,14 +37,14 @@ function median(xs: number[]): number {
 if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build first`);
 const work = mkdtempSync(join(tmpdir(), 'beambake-bench-'));
 try {
-  const layer = join(work, 'meta-bench');
-  const recipeArgs = [cli, 'recipe', project, '-o', layer];
-  time(recipeArgs); // warm the file cache; also proves the command works here
+  // a fresh layer each time: the full render and write, not an update of the previous run's layer
+  const recipeArgs = (i: number) => [cli, 'recipe', project, '-o', join(work, `run-${i}`, 'meta-bench')];
+  time(recipeArgs(-1)); // warm the file cache; also proves the command works here
   const bare: number[] = [];
   const recipe: number[] = [];
   for (let i = 0; i < runs; i++) {
     bare.push(time(['-e', '']));
-    recipe.push(time(recipeArgs));
+    recipe.push(time(recipeArgs(i)));
   }
   const ratio = median(recipe) / median(bare);
   const fmt = (n: number) => n.toFixed(1).padStart(7);

@@ -80,7 +80,9 @@ FILES:${PN} += "\
     ${sysconfdir}/init.d/${BEAM_APP} \
 "
 
-beambake_release_do_install() {
+# A plain do_install, not EXPORT_FUNCTIONS: BitBake refuses to export shell functions from a
+# class whose name has a dash. Recipes extend it with do_install:append as usual.
+do_install() {
     set -- --release "${BEAM_RELEASE_DIR}" --destdir "${D}" --libdir "${libdir}" \
         --app "${BEAM_APP}" --user "${BEAM_RELEASE_USER}" --forbid "${TMPDIR}"
     if [ -n "${BEAM_RELEASE_NAME}" ]; then
@@ -96,5 +98,3 @@ beambake_release_do_install() {
 }
 do_install[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake-install-release:True ${BEAMBAKE_SCRIPTS}/../files/beambake-release.service.in:True ${BEAMBAKE_SCRIPTS}/../files/beambake-release.init.in:True"
 do_install[vardeps] += "BEAM_APP BEAM_RELEASE_NAME BEAM_RELEASE_USER BEAM_INIT_SYSTEMD BEAM_INIT_SYSVINIT"
-
-EXPORT_FUNCTIONS do_install

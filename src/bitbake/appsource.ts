@@ -5,8 +5,8 @@
  * only builds on this machine and is therefore reported as a warning.
  */
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BeambakeError } from '../util/errors.js';
 import * as v from './validate.js';
 import type { GitUrl } from './validate.js';
@@ -61,7 +61,17 @@ interface Checkout {
   subdir?: string;
 }
 
+/** Cheap pre-check so projects outside any checkout cost no `git` process. */
+function insideGitWorkTree(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined) return true;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
+  }
+}
+
 function checkoutOf(projectDir: string): Checkout | undefined {
+  if (!insideGitWorkTree(projectDir)) return undefined;
   const top = git(projectDir, ['rev-parse', '--show-toplevel']);
   if (!top) return undefined;
   const rev = git(projectDir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}']);

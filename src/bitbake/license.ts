@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import parseSpdx from 'spdx-expression-parse';
+import { createRequire } from 'node:module';
 import { BeambakeError } from '../util/errors.js';
 import * as v from './validate.js';
 
@@ -60,10 +60,15 @@ function toBitbake(node: SpdxNode, parentOp?: 'and' | 'or'): string {
   return parentOp !== undefined && parentOp !== node.conjunction ? `(${inner})` : inner;
 }
 
+const SIMPLE_ID = /^[A-Za-z0-9][A-Za-z0-9.-]*\+?$/;
+
 /** An SPDX expression as a BitBake LICENSE value. */
 export function spdxToBitbake(expression: string, entry = '--license'): string {
+  // A lone identifier is the common case and needs no parser (kept off the start-up path).
+  if (SIMPLE_ID.test(expression) && !/^(AND|OR|WITH)$/i.test(expression)) return expression;
   let tree: SpdxNode;
   try {
+    const parseSpdx = createRequire(import.meta.url)('spdx-expression-parse') as (s: string) => unknown;
     tree = parseSpdx(expression) as SpdxNode;
   } catch {
     throw new BeambakeError('INVALID_ARGUMENT', `${JSON.stringify(expression.slice(0, 80))} is not an SPDX licence expression`, { entry });

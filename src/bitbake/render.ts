@@ -226,8 +226,9 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
             listAssignment('SPDX_PACKAGE_URLS', '+=', [...hex.map((h) => h.purl), ...git.map((g) => g.purl)]),
           ])
         : EMPTY,
-    BEAM_HEX_DEPS: listAssignment('BEAM_HEX_DEPS', '=', hex.map(hexRecord)),
-    BEAM_GIT_DEPS: listAssignment('BEAM_GIT_DEPS', '=', git.map(gitRecord)),
+    // `"\` opening exactly as in the contract the build classes were written against
+    BEAM_HEX_DEPS: listAssignment('BEAM_HEX_DEPS', '=', hex.map(hexRecord), { tightOpen: true }),
+    BEAM_GIT_DEPS: listAssignment('BEAM_GIT_DEPS', '=', git.map(gitRecord), { tightOpen: true }),
     EXTRA: lines(opts.extraIncLines ?? []),
     SUMMARY: comments([`beambake-summary: ${JSON.stringify(summary)}`]),
   });

@@ -54,11 +54,12 @@ export function assignUnder(name: string, variable: string, rest: string, op: '=
  * A multi-line list assignment in the style of oe-core's generated files:
  * `NAME += " \` then one item per line, then `"`.
  */
-export function listAssignment(name: string, op: '=' | '+=', items: string[]): BbText {
+export function listAssignment(name: string, op: '=' | '+=', items: string[], opts: { tightOpen?: boolean } = {}): BbText {
   if (!VAR_NAME.test(name)) throw new Error(`internal: not a BitBake variable name: ${JSON.stringify(name)}`);
   for (const item of items) bbQuote(item);
   if (items.length === 0) return trusted(`${name} ${op} ""`);
-  return trusted([`${name} ${op} " \\`, ...items.map((i) => `    ${i} \\`), '"'].join('\n'));
+  const open = opts.tightOpen ? '"\\' : '" \\';
+  return trusted([`${name} ${op} ${open}`, ...items.map((i) => `    ${i} \\`), '"'].join('\n'));
 }
 
 export function lines(parts: BbText[]): BbText {

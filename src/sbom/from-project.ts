@@ -22,7 +22,7 @@ import { isoSeconds, sourceDateEpoch } from '../util/time.js';
 import { emptyComponent, type Component, type CompositionAggregate, type Edge, type Party, type SbomGraph } from './model.js';
 import { ELIXIR_APPS, hostVersions, otpApplications, type HostVersions } from './otp-apps.js';
 import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.js';
-import { hexLicenseExpression } from './hex-licenses.js';
+import { hexLicenseExpression } from '../hex/license.js';
 import { writeSbom } from './writers/index.js';
 
 export interface ProjectSbomOptions {
@@ -110,10 +110,10 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
       c.hashes.push({ alg: 'SHA-512', value: sha512 });
       tarballHashes.splice(0, tarballHashes.length, ...c.hashes);
       const lic = hexLicenseExpression(tb.metadata.licenses);
-      if (lic) {
+      if (lic.expression !== null) {
         c.licenses.declared = lic.expression;
         // An unmodified package is distributed under what its creator declared.
-        if (lic.spdx) c.licenses.concluded = lic.expression;
+        if (lic.complete) c.licenses.concluded = lic.expression;
       }
       c.description = tb.metadata.description;
       c.manufacturer = creatorFromLinks(tb.metadata.links);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -11,6 +12,7 @@ import type { AppSource } from '../../src/bitbake/appsource.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import type { Project } from '../../src/model.js';
 import { needTools } from '../helpers/toolchain.js';
+import { repoRoot } from '../helpers/paths.js';
 import { bitbakeGrammarProblems, git, hex, project, tempDir } from './fixtures.js';
 
 const REV = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -42,9 +44,28 @@ function code(fn: () => unknown): BeambakeError {
 
 /** Lines of a multi-line list assignment `NAME op " \` ... `"`. */
 function listItems(text: string, name: string): string[] {
-  const m = new RegExp(`^${name.replace(/[[\]]/g, '\\$&')} (?:\\+=|=) " \\\\\\n((?:    .* \\\\\\n)*)"$`, 'm').exec(text);
+  const m = new RegExp(`^${name.replace(/[[\]]/g, '\\$&')} (?:\\+=|=) " ?\\\\\\n((?:    .* \\\\\\n)*)"$`, 'm').exec(text);
   if (!m) return [];
   return m[1]!.split('\n').filter((l) => l).map((l) => l.replace(/^ {4}/, '').replace(/ \\$/, ''));
+}
+
+/**
+ * The records as the build scripts' own parser (meta-beam-templates/scripts/beambake_deps/records.py)
+ * reads them from the .inc after BitBake's line joining: the contract checked from both ends.
+ */
+function recordsSeenByBuildScripts(t: TestContext, inc: string): unknown {
+  if (!needTools(t, 'python3')) return undefined;
+  const script = [
+    'import json, re, sys',
+    'sys.path.insert(0, sys.argv[1])',
+    'from beambake_deps.records import parse_hex_records, parse_git_records',
+    'text = re.sub(r"\\\\\\n", "", sys.stdin.read())',
+    'val = lambda n: re.search(r"^" + n + r\' = "(.*)"$\', text, re.M).group(1)',
+    'print(json.dumps({"hex": parse_hex_records(val("BEAM_HEX_DEPS")), "git": parse_git_records(val("BEAM_GIT_DEPS"))}))',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script, join(repoRoot, 'meta-beam-templates', 'scripts')], { input: inc, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
 }
 
 function checkGrammar(t: TestContext, texts: Record<string, string>): void {
@@ -98,6 +119,17 @@ test('hex and git dependencies become pinned SRC_URI entries, checksums, SRCREVs
   assert.match(r.recipe, /^HOMEPAGE = "https:\/\/github.com\/acme\/demo_app"$/m);
   assert.match(r.recipe, /^LICENSE = "Apache-2.0"$/m);
   assert.match(r.recipe, /^    file:\/\/LICENSE;md5=0123456789abcdef0123456789abcdef \\$/m);
+  assert.match(r.inc, /^BEAM_HEX_DEPS = "\\\n {4}app=eini_beam,/m, 'record list opens exactly as in the contract');
+  assert.deepEqual(recordsSeenByBuildScripts(t, r.inc), {
+    hex: [
+      { app: 'eini_beam', name: 'eini', version: '1.2.9', repo: 'hexpm', outer: '1'.repeat(64), file: 'hex-eini-1.2.9.tar' },
+      { app: 'jason', name: 'jason', version: '1.4.1', repo: 'hexpm', outer: '2'.repeat(64), inner: '3'.repeat(64), file: 'hex-jason-1.4.1.tar' },
+    ],
+    git: [
+      { app: 'heroicons', rev: '0123456789abcdef0123456789abcdef01234567', dir: 'beam-deps/git/heroicons', sparse: 'optimized' },
+      { app: 'umbrella_child', rev: '0123456789abcdef0123456789abcdef01234567', dir: 'beam-deps/git/umbrella_child', subdir: 'apps/child' },
+    ],
+  });
   const summary = JSON.parse(/^# beambake-summary: (.*)$/m.exec(r.inc)![1]!);
   assert.deepEqual(summary, r.summary);
   assert.equal(summary.hex, 2);

@@ -116,3 +116,16 @@ test('comments never end in a backslash and never span lines', () => {
   assert.equal(v.bbComment('trailing \\'), '# trailing ');
   assert.equal(v.bbComment('two\nlines'), '# two?lines');
 });
+
+test('SPDX expressions become BitBake LICENSE values', async () => {
+  const { spdxToBitbake, guessSpdx } = await import('../../src/bitbake/license.js');
+  assert.equal(spdxToBitbake('MIT'), 'MIT');
+  assert.equal(spdxToBitbake('GPL-2.0+'), 'GPL-2.0+');
+  assert.equal(spdxToBitbake('MIT OR Apache-2.0'), 'MIT | Apache-2.0');
+  assert.equal(spdxToBitbake('(MIT OR Apache-2.0) AND BSD-3-Clause'), '(MIT | Apache-2.0) & BSD-3-Clause');
+  assert.throws(() => spdxToBitbake('MIT" X'), /not an SPDX licence expression/);
+  assert.throws(() => spdxToBitbake('GPL-2.0 WITH Classpath-exception-2.0'), /no BitBake form/);
+  assert.equal(guessSpdx('                                 Apache License\n                           Version 2.0, January 2004\n'), 'Apache-2.0');
+  assert.equal(guessSpdx('Permission is hereby granted, free of charge, to any person obtaining a copy'), 'MIT');
+  assert.equal(guessSpdx('All rights reserved.'), undefined);
+});

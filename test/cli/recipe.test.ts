@@ -114,7 +114,8 @@ test('an existing layer keeps its other recipes, classes and a hand-written laye
   assert.equal(runCli(['recipe', example, '-o', layer, '--yocto', 'wrynose', '--check']).status, 0);
 });
 
-test('a git checkout is fetched from its remote at HEAD; --branch and subdirectories are honoured', () => {
+test('a git checkout is fetched from its remote at HEAD; --branch and subdirectories are honoured', (t) => {
+  if (!needTools(t, 'git')) return;
   const files: Record<string, string> = {};
   for (const f of ['mix.exs', 'mix.lock', 'LICENSE', 'lib/hello_beam.ex']) files[`apps/hello/${f}`] = readFileSync(join(example, f), 'utf8');
   const { dir, rev } = gitCheckout('https://github.com/acme/hello.git', files);

@@ -23,6 +23,7 @@ import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
 import { readProject } from '../../src/lockfiles/index.js';
 import { gitEntry, hexEntry } from '../../src/bitbake/srcuri.js';
 import { gitRecord, hexRecord } from '../../src/bitbake/render.js';
+import { runCli } from '../helpers/cli.js';
 import { fixturesDir, repoRoot } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
 
@@ -424,6 +425,35 @@ describe('offline rebar3 release of a fixture app with Hex and git dependencies'
     const c = spawnSync('erlc', ['-I', join(w.project, 'include'), '-o', control, join(w.project, 'src', 'bbrel.erl')], { encoding: 'utf8', env });
     assert.equal(c.status, 0, failureText(c));
     assert.ok(beamMentions(join(control, 'bbrel.beam'), w.dir), 'without deterministic, the build path is in the .beam and the scan sees it');
+  });
+
+  it('`beambake recipe` on the fixture writes a layer holding these very classes, scripts and records', (t) => {
+    if (!needTools(t, ...TOOLS)) return;
+    const { w, records } = good!;
+    const layer = join(w.dir, 'meta-bbrel');
+    const r = runCli(['recipe', w.project, '-o', layer, '--source', w.project]);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const templates = join(repoRoot, 'meta-beam-templates');
+    for (const rel of [
+      'classes/beambake-rebar3.bbclass',
+      'classes/beambake-release.bbclass',
+      'classes/beambake-deps.bbclass',
+      'scripts/beambake-build-rebar3',
+      'scripts/beambake-rebar3-index.escript',
+      'scripts/beambake-install-release',
+      'scripts/beambake_deps/__main__.py',
+      'scripts/beambake_deps/layout_rebar3.py',
+      'files/beambake-release.service.in',
+      'files/beambake-release.init.in',
+    ]) {
+      assert.ok(readFileSync(join(layer, rel)).equals(readFileSync(join(templates, rel))), `${rel} in the layer differs from the one the test ran`);
+    }
+    const recipeDir = join(layer, 'recipes-beam', 'bbrel');
+    assert.match(readFileSync(join(recipeDir, 'bbrel_0.3.0.bb'), 'utf8'), /^inherit beambake-rebar3$/m);
+    const inc = readFileSync(join(recipeDir, 'bbrel-beam-deps.inc'), 'utf8');
+    const listed = (name: string) => (new RegExp(`^${name} = "\\\\\n([\\s\\S]*?)\n"$`, 'm').exec(inc)?.[1] ?? '').split(/\s+/).filter((x) => x && x !== '\\').join(' ');
+    assert.equal(listed('BEAM_HEX_DEPS'), records.hex);
+    assert.equal(listed('BEAM_GIT_DEPS'), records.git);
   });
 });
 

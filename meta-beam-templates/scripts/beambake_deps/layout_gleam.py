@@ -21,7 +21,7 @@ from gleam_toml import TomlError, parse
 from records import describe
 
 __all__ = ["MANIFEST", "CONFIG", "ManifestError", "packages_dir", "read_manifest", "place_hex", "place_git",
-           "check_manifest", "read_packages_toml"]
+           "config_requirements", "check_requirements", "check_placed", "check_manifest", "read_packages_toml"]
 
 MANIFEST = "manifest.toml"
 CONFIG = "gleam.toml"
@@ -178,43 +178,47 @@ def place_git(dep, checkout_dir, project_dir):
     return dest
 
 
-def _config_requirements(project_dir):
+def config_requirements(project_dir):
+    """gleam.toml [dependencies] and [dev-dependencies], normalised like manifest requirements.
+
+    Gleam also accepts the spelling [dev_dependencies] (a serde alias in its config.rs).
+    """
     path = os.path.join(project_dir, CONFIG)
     data = _read_toml(path)
     out = {}
-    for table in ("dependencies", "dev-dependencies"):
+    for table in ("dependencies", "dev-dependencies", "dev_dependencies"):
         section = data.get(table, {})
         if not isinstance(section, dict):
             raise ManifestError("%s: [%s] is not a table" % (path, table))
         for name, value in section.items():
             if name in out:
-                raise ManifestError("%s: %s is both a dependency and a dev-dependency" % (path, name))
+                raise ManifestError("%s: %s is listed twice ([%s] and another dependency table)" % (path, name, table))
             out[name] = _requirement(value, "%s [%s] %s" % (path, table, name))
     return path, out
 
 
-def check_manifest(project_dir, hex_records=(), git_records=()):
-    """Everything `gleam build` needs to run offline; returns the manifest.
-
-    * gleam.toml's dependencies equal manifest.toml's [requirements] (else Gleam resolves
-      versions again, on the network);
-    * every hex/git manifest package is in build/packages/<name> and in packages.toml at the
-      manifest's version (else Gleam downloads it);
-    * the given records (BEAM_HEX_DEPS / BEAM_GIT_DEPS) agree with the manifest.
-    """
-    manifest = read_manifest(project_dir)
-    config_path, wanted = _config_requirements(project_dir)
+def check_requirements(project_dir, manifest):
+    """gleam.toml's dependencies must equal manifest.toml's [requirements]: otherwise Gleam
+    resolves versions again (compiler-cli dependencies.rs is_same_requirements), on the network."""
+    config_path, wanted = config_requirements(project_dir)
     locked = manifest["requirements"]
     for name in sorted(set(wanted) | set(locked)):
         if wanted.get(name) != locked.get(name):
             raise ManifestError(
-                "%s: %s asks for %s %s but %s [requirements] has %s: gleam would resolve versions again, "
+                "%s: %s asks for %s but %s [requirements] has %s: gleam would resolve versions again, "
                 "which needs the network (run `gleam deps download` and commit manifest.toml)"
-                % (name, config_path, name, wanted.get(name, "nothing"), manifest["path"], locked.get(name, "nothing")))
-    for dep in hex_records:
-        _check_hex(dep, manifest)
-    for dep in git_records:
-        _check_git(dep, manifest, ManifestError)
+                % (name, config_path, _show(wanted.get(name)), manifest["path"], _show(locked.get(name))))
+
+
+def _show(requirement):
+    if requirement is None:
+        return "nothing"
+    return "{%s}" % ", ".join('%s = "%s"' % (k, requirement[k]) for k in sorted(requirement))
+
+
+def check_placed(project_dir, manifest):
+    """Every hex/git manifest package must be in build/packages/<name> and in packages.toml at the
+    manifest's version: otherwise Gleam downloads it."""
     present = read_packages_toml(project_dir)
     for name, pkg in sorted(manifest["packages"].items()):
         if pkg["source"] == "local":
@@ -224,4 +228,17 @@ def check_manifest(project_dir, hex_records=(), git_records=()):
             hint = "BEAM_HEX_DEPS" if pkg["source"] == "hex" else "BEAM_GIT_DEPS"
             raise ManifestError("%s %s (%s): %s lists it but it is not in %s (is it in %s?)"
                                 % (name, pkg["version"], pkg["source"], manifest["path"], where, hint))
+
+
+def check_manifest(project_dir, hex_records=(), git_records=()):
+    """Everything `gleam build` needs to run offline; returns the manifest: the requirements
+    (check_requirements), the given BEAM_HEX_DEPS / BEAM_GIT_DEPS records against the manifest,
+    and the unpacked packages (check_placed)."""
+    manifest = read_manifest(project_dir)
+    check_requirements(project_dir, manifest)
+    for dep in hex_records:
+        _check_hex(dep, manifest)
+    for dep in git_records:
+        _check_git(dep, manifest, ManifestError)
+    check_placed(project_dir, manifest)
     return manifest

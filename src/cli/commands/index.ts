@@ -9,6 +9,8 @@ import { recipeCommand } from './recipe.js';
 import { verifyCommand } from './verify.js';
 import { vendorCommand } from './vendor.js';
 import { sbomCommand } from './sbom.js';
+import { profilesCommand } from './profiles.js';
+import { kasCommand } from './kas.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand];
+export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand, profilesCommand, kasCommand];

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
 import { info, printJson, style, table, warn } from '../output.js';
-// `sbom merge` lives in sbom-merge.ts (SBOM-MERGE side); registered below as a subcommand
 import { sbomMergeCommand } from './sbom-merge.js';
+// `sbom merge` lives in sbom-merge.ts (SBOM-MERGE side); registered below as a subcommand
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;

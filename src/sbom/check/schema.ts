@@ -37,8 +37,9 @@ export interface SchemaResult {
 const cache = new Map<string, Promise<ValidateFunction>>();
 
 /**
- * Where the SPDX schemas live: $BEAMBAKE_SCHEMAS_DIR, else `schemas/` in the
- * package, else the shared `../shared/schemas` of the development tree.
+ * Where the SPDX schemas live: $BEAMBAKE_SCHEMAS_DIR, else the copies shipped
+ * in `src/sbom/schemas/` (found from the package root, so the compiled CLI in
+ * dist/ uses them too).
  */
 export function spdxSchemasDir(): string {
   const env = process.env.BEAMBAKE_SCHEMAS_DIR;
@@ -50,10 +51,10 @@ export function spdxSchemasDir(): string {
     if (up === dir) break;
     dir = up;
   }
-  for (const candidate of [join(dir, 'schemas'), resolve(dir, '..', 'shared', 'schemas')]) {
+  for (const candidate of [join(dir, 'src', 'sbom', 'schemas')]) {
     if (existsSync(join(candidate, 'spdx-2.3-schema.json'))) return candidate;
   }
-  return join(dir, 'schemas');
+  return join(dir, 'src', 'sbom', 'schemas');
 }
 
 async function loadJson(path: string): Promise<unknown> {

@@ -130,7 +130,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     for (const f of i.folded) decisions.push({ kind: 'folded', text: `${i.file}: ${f.count} ${f.kind === 'component' ? 'element(s)' : 'relationship(s)'}: ${f.reason} (e.g. ${f.examples.join('; ')})` });
   }
 
-  const { groups, decisions: idDecisions, groupOf } = groupComponents(inputs.map((i) => i.graph.components));
+  const { groups, decisions: idDecisions } = groupComponents(inputs.map((i) => i.graph.components));
   for (const d of idDecisions) decisions.push(identityText(d));
 
   const idMap = new Map<string, string>();
@@ -142,7 +142,6 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     out.set(id, c);
     for (const m of g.members) idMap.set(m.id, id);
   }
-  void groupOf;
 
   // references to elements no input holds: resolve by alias, else keep as a placeholder component
   const aliases = new Map<string, string>();

@@ -93,7 +93,15 @@ export class CycloneDxBuilder {
     const c = emptyComponent(id, name, componentType(o.type));
     if (str(o.version)) c.version = String(o.version);
     if (str(o.group)) c.properties.push({ name: 'cdx:group', value: String(o.group) });
-    if (str(o.purl)) c.purl = String(o.purl);
+    if (str(o.purl)) {
+      c.purl = String(o.purl);
+      // mix_sbom and others put the tarball hash into the purl (`?checksum=sha256:...`): make it a hash fact
+      const q = /[?&]checksums?=([^&#]+)/.exec(c.purl);
+      for (const cs of q ? decodeURIComponent(q[1]!).split(',') : []) {
+        const [alg, value] = cs.split(':');
+        pushHash(c.hashes, normHash(alg, value));
+      }
+    }
     const cpe = normCpe(o.cpe);
     if (cpe) c.cpes.push(cpe);
     for (const h of arr(o.hashes)) if (isObj(h)) pushHash(c.hashes, normHash(h.alg, h.content));

@@ -13,7 +13,6 @@ import { readCycloneDxJson } from './cyclonedx-json.js';
 import { readCycloneDxXml } from './cyclonedx-xml.js';
 import type { InputFormat, InputSbom } from './types.js';
 import { createReadStream } from 'node:fs';
-import { createHash } from 'node:crypto';
 
 export type { InputSbom, InputFormat, Folded } from './types.js';
 
@@ -65,14 +64,10 @@ export async function detectFormat(path: string): Promise<InputFormat> {
 }
 
 async function readSpdx2File(path: string, opts: ReadOptions): Promise<InputSbom> {
-  const sha = createHash('sha256');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const c of stream) {
-        sha.update(c as Buffer);
-        yield c as Buffer;
-      }
+      for await (const c of stream) yield c as Buffer;
     } catch (e) {
       throw ioError(e, path, 'cannot read');
     }

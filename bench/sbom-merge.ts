@@ -1,0 +1,145 @@
+/**
+ * Scale benchmark for `beambake sbom merge`: generates a Yocto-like SPDX 3
+ * JSON-LD graph (builds, source and binary packages, files, relationships,
+ * OpenEmbedded extensions) of at least 200,000 elements, then measures in two
+ * child processes, started the same way:
+ *   baseline: JSON.parse + JSON.stringify of the file (read whole, written whole)
+ *   merge:    streaming read + merge + CycloneDX 1.6 JSON output
+ * and prints wall time and peak RSS (process.resourceUsage().maxRSS) of the
+ * merge as ratios to the baseline. Targets: <= 3x time, <= 3x memory.
+ *
+ * Run: node --import tsx bench/sbom-merge.ts [elements]
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const NS = 'http://spdx.org/spdxdocs/bench-0d7c5b8e-5b1a-5f53-9c0e-2d3f1d7c8a90';
+const FILES_PER_PACKAGE = 15;
+const PACKAGES_PER_RECIPE = 4;
+
+function ext(alias: string): unknown[] {
+  return [
+    { type: 'https://rdf.openembedded.org/spdx/3.0/id-alias', 'https://rdf.openembedded.org/spdx/3.0/alias': alias, 'https://rdf.openembedded.org/spdx/3.0/link-name': alias.length.toString(16).padStart(64, '0') },
+    { type: 'https://rdf.openembedded.org/spdx/3.0/link-extension', 'https://rdf.openembedded.org/spdx/3.0/link-spdx-id': true },
+  ];
+}
+
+/** Deterministic pseudo-random hex (no Math.random: the input is the same every run). */
+function hex(seed: number, len: number): string {
+  let x = seed * 2654435761 + 12345;
+  let s = '';
+  while (s.length < len) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += x.toString(16).padStart(8, '0');
+  }
+  return s.slice(0, len);
+}
+
+async function generate(path: string, minElements: number): Promise<number> {
+  const out = createWriteStream(path);
+  let n = 0;
+  let first = true;
+  const emit = async (e: unknown) => {
+    n++;
+    if (!out.write((first ? '\n  ' : ',\n  ') + JSON.stringify(e))) await once(out, 'drain');
+    first = false;
+  };
+  out.write('{\n "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",\n "@graph": [');
+  await emit({ type: 'CreationInfo', '@id': '_:CreationInfo0', created: '2024-01-01T00:00:00Z', createdBy: [`${NS}/agent/OpenEmbedded`], specVersion: '3.0.1' });
+  await emit({ type: 'Organization', spdxId: `${NS}/agent/OpenEmbedded`, creationInfo: '_:CreationInfo0', name: 'OpenEmbedded' });
+  // elements per recipe: build, source, 4 relationships, and per package itself, its licence, its files with theirs, contains
+  const recipes = Math.ceil(minElements / (6 + PACKAGES_PER_RECIPE * (3 + 2 * FILES_PER_PACKAGE))) + 1;
+  await emit({ type: 'SpdxDocument', spdxId: `${NS}/document/image`, creationInfo: '_:CreationInfo0', name: 'core-image-bench', rootElement: [`${NS}/image`] });
+  await emit({ type: 'software_Package', spdxId: `${NS}/image`, creationInfo: '_:CreationInfo0', name: 'core-image-bench', software_packageVersion: '1.0', software_primaryPurpose: 'operatingSystem' });
+  await emit({ type: 'simplelicensing_LicenseExpression', spdxId: `${NS}/license/MIT`, creationInfo: '_:CreationInfo0', simplelicensing_licenseExpression: 'MIT', simplelicensing_licenseListVersion: '3.24.0' });
+  for (let r = 0; r < recipes; r++) {
+    const name = `recipe${r}`;
+    const base = `${NS}/${name}`;
+    const version = `${1 + (r % 7)}.${r % 13}.${r % 5}`;
+    await emit({ type: 'build_Build', spdxId: `${base}/build/recipe`, creationInfo: '_:CreationInfo0', extension: ext(`${name}/UNIHASH/build/recipe`), name: `${name}:do_create_spdx:recipe`, build_buildType: 'http://openembedded.org/bitbake/do_create_spdx/recipe' });
+    await emit({ type: 'software_Package', spdxId: `${base}/source/1`, creationInfo: '_:CreationInfo0', extension: ext(`${name}/UNIHASH/source/1`), name: `${name}-${version}.tar.gz`, verifiedUsing: [{ type: 'Hash', algorithm: 'sha256', hashValue: hex(r, 64) }], software_primaryPurpose: 'source', software_downloadLocation: `https://downloads.example.org/${name}/${name}-${version}.tar.gz` });
+    await emit({ type: 'Relationship', spdxId: `${base}/relationship/in`, creationInfo: '_:CreationInfo0', from: `${base}/build/recipe`, relationshipType: 'hasInput', to: [`${base}/source/1`] });
+    const deps = [1, 2, 3].map((k) => (r * 7 + k * 31) % recipes).filter((d) => d !== r);
+    await emit({ type: 'LifecycleScopedRelationship', spdxId: `${base}/relationship/deps`, creationInfo: '_:CreationInfo0', from: `${base}/build/recipe`, relationshipType: 'dependsOn', scope: 'build', to: deps.map((d) => `${NS}/recipe${d}/build/recipe`) });
+    const pkgs: string[] = [];
+    for (let p = 0; p < PACKAGES_PER_RECIPE; p++) {
+      const pid = `${base}/package/${name}-p${p}`;
+      pkgs.push(pid);
+      await emit({ type: 'software_Package', spdxId: pid, creationInfo: '_:CreationInfo0', extension: ext(`${name}/UNIHASH/package/${name}-p${p}`), name: p === 0 ? name : `${name}-p${p}`, software_packageVersion: version, externalIdentifier: [{ type: 'ExternalIdentifier', externalIdentifierType: 'cpe23', identifier: `cpe:2.3:*:*:${name}:${version}:*:*:*:*:*:*:*` }], software_primaryPurpose: 'library', suppliedBy: `${NS}/agent/OpenEmbedded` });
+      await emit({ type: 'Relationship', spdxId: `${pid}/relationship/lic`, creationInfo: '_:CreationInfo0', from: pid, relationshipType: 'hasDeclaredLicense', to: [`${NS}/license/MIT`] });
+      const files: string[] = [];
+      for (let f = 0; f < FILES_PER_PACKAGE; f++) {
+        const fid = `${pid}/file/${f}`;
+        files.push(fid);
+        await emit({ type: 'software_File', spdxId: fid, creationInfo: '_:CreationInfo0', extension: ext(`${name}/UNIHASH/package-file/${p}/${f}`), name: `/usr/lib/${name}/file${f}.so`, verifiedUsing: [{ type: 'Hash', algorithm: 'sha256', hashValue: hex(r * 1000 + p * 100 + f, 64) }], software_primaryPurpose: 'library' });
+        await emit({ type: 'Relationship', spdxId: `${fid}/relationship/lic`, creationInfo: '_:CreationInfo0', from: fid, relationshipType: 'hasDeclaredLicense', to: ['NoneElement'] });
+      }
+      await emit({ type: 'Relationship', spdxId: `${pid}/relationship/contains`, creationInfo: '_:CreationInfo0', from: pid, relationshipType: 'contains', to: files });
+    }
+    await emit({ type: 'LifecycleScopedRelationship', spdxId: `${base}/relationship/out`, creationInfo: '_:CreationInfo0', from: `${base}/build/recipe`, relationshipType: 'hasOutput', scope: 'build', to: pkgs });
+    await emit({ type: 'Relationship', spdxId: `${base}/relationship/image`, creationInfo: '_:CreationInfo0', from: `${NS}/image`, relationshipType: 'contains', to: [pkgs[0]!] });
+  }
+  out.end('\n ]\n}\n');
+  await once(out, 'finish');
+  return n;
+}
+
+interface ChildResult {
+  ms: number;
+  maxRssKb: number;
+  detail: string;
+}
+
+async function child(mode: string, input: string, output: string): Promise<void> {
+  const t0 = performance.now();
+  let detail = '';
+  if (mode === 'baseline') {
+    const doc = JSON.parse(readFileSync(input, 'utf8')) as { '@graph': unknown[] };
+    writeFileSync(output, JSON.stringify(doc));
+    detail = `${doc['@graph'].length} elements`;
+  } else {
+    const { mergeFiles } = await import('../src/sbom/merge/index.js');
+    const { writeSbom } = await import('../src/sbom/writers/index.js');
+    const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench' });
+    writeFileSync(output, writeSbom(r.graph, 'cyclonedx-json'));
+    detail = `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges`;
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, detail }) + '\n');
+}
+
+function run(mode: string, input: string, output: string): ChildResult {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]!, args[2]!, args[3]!);
+  const minElements = Number(args[0] ?? 200_000);
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-bench-merge-'));
+  try {
+    const input = join(dir, 'yocto-like.spdx3.json');
+    const n = await generate(input, minElements);
+    if (n < minElements) throw new Error(`generated only ${n} elements`);
+    const mb = statSync(input).size / 1e6;
+    console.log(`input: ${n} SPDX 3 elements, ${mb.toFixed(1)} MB`);
+    const base = run('baseline', input, join(dir, 'baseline.json'));
+    const merge = run('merge', input, join(dir, 'merged.cdx.json'));
+    console.log(`baseline JSON.parse+stringify: ${base.detail}`);
+    console.log(`merge: ${merge.detail}`);
+    const t = merge.ms / base.ms;
+    const m = merge.maxRssKb / base.maxRssKb;
+    console.log(`time   ratio ${t.toFixed(2)}x (target <= 3x) ${t <= 3 ? 'ok' : 'OVER'}`);
+    console.log(`memory ratio ${m.toFixed(2)}x (target <= 3x) ${m <= 3 ? 'ok' : 'OVER'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
