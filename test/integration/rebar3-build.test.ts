@@ -20,11 +20,11 @@ import { join, relative } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { createHexTarball, type HexTarballSpec } from '../../src/hex/tarball.js';
 import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
-import { readProject } from '../../src/lockfiles/index.js';
+import { readLockfile, readProject } from '../../src/lockfiles/index.js';
 import { gitEntry, hexEntry } from '../../src/bitbake/srcuri.js';
 import { gitRecord, hexRecord } from '../../src/bitbake/render.js';
 import { runCli } from '../helpers/cli.js';
-import { fixturesDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir, fixturesDir, repoRoot } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
 
 const TOOLS = ['erl', 'escript', 'rebar3', 'python3', 'git'];
@@ -523,5 +523,42 @@ describe('tampering stops the rebar3 build before anything is compiled, naming t
     assert.notEqual(r.status, 0, 'rebar3 must refuse the tarball');
     assert.match(r.stdout + r.stderr, /bad_registry_checksum[\s\S]*bb_util_pkg|bb_util_pkg[\s\S]*checksum/);
     assertNothingCompiled(w);
+  });
+});
+
+describe('the layer reads every real rebar.lock of the corpus as beambake does', () => {
+  it('same apps, packages, versions, checksums, git URLs, refs and subdirs', (t) => {
+    if (!needTools(t, 'python3')) return;
+    const locks = readdirSync(join(corpusDir, 'rebar'))
+      .map((d) => join(corpusDir, 'rebar', d))
+      .filter((d) => existsSync(join(d, 'rebar.lock')))
+      .sort();
+    assert.ok(locks.length >= 8, `expected the corpus rebar.lock files, found ${locks.length}`);
+    const py = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(join(scripts, 'beambake_deps'))})`,
+      'import layout_rebar3',
+      'print(json.dumps({d: {a: vars(e) for a, e in layout_rebar3.read_lock(d).items()} for d in sys.argv[1:]}))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', py, ...locks], { encoding: 'utf8' });
+    assert.equal(r.status, 0, failureText(r));
+    const layer = JSON.parse(r.stdout) as Record<string, Record<string, Record<string, string | null>>>;
+    let compared = 0;
+    for (const dir of locks) {
+      const ours = readLockfile(join(dir, 'rebar.lock'), 'rebar3').packages;
+      assert.deepEqual(Object.keys(layer[dir]!).sort(), ours.map((p) => p.app).sort(), `${dir}: apps`);
+      for (const p of ours) {
+        const e = layer[dir]![p.app]!;
+        if (p.source === 'hex') {
+          assert.deepEqual([e.kind, e.name, e.version, e.inner, e.outer], ['pkg', p.name, p.version, p.innerChecksum, p.outerChecksum], `${dir}: ${p.app}`);
+        } else if (p.source === 'git') {
+          assert.equal(e.url, p.url, `${dir}: ${p.app} url`);
+          if (e.ref) assert.equal(e.ref, p.rev, `${dir}: ${p.app} ref`);
+          assert.equal(e.subdir ?? undefined, p.subdir, `${dir}: ${p.app} subdir`);
+        }
+        compared++;
+      }
+    }
+    assert.ok(compared >= 60, `compared ${compared} entries`);
   });
 });
