@@ -12,153 +12,18 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateSync, gunzipSync } from 'node:zlib';
-import { createHexTarball, assembleHexTarball, gzipDeterministic, type HexTarballSpec } from '../../src/hex/tarball.js';
+import { createHexTarball, assembleHexTarball, gzipDeterministic } from '../../src/hex/tarball.js';
 import { encodeMetadata } from '../../src/hex/metadata.js';
 import { writeTar } from '../../src/hex/tar.js';
-import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
-import { fixturesDir, repoRoot } from '../helpers/paths.js';
+import { HEX_SUBDIR } from '../../src/bitbake/names.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
+import { APP, build, canUnshare, failureText, hexRecords, prepare, unpack, type Work } from './mix-fixture.js';
 
 const TOOLS = ['erl', 'elixir', 'mix', 'rebar3', 'python3', 'cc'];
-const fixture = join(fixturesDir, 'build', 'mix');
-const scripts = join(repoRoot, 'meta-beam-templates', 'scripts');
-const APP = 'beambake_demo';
-const SOURCE_DATE_EPOCH = '1700000000';
 const MARKER = '%% beambake target sysroot marker';
-
-interface PackageDef {
-  dir: string;
-  name: string;
-  version: string;
-  build_tools: string[];
-  licenses: string[];
-  requirements: Record<string, { requirement: string }>;
-}
-interface Built {
-  def: PackageDef;
-  file: string;
-  outer: string;
-  inner: string;
-}
-
-const packageDefs: PackageDef[] = JSON.parse(readFileSync(join(fixture, 'packages', 'packages.json'), 'utf8')).packages;
-
-function filesOf(dir: string, base = dir): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) Object.assign(out, filesOf(p, base));
-    else out[relative(base, p).split('\\').join('/')] = readFileSync(p);
-  }
-  return out;
-}
-
-function specOf(def: PackageDef): HexTarballSpec {
-  return {
-    name: def.name,
-    version: def.version,
-    app: def.name,
-    description: `beambake fixture package ${def.name}`,
-    licenses: def.licenses,
-    build_tools: def.build_tools,
-    requirements: Object.fromEntries(
-      Object.entries(def.requirements).map(([dep, r]) => [dep, { app: dep, requirement: r.requirement, optional: false, repository: 'hexpm' }]),
-    ),
-    files: filesOf(join(fixture, 'packages', def.dir)),
-  };
-}
-
-/** Writes every fixture package as a Hex tarball where the recipe's SRC_URI puts it. */
-function writeTarballs(srcDir: string, tweak: (def: PackageDef, spec: HexTarballSpec) => Buffer | undefined = () => undefined): Built[] {
-  const hexDir = join(srcDir, ...HEX_SUBDIR.split('/'));
-  mkdirSync(hexDir, { recursive: true });
-  return packageDefs.map((def) => {
-    const spec = specOf(def);
-    const tarball = tweak(def, spec) ?? createHexTarball(spec).tarball;
-    const file = hexDownloadFilename({ name: def.name, version: def.version, repository: 'hexpm' });
-    writeFileSync(join(hexDir, file), tarball);
-    const inner = readInnerChecksum(tarball);
-    return { def, file, outer: createHash('sha256').update(tarball).digest('hex'), inner };
-  });
-}
-
-/** CHECKSUM of an outer tar (ustar: name at 0, size at 124, data after the 512-byte header). */
-function readInnerChecksum(tarball: Buffer): string {
-  for (let pos = 0; pos + 512 <= tarball.length; ) {
-    const name = tarball.subarray(pos, pos + 100).toString('latin1').replace(/\0.*$/s, '');
-    if (name === '') break;
-    const size = parseInt(tarball.subarray(pos + 124, pos + 136).toString('latin1').replace(/\0.*$/s, '').trim(), 8);
-    if (name === 'CHECKSUM') return tarball.subarray(pos + 512, pos + 512 + size).toString('latin1').toLowerCase();
-    pos += 512 + Math.ceil(size / 512) * 512;
-  }
-  throw new Error('no CHECKSUM in tarball');
-}
-
-function mixLock(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
-  const lines = [...built]
-    .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((b0) => {
-      const b = { ...b0, ...override(b0) };
-      const deps = Object.entries(b.def.requirements)
-        .map(([dep, r]) => `{:${dep}, "${r.requirement}", [hex: :${dep}, repo: "hexpm", optional: false]}`)
-        .join(', ');
-      const managers = b.def.build_tools.map((t) => `:${t}`).join(', ');
-      return `  "${b.def.name}": {:hex, :${b.def.name}, "${b.def.version}", "${b.inner}", [${managers}], [${deps}], "hexpm", "${b.outer}"},`;
-    });
-  return `%{\n${lines.join('\n')}\n}\n`;
-}
-
-function hexRecords(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
-  return built
-    .map((b0) => {
-      const b = { ...b0, ...override(b0) };
-      return `app=${b.def.name},name=${b.def.name},version=${b.def.version},repo=hexpm,outer=${b.outer},inner=${b.inner},file=${b.file}`;
-    })
-    .join(' ');
-}
-
-/** `unshare -n` when this machine allows it (a network namespace with no interfaces). */
-const canUnshare = hasTool('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, offline = false): SpawnSyncReturns<string> {
-  const [c, a] = offline && canUnshare ? ['unshare', ['-n', cmd, ...args]] : [cmd, args];
-  return spawnSync(c, a, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20, timeout: 20 * 60_000 });
-}
-
-interface Work {
-  dir: string;
-  src: string;
-  project: string;
-  output: string;
-  built: Built[];
-}
-
-function prepare(opts: { tweak?: Parameters<typeof writeTarballs>[1]; lock?: (b: Built) => Partial<Built> } = {}): Work {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-mix-build-'));
-  const src = join(dir, 'unpackdir');
-  const project = join(dir, 'src', APP);
-  cpSync(join(fixture, 'app'), project, { recursive: true });
-  const built = writeTarballs(src, opts.tweak);
-  writeFileSync(join(project, 'mix.lock'), mixLock(built, opts.lock));
-  return { dir, src, project, output: join(dir, 'release'), built };
-}
-
-function unpack(w: Work, records: string): SpawnSyncReturns<string> {
-  return run('python3', [join(scripts, 'beambake_deps'), 'unpack', '--layout', 'mix', '--hex', records, '--git', '', '--src-dir', w.src, '--project', w.project], {});
-}
-
-function build(w: Work, targetRoot: string): SpawnSyncReturns<string> {
-  return run(
-    'sh',
-    [join(scripts, 'beambake-build-mix'), 'all', '--project', w.project, '--target-erlang-root', targetRoot, '--output', w.output],
-    { SOURCE_DATE_EPOCH, MIX_ENV: 'prod', HEX_OFFLINE: '1', CC: 'cc', BEAMBAKE_TMPDIR: w.dir },
-    true,
-  );
-}
 
 function beamFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -221,10 +86,6 @@ function makeTargetRoot(dir: string): { root: string; ertsDir: string } {
     writeFileSync(p, rel.endsWith('.app') ? `${text}\n${MARKER}\n` : `${text}\n# ${MARKER}\n`, { mode: 0o755 });
   }
   return { root, ertsDir };
-}
-
-function failureText(r: SpawnSyncReturns<string>): string {
-  return `exit ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 }
 
 function assertNothingCompiled(w: Work): void {
