@@ -76,11 +76,19 @@ export interface ProjectInfo {
   umbrellaApps?: string[];
 }
 
+/** A dependency a locked package requires that the lock does not hold (left out of `dependencies`). */
+export interface UnlockedDependency {
+  app: string;
+  requiredBy: string;
+}
+
 export interface Project extends ProjectInfo {
   /** Sorted by `app`, then version. */
   packages: Package[];
   /** Facts the readers noticed but could not act on (printed as warnings). */
   warnings: string[];
+  /** Required but not locked (path or umbrella deps, or a broken lock); sorted by requiredBy, then app. Not part of the JSON contract. */
+  unlocked?: UnlockedDependency[];
 }
 
 export function comparePackages(a: Package, b: Package): number {

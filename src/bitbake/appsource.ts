@@ -130,9 +130,28 @@ export function resolveAppSource(opts: AppSourceOptions): ResolvedAppSource {
     );
     return { source: localSource(projectDir), warnings };
   }
-  const url = v.gitUrl(remote.url, { entry: 'project', field: `git remote "${remote.name}"` });
+  // A remote BitBake cannot fetch (a local path, as in a `git clone /some/dir`, file://, or anything
+  // the URL rules refuse) is not the user's choice of source: build from the directory instead.
+  // Only an explicit `--source URL` that is invalid is an error (above).
+  let url: GitUrl;
+  try {
+    url = v.gitUrl(remote.url, { entry: 'project', field: `git remote "${remote.name}"` });
+  } catch (e) {
+    if (!(e instanceof BeambakeError) || e.code !== 'UNSAFE_VALUE') throw e;
+    warnings.push(
+      `${projectDir} is a git checkout, but its remote "${remote.name}" (${showRemote(remote.url)}) is not a URL BitBake can fetch, ` +
+        'so the recipe fetches it as a local directory and only builds on this machine (pass --source URL to fetch it with git)',
+    );
+    return { source: localSource(projectDir), warnings };
+  }
   const branch = branchOpt ?? remoteBranch(projectDir, checkout.branch);
   return { source: gitSource(url, remote.url, checkout, branch), warnings: warnings.concat(checkoutWarnings(projectDir)) };
+}
+
+/** A remote URL for a message: it may hold anything, so escape it and keep it short. */
+function showRemote(url: string): string {
+  const s = url.length > 120 ? url.slice(0, 117) + '...' : url;
+  return /^[A-Za-z0-9._~:/@+%-]+$/.test(s) ? s : JSON.stringify(s);
 }
 
 function gitSource(url: GitUrl, remote: string, checkout: Checkout, branch: string | undefined): AppSource {

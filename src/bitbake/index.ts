@@ -3,6 +3,7 @@
  * application itself comes from, render the layer files, then write them
  * atomically or compare them (`check`).
  */
+import { packageVersion } from '../util/package.js';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BeambakeError } from '../util/errors.js';
@@ -13,7 +14,7 @@ import { diffLayer, layerConfIsOurs, templateFiles, writeLayer, type LayerFile, 
 import { appLicense } from './license.js';
 import { DEFAULT_RELEASE, releaseInfo } from './releases.js';
 import { collectionName, renderLayerConf, renderRecipe, type RenderedRecipe } from './render.js';
-import { templatesRoot, type BbText } from './template.js';
+import { type BbText } from './template.js';
 
 export { YOCTO_RELEASES } from './releases.js';
 
@@ -37,11 +38,19 @@ export interface RecipeOptions {
   project?: Project;
   extraRecipeLines?: BbText[];
   extraIncLines?: BbText[];
+  /**
+   * `--vendor`: directories of vendored Hex tarballs. Every tarball found is
+   * verified; licences, licence files, descriptions and missing outer
+   * checksums then come from the verified ones (see vendored.ts).
+   */
+  vendorDirs?: string[];
 }
 
 export interface RecipeResult {
   layerDir: string;
   recipe: RenderedRecipe;
+  /** The layer SBOM (CycloneDX 1.6 JSON), relative to the layer. */
+  sbomPath: string;
   /** Files written (or compared), relative to the layer. */
   files: string[];
   warnings: string[];
@@ -51,8 +60,7 @@ export interface RecipeResult {
 }
 
 export function beambakeVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(dirname(templatesRoot()), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+  return packageVersion();
 }
 
 export function parseRepoUrls(pairs: string[] | undefined): Map<string, string> {
@@ -109,13 +117,21 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     ...(opts.source !== undefined ? { source: opts.source } : {}),
     ...(opts.branch !== undefined ? { branch: opts.branch } : {}),
   });
-  const license = appLicense(projectDir, {
+  const ownLicense = appLicense(projectDir, {
     ...(opts.license !== undefined ? { spdx: opts.license } : {}),
     ...(declaredLicenses(project) ? { declared: declaredLicenses(project)! } : {}),
   });
+  // Loaded only with --vendor: it brings the verifier and the SPDX licence list.
+  const vendored =
+    opts.vendorDirs !== undefined && opts.vendorDirs.length > 0
+      ? await (await import('./vendored.js')).vendoredFacts(project, ownLicense, opts.vendorDirs)
+      : undefined;
+  const pinned = vendored?.project ?? project;
+  const license = vendored?.license ?? ownLicense;
   const layerDir = resolve(opts.outDir);
   const version = beambakeVersion();
-  const rendered = renderRecipe(project, {
+  const extraIncLines = [...(opts.extraIncLines ?? []), ...(vendored?.incLines ?? [])];
+  const rendered = renderRecipe(pinned, {
     release,
     appSource: source,
     license,
@@ -126,27 +142,52 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     collection: collectionName(basename(layerDir)),
     ...(description(project) ? { summary: description(project)! } : {}),
     ...(opts.extraRecipeLines ? { extraRecipeLines: opts.extraRecipeLines } : {}),
-    ...(opts.extraIncLines ? { extraIncLines: opts.extraIncLines } : {}),
+    ...(extraIncLines.length > 0 ? { extraIncLines } : {}),
+    ...(vendored ? { vendor: { verified: vendored.verified, outerComputed: vendored.outerComputed } } : {}),
   });
-  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings];
+  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings, ...(vendored?.warnings ?? [])];
   if (rendered.summary.unpinned.length > 0) {
     warnings.push(`UNPINNED (--allow-unpinned): ${rendered.summary.unpinned.join(', ')} have no outer checksum; nothing verifies their tarballs`);
   }
 
-  const plan = await planLayer(layerDir, rendered, release.name, version, warnings);
+  const sbom = await layerSbom(pinned, rendered, repoUrls, vendored?.files);
+  const plan = await planLayer(layerDir, rendered, sbom, release.name, version, warnings);
   const files = plan.files.map((f) => f.path);
   if (opts.check) {
     const diff = await diffLayer(layerDir, plan);
-    return { layerDir, recipe: rendered, files, warnings, stale: diff.length > 0, diff };
+    return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: diff.length > 0, diff };
   }
   await writeLayer(layerDir, plan);
-  return { layerDir, recipe: rendered, files, warnings };
+  return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings };
 }
 
-async function planLayer(layerDir: string, rendered: RenderedRecipe, yocto: string, version: string, warnings: string[]): Promise<LayerPlan> {
+/**
+ * `recipes-beam/<app>/<app>.cdx.json`: the SBOM of what the recipe pins.
+ * The SBOM code is imported here, not at the top, so commands that never
+ * write a layer do not load it. No host tools are asked (versions of ERTS
+ * and OTP applications stay unstated) and the only timestamp is
+ * SOURCE_DATE_EPOCH, so the file is byte-identical across runs and machines.
+ */
+async function layerSbom(project: Project, rendered: RenderedRecipe, repoUrls: ReadonlyMap<string, string>, vendorFiles?: ReadonlyMap<string, string>) {
+  const { renderLayerSbom } = await import('../sbom/from-project.js');
+  const text = await renderLayerSbom(project, {
+    ...(repoUrls.size > 0 ? { hexRepoUrls: Object.fromEntries(repoUrls) } : {}),
+    ...(vendorFiles ? { vendorFiles } : {}),
+  });
+  return { path: `${dirname(rendered.recipePath)}/${rendered.app}.cdx.json`, text };
+}
+
+async function planLayer(
+  layerDir: string,
+  rendered: RenderedRecipe,
+  sbom: { path: string; text: string },
+  yocto: string,
+  version: string,
+  warnings: string[],
+): Promise<LayerPlan> {
   const text = (path: string, s: string): LayerFile => ({ path, data: Buffer.from(s, 'utf8'), executable: false });
   const templates = templateFiles();
-  const files: LayerFile[] = [...templates.files, text(rendered.recipePath, rendered.recipe), text(rendered.incPath, rendered.inc)];
+  const files: LayerFile[] = [...templates.files, text(rendered.recipePath, rendered.recipe), text(rendered.incPath, rendered.inc), text(sbom.path, sbom.text)];
   if (await layerConfIsOurs(layerDir)) {
     files.push(text('conf/layer.conf', renderLayerConf({ release: releaseInfo(yocto), beambakeVersion: version, collection: collectionName(basename(layerDir)) })));
   } else {

@@ -43,6 +43,8 @@ export interface RenderOptions {
   /** Extra lines for the .bb and .inc (hardware profiles, vendoring), built with template.ts helpers. */
   extraRecipeLines?: BbText[];
   extraIncLines?: BbText[];
+  /** `--vendor`: apps verified against vendored tarballs, and those whose outer checksum came from one. */
+  vendor?: { verified: string[]; outerComputed: string[] };
 }
 
 export interface RenderedRecipe {
@@ -68,6 +70,8 @@ export interface RecipeSummary {
   git: number;
   path: number;
   unpinned: string[];
+  /** Present with `--vendor`. */
+  vendor?: { verified: string[]; outerComputed: string[] };
 }
 
 const ctx = (field: string): v.ValueContext => ({ entry: 'project', field });
@@ -209,6 +213,7 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
     git: git.length,
     path: pathPkgs.length,
     unpinned: unpinned.map((p) => p.app),
+    ...(opts.vendor ? { vendor: { verified: [...opts.vendor.verified], outerComputed: [...opts.vendor.outerComputed] } } : {}),
   };
 
   const incName = `${app}-beam-deps.inc`;
@@ -217,7 +222,7 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
     HEADER: header(opts, 'Pinned BEAM dependencies', info),
     UNPINNED_BANNER: unpinnedBanner(hex.filter((h) => h.outer === null)),
     SRC_URI: hex.length + git.length > 0 ? listAssignment('SRC_URI', '+=', [...hex.map((h) => h.uri), ...git.map((g) => g.uri)]) : EMPTY,
-    CHECKSUMS: lines(hex.filter((h) => h.outer !== null).map((h) => assignment(`SRC_URI[${h.srcName}.sha256sum]`, h.outer!))),
+    CHECKSUMS: lines(hex.filter((h) => h.outer !== null).map((h) => checksumLine(h, opts.vendor?.outerComputed.includes(h.app) ?? false))),
     SRCREVS: srcrevLines(src.kind === 'git', git),
     SPDX_PACKAGE_URLS:
       hex.length + git.length > 0
@@ -256,6 +261,12 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
 
   selfCheck(recipe + inc, opts.release);
   return { app, version, recipePath: `${dir}/${app}_${version}.bb`, incPath: `${dir}/${incName}`, recipe, inc, summary };
+}
+
+function checksumLine(h: HexEntry, fromVendor: boolean): BbText {
+  const line = assignment(`SRC_URI[${h.srcName}.sha256sum]`, h.outer!);
+  if (!fromVendor) return line;
+  return lines([comments([`${h.name} ${h.version}: the lock has no outer checksum; this is the SHA-256 of the vendored tarball beambake verified.`]), line]);
 }
 
 function srcrevLines(appIsGit: boolean, git: GitEntry[]): BbText {

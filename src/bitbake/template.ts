@@ -4,9 +4,9 @@
  * `BbText`, which only the builders in this folder produce from validated
  * values, so raw lockfile strings cannot be spliced into a recipe.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bbComment, bbQuote } from './validate.js';
 
 declare const bbTextBrand: unique symbol;
@@ -66,21 +66,9 @@ export function lines(parts: BbText[]): BbText {
   return trusted(parts.filter((p) => p.length > 0).join('\n'));
 }
 
-function findTemplatesRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'meta-beam-templates');
-    if (existsSync(join(candidate, 'templates'))) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('meta-beam-templates/ not found next to the beambake installation');
-    dir = up;
-  }
-}
-
-let root: string | undefined;
-/** meta-beam-templates/, found from this module whether it runs from src/ or dist/. */
+/** meta-beam-templates/ of this installation (the same directory from src/ and dist/). */
 export function templatesRoot(): string {
-  return (root ??= findTemplatesRoot());
+  return join(packageRoot(), 'meta-beam-templates');
 }
 
 export function loadTemplate(name: string): string {

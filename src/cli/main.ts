@@ -4,19 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { BeambakeError, ExitCode } from '../util/errors.js';
 import { style } from './output.js';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../util/package.js';
 
-function version(): string {
-  // src/cli/main.ts (tsx) and dist/src/cli/main.js sit at different depths below the package root
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next depth
-    }
-  }
-  return '0.0.0';
-}
 
 function report(e: unknown): never {
   if (e instanceof BeambakeError) {
@@ -41,7 +30,7 @@ async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
     .scriptName('beambake')
     .usage('$0 <command> [options]\n\nBring BEAM applications into Yocto/OpenEmbedded builds, pinned and audited.')
-    .version(version())
+    .version(packageVersion())
     .strict()
     .demandCommand(1, 'Name a command; see the list above.')
     .recommendCommands()

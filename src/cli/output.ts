@@ -32,6 +32,16 @@ export function info(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** Four columns wide, so titles line up: `ok  `, `FAIL`, `skip`. */
+function resultMark(result: string): string {
+  return result === 'pass' ? style.green('ok  ') : result === 'fail' ? style.red('FAIL') : style.dim('skip');
+}
+
+/** One entry of a check report on stdout: result mark and title, then its detail lines indented. */
+export function reportEntry(result: string, title: string, details: readonly string[]): string {
+  return `${resultMark(result)}  ${title}\n` + details.map((d) => `      ${d}\n`).join('');
+}
+
 /** Render rows as an aligned plain-text table (no colour inside cells). */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -42,24 +42,13 @@ export class MetadataError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Metadata strings are UTF-8. hex_core prints binaries outside the latin1
- * printable range as byte lists (`<<230,151,165>>`), which the term parser
- * returns one character per byte; decode those back to the text they encode.
+ * A metadata string. hex_core prints binaries outside the latin1 printable
+ * range as byte lists (`<<230,151,165>>`); the term parser already reads
+ * those as the UTF-8 text they encode.
  */
 function text(t: Term | undefined): string | undefined {
-  if (!t || (t.kind !== 'binary' && t.kind !== 'charlist')) return undefined;
-  const v = t.value;
-  if (t.kind === 'binary' && /[\u0080-\u00ff]/.test(v) && !/[^\u0000-\u00ff]/.test(v)) {
-    try {
-      return utf8.decode(Buffer.from(v, 'latin1'));
-    } catch {
-      return v;
-    }
-  }
-  return v;
+  return t && (t.kind === 'binary' || t.kind === 'charlist') ? t.value : undefined;
 }
 
 function fail(t: Term, what: string): never {

@@ -15,6 +15,7 @@ import { open } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { parseErlangTerms } from '../terms/index.js';
 import { BeambakeError, isBeambakeError, ioError } from '../util/errors.js';
+import { digestHex, sha256Hex } from '../util/hash.js';
 import { checkContents, DEFAULT_MAX_UNCOMPRESSED, UnsafeContentsError, type ContentsFile } from './contents.js';
 import { decodeMetadata, encodeMetadata, MetadataError, type HexMetadata, type HexMetadataSpec } from './metadata.js';
 import { parseTar, TarFormatError, writeTar, type TarWriteEntry } from './tar.js';
@@ -67,7 +68,7 @@ export function assembleHexTarball(
 ): CreatedHexTarball {
   const version = Buffer.from(opts.version ?? '3');
   const metadata = bytesOf(metadataConfig);
-  const inner = createHash('sha256').update(version).update(metadata).update(contentsTarGz).digest('hex');
+  const inner = sha256Hex(version, metadata, contentsTarGz);
   const checksum = opts.checksum ?? inner.toUpperCase();
   const tarball = writeTar([
     { path: 'VERSION', content: version },
@@ -75,7 +76,7 @@ export function assembleHexTarball(
     { path: 'metadata.config', content: metadata },
     { path: 'contents.tar.gz', content: contentsTarGz },
   ]);
-  return { tarball, outerChecksum: createHash('sha256').update(tarball).digest('hex'), innerChecksum: inner };
+  return { tarball, outerChecksum: sha256Hex(tarball), innerChecksum: inner };
 }
 
 const comparePaths = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -219,7 +220,7 @@ export function inspectHexTarball(data: Buffer, opts: ReadOptions = {}): HexTarb
   if (!/^[0-9A-Fa-f]{64}$/.test(recorded)) {
     throw bad('inner-checksum', 'TARBALL_INVALID', `CHECKSUM is not 64 hex digits`, { entry: 'CHECKSUM' });
   }
-  const computed = createHash('sha256').update(version).update(metadataBytes).update(contentsGz).digest('hex');
+  const computed = sha256Hex(version, metadataBytes, contentsGz);
   if (computed !== recorded.toLowerCase()) {
     throw bad('inner-checksum', 'CHECKSUM_MISMATCH', `inner checksum mismatch: CHECKSUM says ${recorded.toLowerCase()}, contents hash to ${computed}`, {
       entry: 'CHECKSUM',
@@ -255,8 +256,8 @@ export function inspectHexTarball(data: Buffer, opts: ReadOptions = {}): HexTarb
       licenseFiles.push({
         path,
         size: e.size,
-        md5: createHash('md5').update(e.data).digest('hex'),
-        sha256: createHash('sha256').update(e.data).digest('hex'),
+        md5: digestHex('md5', e.data),
+        sha256: sha256Hex(e.data),
         data: Buffer.from(e.data),
       });
     }
@@ -268,7 +269,7 @@ export function inspectHexTarball(data: Buffer, opts: ReadOptions = {}): HexTarb
     metadata,
     metadataConfig,
     innerChecksum: computed,
-    outerChecksum: opts.outerChecksum ?? createHash('sha256').update(data).digest('hex'),
+    outerChecksum: opts.outerChecksum ?? sha256Hex(data),
     size: data.length,
     files: checked.files,
     uncompressedSize: checked.uncompressedSize,

@@ -3,13 +3,16 @@
  * `LOCK_INVALID` errors and checksum checks.
  */
 import { BeambakeError } from '../util/errors.js';
+import { readBytes } from '../util/files.js';
 import { describeTerm, oneLine, type Term, type TermLoc } from '../terms/index.js';
-import type { Package, SourceLocation } from '../model.js';
+import type { Package, SourceLocation, UnlockedDependency } from '../model.js';
 
 export interface LockRead {
   /** Unsorted; `direct` filled as far as the lock itself can tell. */
   packages: Package[];
   warnings: string[];
+  /** Dependencies a package requires that the lock does not hold. */
+  unlocked?: UnlockedDependency[];
 }
 
 /** Reading context: the file as the user named it, for every message. */
@@ -61,6 +64,11 @@ export class LockContext {
 export function checkSha256(value: string, fail: () => Error): string {
   if (!/^[0-9a-fA-F]{64}$/.test(value)) throw fail();
   return value.toLowerCase();
+}
+
+/** A lockfile or project file as text; `what` starts the message when it cannot be read. */
+export function readUtf8File(file: string, what: string): string {
+  return decodeUtf8(readBytes(file, what), file);
 }
 
 /**

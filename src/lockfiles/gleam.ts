@@ -8,26 +8,16 @@
  * Requirements name packages; the model keys packages by OTP app (`otp_app`
  * when it differs from the package name, e.g. hpack_erl -> hpack).
  */
-import { parse, TomlError } from 'smol-toml';
-import { BeambakeError } from '../util/errors.js';
+import { parseTomlText } from '../util/toml.js';
 import type { TermLoc } from '../terms/index.js';
-import type { Package } from '../model.js';
+import type { Package, UnlockedDependency } from '../model.js';
 import { LockContext, checkSha256, type LockRead } from './common.js';
 
 type Table = Record<string, unknown>;
 
 export function parseGleamManifest(text: string, file: string): LockRead {
   const cx = new LockContext(file);
-  let doc: Table;
-  try {
-    doc = parse(text) as Table;
-  } catch (e) {
-    if (e instanceof TomlError) {
-      const what = e.message.replace(/^Invalid TOML document: /, '').split('\n')[0]!;
-      throw new BeambakeError('TOML_PARSE', what, { file, line: e.line, column: e.column }, { cause: e });
-    }
-    throw e;
-  }
+  const doc: Table = parseTomlText(text, file);
 
   const rawPackages = doc.packages ?? [];
   if (!Array.isArray(rawPackages)) throw cx.invalid('packages must be an array of tables', locate(text, 'packages'));
@@ -42,12 +32,16 @@ export function parseGleamManifest(text: string, file: string): LockRead {
     byName.set(name, read);
   }
 
+  const unlocked: UnlockedDependency[] = [];
   for (const [name, { pkg, requires }] of byName) {
     const apps = new Set<string>();
     for (const r of requires) {
       const target = byName.get(r);
       if (target) apps.add(target.pkg.app);
-      else cx.warn(`requires ${r}, which is not in the manifest`, pkg.location, name);
+      else {
+        unlocked.push({ app: r, requiredBy: pkg.app });
+        cx.warn(`requires ${r}, which is not in the manifest`, pkg.location, name);
+      }
     }
     pkg.dependencies = [...apps].sort();
   }
@@ -56,7 +50,8 @@ export function parseGleamManifest(text: string, file: string): LockRead {
     if (found) found.pkg.direct = true;
     else cx.warn(`[requirements] names ${name}, which is not in packages`, locate(text, name));
   }
-  return { packages: [...byName.values()].map((v) => v.pkg), warnings: cx.warnings };
+  unlocked.sort((a, b) => (a.requiredBy !== b.requiredBy ? (a.requiredBy < b.requiredBy ? -1 : 1) : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+  return { packages: [...byName.values()].map((v) => v.pkg), warnings: cx.warnings, unlocked };
 }
 
 function readPackage(cx: LockContext, text: string, raw: unknown): { pkg: Package; requires: string[] } {

@@ -3,11 +3,9 @@
  * out. Format readers know their file; this module wires detection, the root
  * project reader and the direct/transitive decision together.
  */
-import { readFileSync } from 'node:fs';
 import { comparePackages, type BuildTool, type Project } from '../model.js';
-import { ioError } from '../util/errors.js';
 import { readRootProject, type RootOptions } from '../project/index.js';
-import { decodeUtf8, type LockRead } from './common.js';
+import { readUtf8File, type LockRead } from './common.js';
 import { detect } from './detect.js';
 import { parseMixLock } from './mix.js';
 import { parseRebarLock } from './rebar.js';
@@ -29,13 +27,7 @@ const PARSERS: Record<BuildTool, (text: string, file: string) => LockRead> = {
 
 /** Read one lockfile by its build tool. */
 export function readLockfile(file: string, tool: BuildTool): LockRead {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file, 'cannot read the lockfile');
-  }
-  return PARSERS[tool](decodeUtf8(bytes, file), file);
+  return PARSERS[tool](readUtf8File(file, 'cannot read the lockfile'), file);
 }
 
 export async function readProject(path: string, opts: ReadProjectOptions = {}): Promise<Project> {
@@ -58,5 +50,6 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
     ...(root.umbrellaApps ? { umbrellaApps: root.umbrellaApps } : {}),
     packages: [...lock.packages].sort(comparePackages),
     warnings: [...found.warnings, ...lock.warnings],
+    ...(lock.unlocked && lock.unlocked.length > 0 ? { unlocked: lock.unlocked } : {}),
   };
 }

@@ -10,7 +10,7 @@
  * Inner deps are `{app, requirement, [hex: pkg, repo: r, optional: bool]}`.
  */
 import { parseElixirTerm, describeTerm, isAtom, keywordGet, type Term, type TermOf } from '../terms/index.js';
-import type { GitPackage, HexPackage, Package } from '../model.js';
+import type { GitPackage, HexPackage, Package, UnlockedDependency } from '../model.js';
 import { LockContext, type LockRead } from './common.js';
 
 interface Edge {
@@ -41,19 +41,22 @@ export function parseMixLock(text: string, file: string): LockRead {
   // An app another locked package requires (not optionally) was pulled in
   // transitively; optional edges only count once something else needs the app.
   const required = new Set<string>();
+  const unlocked: UnlockedDependency[] = [];
   for (const pkg of packages) {
     const deps = edges.get(pkg.app) ?? [];
     const present = deps.filter((d) => seen.has(d.app) && d.app !== pkg.app);
     for (const d of present) if (!d.optional) required.add(d.app);
     for (const d of deps) {
       if (!seen.has(d.app) && !d.optional) {
+        unlocked.push({ app: d.app, requiredBy: pkg.app });
         cx.warn(`requires ${d.app}, which is not in the lock (a path or umbrella dependency of the project?)`, pkg.location, pkg.app);
       }
     }
     pkg.dependencies = [...new Set(present.map((d) => d.app))].sort();
   }
   for (const pkg of packages) pkg.direct = !required.has(pkg.app);
-  return { packages, warnings: cx.warnings };
+  unlocked.sort((a, b) => (a.requiredBy !== b.requiredBy ? (a.requiredBy < b.requiredBy ? -1 : 1) : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+  return { packages, warnings: cx.warnings, unlocked };
 }
 
 function topEntries(cx: LockContext, root: Term): [Term, Term][] {

@@ -3,11 +3,12 @@
  * against profile.schema.json before anything reads a field, so a malformed
  * profile fails with the file and the field instead of a wrong build.
  */
+import { packageRoot } from '../util/package.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BeambakeError, ioError } from '../util/errors.js';
+import { readJsonFile } from '../util/json.js';
 
 export type YoctoBranchRelease = 'scarthgap' | 'walnascar' | 'whinlatter' | 'wrynose';
 
@@ -50,25 +51,16 @@ export interface HardwareProfile {
   notes: string[];
 }
 
-function findUp(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, name)) && existsSync(join(dir, 'package.json'))) return join(dir, name);
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`${name}/ not found next to the beambake installation`);
-    dir = up;
-  }
-}
 
 /** hardware-profiles/ of this installation, or BEAMBAKE_PROFILES_DIR. */
 export function profilesDir(): string {
-  return process.env.BEAMBAKE_PROFILES_DIR ?? findUp('hardware-profiles');
+  return process.env.BEAMBAKE_PROFILES_DIR ?? join(packageRoot(), 'hardware-profiles');
 }
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'profile.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
     const ajv = new Ajv({ allErrors: false, strict: true });
     validator = ajv.compile(schema);
   }
@@ -77,13 +69,7 @@ function validate(): ValidateFunction {
 
 /** The schema file itself, for `profiles show --schema` and the tests. */
 export function schemaPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'profile.schema.json');
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
+  return join(packageRoot(), 'src', 'profiles', 'profile.schema.json');
 }
 
 function describe(err: ErrorObject): string {
@@ -95,20 +81,7 @@ function describe(err: ErrorObject): string {
 
 /** Parse and validate one profile file; throws PROFILE_INVALID naming the file and field. */
 export function loadProfileFile(file: string): HardwareProfile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw ioError(e, file, 'cannot read profile');
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const at = m ? lineColumn(text, Number(m[1])) : {};
-    throw new BeambakeError('PROFILE_INVALID', `not valid JSON: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, { file, ...at });
-  }
+  const data = readJsonFile(file, 'PROFILE_INVALID', 'cannot read profile');
   const check = validate();
   if (!check(data)) {
     const err = check.errors![0]!;

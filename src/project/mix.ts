@@ -4,10 +4,10 @@
  * literal followed, never evaluated. Anything computed (`File.read!`,
  * `<>`, `System.get_env`) is reported as not statically readable.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizeElixir, type ElixirToken } from '../terms/index.js';
-import { decodeUtf8 } from '../lockfiles/common.js';
+import { readUtf8File } from '../lockfiles/common.js';
 import { ioError } from '../util/errors.js';
 import type { RootInfo } from './types.js';
 
@@ -48,13 +48,7 @@ interface MixExs extends RootInfo {
 }
 
 function readMixExs(file: string): MixExs {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file, 'cannot read the project file');
-  }
-  const text = decodeUtf8(bytes, file);
+  const text = readUtf8File(file, 'cannot read the project file');
   const toks = [...tokenizeElixir(text, file)];
   const attrs = moduleAttributes(toks);
   const problems: string[] = [];

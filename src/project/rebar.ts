@@ -5,21 +5,14 @@
  * and `.app.src.script` files compute the version at build time, so they are
  * reported as not statically readable.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseErlangTerms, describeTerm, keywordGet, textOf, type Term } from '../terms/index.js';
-import { decodeUtf8 } from '../lockfiles/common.js';
-import { ioError } from '../util/errors.js';
+import { readUtf8File } from '../lockfiles/common.js';
 import type { RootInfo } from './types.js';
 
 function readTerms(file: string): Term[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file, 'cannot read the project file');
-  }
-  return parseErlangTerms(decodeUtf8(bytes, file), file);
+  return parseErlangTerms(readUtf8File(file, 'cannot read the project file'), file);
 }
 
 function listDir(dir: string): string[] {

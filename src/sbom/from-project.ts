@@ -28,6 +28,8 @@ import { writeSbom } from './writers/index.js';
 export interface ProjectSbomOptions {
   /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
   vendorDir?: string;
+  /** Tarballs already verified against the lock, by app (`beambake recipe --vendor`); looked up before `vendorDir`. */
+  vendorFiles?: ReadonlyMap<string, string>;
   /** Target OTP release (e.g. "26" or "26.2.5"), recorded on ERTS and the OTP applications. */
   otpVersion?: string;
   ertsVersion?: string;
@@ -98,8 +100,8 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
   if (pkg.innerChecksum) c.properties.push({ name: 'beambake:hex:inner_checksum', value: pkg.innerChecksum });
 
   const tarballHashes = [...c.hashes];
-  if (opts.vendorDir) {
-    const file = await findVendored(opts.vendorDir, pkg);
+  if (opts.vendorDir || opts.vendorFiles) {
+    const file = opts.vendorFiles?.get(pkg.app) ?? (opts.vendorDir ? await findVendored(opts.vendorDir, pkg) : undefined);
     if (file) {
       const tb = await readHexTarball(file);
       if (pkg.outerChecksum && tb.outerChecksum !== pkg.outerChecksum) {
@@ -135,7 +137,11 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
 }
 
 function gitComponent(pkg: GitPackage, tool: Project['buildTool']): Built {
-  const purl = gitPurl(pkg.app, pkg.url, pkg.rev);
+  // Several apps of one repository at one commit (rebar3 git_subdir, mix subdir:/sparse:) are
+  // different components: the purl subpath names the directory, so their ids differ too.
+  const where = pkg.subdir ?? pkg.sparse;
+  const subpath = where === undefined ? '' : '#' + where.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').map(encodeURIComponent).join('/');
+  const purl = gitPurl(pkg.app, pkg.url, pkg.rev) + (subpath === '#' ? '' : subpath);
   const c = emptyComponent(purl, pkg.app, 'library');
   c.version = pkg.rev;
   c.purl = purl;
@@ -222,8 +228,8 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
     built.push({ pkg, b });
     byApp.set(pkg.app, b.component.id);
   }
-  // The lock reader drops a dependency that is not locked and says so in a warning; such a package's list is incomplete.
-  const unlocked = new Set(project.warnings.map((w) => /:\s([a-z0-9_]+): requires [a-z0-9_]+, which is not in the lock/.exec(w)?.[1]).filter(Boolean));
+  // The lock reader leaves out a dependency the lock does not hold; such a package's list is incomplete.
+  const unlocked = new Set((project.unlocked ?? []).map((u) => u.requiredBy));
   for (const { pkg, b } of built) {
     let missing = unlocked.has(pkg.app);
     for (const dep of pkg.dependencies) {

@@ -3,7 +3,7 @@
  * or of an unknown version is a failed verification, not an input error: the
  * artifact simply is not verified.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   BUNDLE_V01_MEDIA_TYPE,
   BUNDLE_V02_MEDIA_TYPE,
@@ -13,8 +13,8 @@ import {
   bundleFromJSON,
   type Bundle,
 } from '@sigstore/bundle';
-import { ioError } from '../util/errors.js';
-import { jsonErrorLocation } from './json.js';
+import { tryParseJson } from '../util/json.js';
+import { readText } from '../util/files.js';
 
 /** The bundle versions @sigstore/verify 3.x understands; anything newer must not be half-read. */
 const KNOWN_MEDIA_TYPES = [BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE];
@@ -32,20 +32,12 @@ export type BundleLoad = { ok: true; bundle: Bundle } | { ok: false; reason: str
 
 /** Parse a bundle file; throws only when the file cannot be read at all. */
 export function loadBundle(path: string): BundleLoad {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw ioError(e, path, 'cannot read bundle');
+  const parsed = tryParseJson(readText(path, 'cannot read bundle'));
+  if (!parsed.ok) {
+    const where = parsed.line !== undefined ? ` at ${parsed.line}:${parsed.column}` : '';
+    return { ok: false, reason: `not valid JSON${where}: ${parsed.message}` };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const { message, position } = jsonErrorLocation(text, e);
-    const where = position ? ` at ${position.line}:${position.column}` : '';
-    return { ok: false, reason: `not valid JSON${where}: ${message}` };
-  }
+  const json = parsed.value;
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
   if (typeof mediaType !== 'string' || !KNOWN_MEDIA_TYPES.includes(mediaType)) {
     return { ok: false, reason: `unsupported bundle mediaType ${JSON.stringify(mediaType)}` };

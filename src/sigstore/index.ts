@@ -4,13 +4,12 @@
  * `result: 'fail'` and a reason per check); only bad input throws: an
  * invalid policy or trusted root, or a file that cannot be read.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Verifier, type Signer } from '@sigstore/verify';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import type { Bundle } from '@sigstore/bundle';
-import { BeambakeError, ioError } from '../util/errors.js';
-import { hashFile } from '../util/hash.js';
+import { BeambakeError } from '../util/errors.js';
+import { digestHex, hashFile } from '../util/hash.js';
+import { readBytes } from '../util/files.js';
 import { bundleCandidates, findBundle, loadBundle } from './bundle.js';
 import { claimedTimes, signedEntityFor } from './entity.js';
 import { checkStatement } from './intoto.js';
@@ -61,9 +60,9 @@ export async function verifyArtifact(options: VerifyArtifactOptions): Promise<Ar
 
   // Message signatures are verified over the artifact bytes, so those are read whole;
   // for everything else a streaming hash is enough.
-  const bytes = bundle?.content.$case === 'messageSignature' ? readArtifact(artifactPath) : undefined;
+  const bytes = bundle?.content.$case === 'messageSignature' ? readBytes(artifactPath, 'cannot read artifact') : undefined;
   const digests = bytes
-    ? { sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) }
+    ? { sha256: digestHex('sha256', bytes), sha512: digestHex('sha512', bytes) }
     : await hashFile(artifactPath, ['sha256', 'sha512']);
 
   const record: ArtifactVerification = { artifact: artifactPath, bundle: bundlePath ?? null, sha256: digests.sha256, checks: [], result: 'fail' };
@@ -205,21 +204,10 @@ function artifactDigestCheck(messageDigest: { algorithm: HashAlgorithm; digest: 
   if (!algorithm) {
     return { check: 'artifact-digest', result: 'fail', reason: `unsupported message digest algorithm ${HashAlgorithm[messageDigest.algorithm] ?? messageDigest.algorithm}` };
   }
-  const actual = hex(algorithm, bytes);
+  const actual = digestHex(algorithm, bytes);
   const claimed = Buffer.from(messageDigest.digest).toString('hex');
   return actual === claimed
     ? { check: 'artifact-digest', result: 'pass', reason: `${algorithm} ${actual}` }
     : { check: 'artifact-digest', result: 'fail', reason: `artifact ${algorithm} is ${actual}, bundle signs ${claimed}` };
 }
 
-function readArtifact(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw ioError(e, path, 'cannot read artifact');
-  }
-}
-
-function hex(algorithm: string, data: Buffer): string {
-  return createHash(algorithm).update(data).digest('hex');
-}

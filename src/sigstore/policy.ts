@@ -8,8 +8,9 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { BeambakeError, ioError } from '../util/errors.js';
-import { jsonErrorLocation } from './json.js';
+import { BeambakeError } from '../util/errors.js';
+import { parseJsonText } from '../util/json.js';
+import { readText } from '../util/files.js';
 
 interface PolicyEntryBase {
   pattern: string;
@@ -50,12 +51,7 @@ const ENTRY_KEYS = new Set(['pattern', 'identity', 'identityRegex', 'issuer', 'p
 
 /** Read and validate a policy file; throws POLICY_INVALID naming file, line:column and field. */
 export function loadPolicy(path: string): Policy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw ioError(e, path, 'cannot read policy');
-  }
+  const text = readText(path, 'cannot read policy');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const fail = (message: string, field?: (string | number)[], offset?: number): never => {
@@ -69,12 +65,7 @@ export function loadPolicy(path: string): Policy {
   };
   if (/\.json$/i.test(path)) {
     // Strict first: YAML would quietly accept trailing commas or block syntax in a .json file.
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      const { message, position } = jsonErrorLocation(text, e);
-      throw new BeambakeError('POLICY_INVALID', `not valid JSON: ${message}`, { file: path, ...position });
-    }
+    parseJsonText(text, path, 'POLICY_INVALID');
   }
   const syntax = doc.errors[0];
   if (syntax) fail(`not valid YAML: ${syntax.message}`, undefined, syntax.pos[0]);

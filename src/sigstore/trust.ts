@@ -2,13 +2,12 @@
  * Trusted roots: Sigstore's public-good root shipped with beambake (offline,
  * no TUF refresh) or one given with `--trusted-root`.
  */
-import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { toTrustMaterial, VerificationError, type KeyFinderFunc, type TrustMaterial } from '@sigstore/verify';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { BeambakeError, ioError } from '../util/errors.js';
+import { BeambakeError } from '../util/errors.js';
+import { readJsonFile } from '../util/json.js';
 import publicGoodRootJson from './trusted-root.public-good.json' with { type: 'json' };
-import { jsonErrorLocation } from './json.js';
 
 /** Shown in reports instead of a path when the bundled root is used. */
 export const PUBLIC_GOOD_ROOT = '<bundled Sigstore public-good trusted root>';
@@ -25,19 +24,7 @@ export interface LoadedTrustedRoot {
 
 export function loadTrustedRoot(path?: string): LoadedTrustedRoot {
   if (path === undefined) return { source: PUBLIC_GOOD_ROOT, root: parseTrustedRoot(publicGoodRootJson, PUBLIC_GOOD_ROOT) };
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw ioError(e, path, 'cannot read trusted root');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const where = jsonErrorLocation(text, e);
-    throw new BeambakeError('TRUST_ROOT_INVALID', `not valid JSON: ${where.message}`, { file: path, ...where.position });
-  }
+  const json = readJsonFile(path, 'TRUST_ROOT_INVALID', 'cannot read trusted root');
   return { source: path, root: parseTrustedRoot(json, path) };
 }
 

@@ -5,7 +5,7 @@
  * static reading of mix.exs. It only fails on malformed lexical elements:
  * unterminated strings, bad escapes, bad numbers.
  */
-import { Scanner, describeChar, elixirEscape, isSpace, parseBigInt } from './scanner.js';
+import { Scanner, tokenStream, describeChar, elixirEscape, isSpace, parseBigInt } from './scanner.js';
 import type { TermLoc } from './term.js';
 
 export type ElixirToken =
@@ -26,7 +26,6 @@ export type ElixirToken =
   | { t: 'eof'; v: ''; loc: TermLoc };
 
 const PUNCT2 = ['%{', '=>', '<<', '>>', '::'];
-const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
 const COMMENT = /#[^\n]*/y;
 const ASCII_NAME = /[a-zA-Z0-9_]+/y;
 const PLAIN_RUNS = new Map<string, RegExp>();
@@ -52,71 +51,57 @@ function isIdentChar(c: string): boolean {
   return c === '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c > '\u007f' && /[\p{L}\p{N}]/u.test(c));
 }
 
-export function* tokenizeElixir(text: string, file: string): Generator<ElixirToken, void, undefined> {
-  const s = new Scanner(text, file);
-  for (;;) {
-    while (s.run(SPACE) || s.run(COMMENT));
-    const loc = s.loc();
-    const c = s.peekCodePoint();
-    if (c === '') {
-      yield { t: 'eof', v: '', loc };
-      return;
-    }
-    if (isIdentStart(c)) {
-      const name = identifier(s);
-      if (s.peek() === ':' && s.peek(1) !== ':') {
-        keywordColon(s, name);
-        yield { t: 'kw', v: name, loc };
-      } else {
-        yield { t: 'ident', v: name, loc };
-      }
-    } else if (c >= 'A' && c <= 'Z') {
-      const name = identifier(s);
-      yield { t: 'alias', v: name, loc };
-    } else if (c >= '0' && c <= '9') {
-      yield number(s, loc);
-    } else if (c === '"' || c === "'") {
-      const heredoc = s.peek(1) === c && s.peek(2) === c;
-      const { value, interpolated } = heredoc ? readHeredoc(s, c, loc) : readQuoted(s, c, c, loc, true);
-      if (!heredoc && s.peek() === ':' && s.peek(1) !== ':') {
-        keywordColon(s, value);
-        yield { t: 'kw', v: value, loc };
-      } else {
-        yield c === '"' ? { t: 'string', v: value, interpolated, loc } : { t: 'charlist', v: value, interpolated, loc };
-      }
-    } else if (c === ':' && s.peek(1) !== ':' && (isIdentStart(s.peek(1)) || (s.peek(1) >= 'A' && s.peek(1) <= 'Z'))) {
-      s.next();
-      let name = '';
-      while (isIdentChar(s.peekCodePoint()) || s.peek() === '@') name += s.next() + s.run(ASCII_NAME);
-      if (s.peek() === '?' || s.peek() === '!') name += s.next();
-      yield { t: 'atom', v: name, loc };
-    } else if (c === ':' && (s.peek(1) === '"' || s.peek(1) === "'")) {
-      s.next();
-      const q = s.peek();
-      const { value, interpolated } = readQuoted(s, q, q, loc, true);
-      if (interpolated) s.fail('atom interpolation is not allowed here', loc);
-      yield { t: 'atom', v: value, loc };
-    } else if (c === '?' && s.peek(1) !== '' && !isSpace(s.peek(1))) {
-      s.next();
-      let ch = s.next();
-      if (ch === '\\') ch = elixirEscape(s, loc);
-      yield { t: 'int', v: BigInt(ch.codePointAt(0) ?? 0), loc };
-    } else if (c === '~' && /[a-zA-Z]/.test(s.peek(1))) {
-      yield sigil(s, loc);
+export function tokenizeElixir(text: string, file: string): Generator<ElixirToken, void, undefined> {
+  return tokenStream(text, file, COMMENT, token);
+}
+
+/** One token starting at `c`. */
+function token(s: Scanner, c: string, loc: TermLoc): ElixirToken {
+  if (isIdentStart(c)) {
+    const name = identifier(s);
+    if (s.peek() === ':' && s.peek(1) !== ':') {
+      keywordColon(s, name);
+      return { t: 'kw', v: name, loc };
     } else {
-      const two = c + s.peek(1);
-      if (PUNCT2.includes(two)) {
-        s.next();
-        s.next();
-        yield { t: 'punct', v: two, loc };
-      } else if (PUNCT1.includes(c)) {
-        s.next();
-        yield { t: 'punct', v: c, loc };
-      } else {
-        s.next();
-        yield { t: 'op', v: c, loc };
-      }
+      return { t: 'ident', v: name, loc };
     }
+  } else if (c >= 'A' && c <= 'Z') {
+    const name = identifier(s);
+    return { t: 'alias', v: name, loc };
+  } else if (c >= '0' && c <= '9') {
+    return number(s, loc);
+  } else if (c === '"' || c === "'") {
+    const heredoc = s.peek(1) === c && s.peek(2) === c;
+    const { value, interpolated } = heredoc ? readHeredoc(s, c, loc) : readQuoted(s, c, c, loc, true);
+    if (!heredoc && s.peek() === ':' && s.peek(1) !== ':') {
+      keywordColon(s, value);
+      return { t: 'kw', v: value, loc };
+    } else {
+      return c === '"' ? { t: 'string', v: value, interpolated, loc } : { t: 'charlist', v: value, interpolated, loc };
+    }
+  } else if (c === ':' && s.peek(1) !== ':' && (isIdentStart(s.peek(1)) || (s.peek(1) >= 'A' && s.peek(1) <= 'Z'))) {
+    s.next();
+    let name = '';
+    while (isIdentChar(s.peekCodePoint()) || s.peek() === '@') name += s.next() + s.run(ASCII_NAME);
+    if (s.peek() === '?' || s.peek() === '!') name += s.next();
+    return { t: 'atom', v: name, loc };
+  } else if (c === ':' && (s.peek(1) === '"' || s.peek(1) === "'")) {
+    s.next();
+    const q = s.peek();
+    const { value, interpolated } = readQuoted(s, q, q, loc, true);
+    if (interpolated) s.fail('atom interpolation is not allowed here', loc);
+    return { t: 'atom', v: value, loc };
+  } else if (c === '?' && s.peek(1) !== '' && !isSpace(s.peek(1))) {
+    s.next();
+    let ch = s.next();
+    if (ch === '\\') ch = elixirEscape(s, loc);
+    return { t: 'int', v: BigInt(ch.codePointAt(0) ?? 0), loc };
+  } else if (c === '~' && /[a-zA-Z]/.test(s.peek(1))) {
+    return sigil(s, loc);
+  } else {
+    const p = s.punct(PUNCT2, PUNCT1);
+    if (p !== undefined) return { t: 'punct', v: p, loc };
+    else return { t: 'op', v: s.next(), loc };
   }
 }
 

@@ -5,37 +5,13 @@
  */
 import { tokenizeElixir, type ElixirToken } from './elixir-lexer.js';
 import { termError } from './scanner.js';
-import { integerValue, type Term, type TermLoc } from './term.js';
+import { TokenCursor } from './cursor.js';
+import { BinaryBytes, integerValue, type Term, type TermLoc, type TermOf } from './term.js';
 
 const LITERAL_NAMES = new Set(['true', 'false', 'nil']);
 
-class ElixirParser {
-  private current: ElixirToken;
-
-  constructor(
-    private readonly toks: Generator<ElixirToken, void, undefined>,
-    private readonly file: string,
-  ) {
-    this.current = this.pull();
-  }
-
-  private pull(): ElixirToken {
-    const r = this.toks.next();
-    return r.done ? { t: 'eof', v: '', loc: { line: 0, column: 0 } } : r.value;
-  }
-  private peek(): ElixirToken {
-    return this.current;
-  }
-  private take(): ElixirToken {
-    const t = this.current;
-    if (t.t !== 'eof') this.current = this.pull();
-    return t;
-  }
-  private isPunct(v: string): boolean {
-    return this.current.t === 'punct' && this.current.v === v;
-  }
-
-  private unexpected(t: ElixirToken, expected?: string): never {
+class ElixirParser extends TokenCursor<ElixirToken> {
+  protected unexpected(t: ElixirToken, expected?: string): never {
     let what: string;
     switch (t.t) {
       case 'eof':
@@ -111,14 +87,6 @@ class ElixirParser {
     }
   }
 
-  private signed(sign: ElixirToken): Term {
-    const n = this.take();
-    const neg = sign.v === '-';
-    if (n.t === 'int') return { kind: 'integer', value: integerValue(neg ? -n.v : n.v), loc: sign.loc };
-    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
-    return this.unexpected(n, `expected a number after '${sign.v}'`);
-  }
-
   /** A keyword entry `key: value` as the BEAM sees it: `{:key, value}`. */
   private keywordPair(): Term {
     const k = this.take() as Extract<ElixirToken, { t: 'kw' }>;
@@ -191,23 +159,41 @@ class ElixirParser {
   }
 
   private binary(loc: TermLoc): Term {
-    let value = '';
+    return { kind: 'binary', value: this.binaryBytes().text(), loc };
+  }
+
+  /** The bytes of `<<...>>`, read from after its opening token. */
+  private binaryBytes(): BinaryBytes {
+    const bytes = new BinaryBytes();
     for (;;) {
       if (this.isPunct('>>')) {
         this.take();
-        return { kind: 'binary', value, loc };
+        return bytes;
       }
-      const seg = this.value();
-      if (seg.kind === 'binary') value += seg.value;
-      else if (seg.kind === 'integer' && seg.value >= 0 && seg.value <= 255) value += String.fromCharCode(Number(seg.value));
-      else throw termError(this.file, 'expected a string or a byte (0..255) in binary', seg.loc);
+      // A nested binary joins by its bytes: its text may be the one-character-per-byte fallback.
+      let seg: BinaryBytes | Term;
+      if (this.isPunct('<<')) {
+        this.take();
+        seg = this.binaryBytes();
+      } else {
+        seg = this.value();
+        if (seg.kind !== 'binary' && !(seg.kind === 'integer' && seg.value >= 0 && seg.value <= 255)) {
+          throw termError(this.file, 'expected a string or a byte (0..255) in binary', seg.loc);
+        }
+      }
+      let utf8 = false;
       if (this.isPunct('::')) {
         this.take();
         const type = this.take();
         if (type.t !== 'ident' || !['binary', 'utf8', 'integer', 'bytes'].includes(type.v)) {
           this.unexpected(type, 'expected a binary segment type (binary, utf8)');
         }
+        utf8 = type.v === 'utf8';
       }
+      if (seg instanceof BinaryBytes) bytes.append(seg);
+      else if (seg.kind === 'binary') bytes.utf8(seg.value);
+      else if (utf8) bytes.utf8(String.fromCodePoint(Number((seg as TermOf<'integer'>).value)));
+      else bytes.byte(Number((seg as TermOf<'integer'>).value));
       if (this.isPunct(',')) {
         this.take();
         continue;

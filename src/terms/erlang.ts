@@ -4,8 +4,9 @@
  * metadata.config. Only data is accepted: variables, records, funs and
  * expressions are errors, as they are for `file:consult/1`.
  */
-import { Scanner, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
-import { integerValue, type Term, type TermLoc } from './term.js';
+import { Scanner, tokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
+import { TokenCursor } from './cursor.js';
+import { BinaryBytes, integerValue, type Term, type TermLoc } from './term.js';
 
 type Tok =
   | { t: 'atom'; v: string; loc: TermLoc }
@@ -20,7 +21,6 @@ type Tok =
 
 const PUNCT2 = ['<<', '>>', '=>', ':=', '#{'];
 const PUNCT1 = '{}[](),|-+/:#';
-const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
 const COMMENT = /%[^\n]*/y;
 const ASCII_NAME = /[a-zA-Z0-9_@]+/y;
 const PLAIN_STRING = /[^"\\]+/y;
@@ -40,51 +40,34 @@ function isNameChar(c: string): boolean {
   );
 }
 
-/** Tokens on demand, so the first problem in file order is the one reported. */
-function* tokenizeErlang(text: string, file: string): Generator<Tok, void, undefined> {
-  const s = new Scanner(text, file);
-  for (;;) {
-    // Whitespace and % comments.
-    while (s.run(SPACE) || s.run(COMMENT));
-    const loc = s.loc();
-    const c = s.peekCodePoint();
-    if (c === '') {
-      yield { t: 'eof', v: '', loc };
-      return;
-    }
-    if (isAtomStart(c)) {
-      yield { t: 'atom', v: name(s), loc };
-    } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
-      yield { t: 'var', v: name(s), loc };
-    } else if (c >= '0' && c <= '9') {
-      yield number(s, loc);
-    } else if (c === '"' || c === "'") {
-      const value = quoted(s, c, loc);
-      yield c === '"' ? { t: 'string', v: value, loc } : { t: 'atom', v: value, loc };
-    } else if (c === '$') {
-      s.next();
-      let ch = s.next();
-      if (ch === '') s.fail('unterminated character literal', loc);
-      if (ch === '\\') ch = erlangEscape(s, loc);
-      yield { t: 'char', v: BigInt(ch.codePointAt(0)!), loc };
-    } else if (c === '.') {
-      s.next();
-      const after = s.peek();
-      if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(s.peekCodePoint())} after '.'`);
-      yield { t: 'dot', v: '.', loc };
-    } else {
-      const two = c + s.peek(1);
-      if (PUNCT2.includes(two)) {
-        s.next();
-        s.next();
-        yield { t: 'punct', v: two, loc };
-      } else if (PUNCT1.includes(c)) {
-        s.next();
-        yield { t: 'punct', v: c, loc };
-      } else {
-        s.fail(`unexpected ${describeChar(c)}`);
-      }
-    }
+function tokenizeErlang(text: string, file: string): Generator<Tok, void, undefined> {
+  return tokenStream(text, file, COMMENT, token);
+}
+
+/** One token starting at `c`. */
+function token(s: Scanner, c: string, loc: TermLoc): Tok {
+  if (isAtomStart(c)) {
+    return { t: 'atom', v: name(s), loc };
+  } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
+    return { t: 'var', v: name(s), loc };
+  } else if (c >= '0' && c <= '9') {
+    return number(s, loc);
+  } else if (c === '"' || c === "'") {
+    const value = quoted(s, c, loc);
+    return c === '"' ? { t: 'string', v: value, loc } : { t: 'atom', v: value, loc };
+  } else if (c === '$') {
+    s.next();
+    let ch = s.next();
+    if (ch === '') s.fail('unterminated character literal', loc);
+    if (ch === '\\') ch = erlangEscape(s, loc);
+    return { t: 'char', v: BigInt(ch.codePointAt(0)!), loc };
+  } else if (c === '.') {
+    s.next();
+    const after = s.peek();
+    if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(s.peekCodePoint())} after '.'`);
+    return { t: 'dot', v: '.', loc };
+  } else {
+    return { t: 'punct', v: s.punct(PUNCT2, PUNCT1) ?? s.fail(`unexpected ${describeChar(c)}`), loc };
   }
 }
 
@@ -122,31 +105,7 @@ function quoted(s: Scanner, q: string, loc: TermLoc): string {
   }
 }
 
-class ErlangParser {
-  private current: Tok;
-  constructor(
-    private readonly toks: Generator<Tok, void, undefined>,
-    private readonly file: string,
-  ) {
-    this.current = this.pull();
-  }
-
-  private pull(): Tok {
-    const r = this.toks.next();
-    return r.done ? { t: 'eof', v: '', loc: { line: 0, column: 0 } } : r.value;
-  }
-  private peek(): Tok {
-    return this.current;
-  }
-  private take(): Tok {
-    const t = this.current;
-    if (t.t !== 'eof') this.current = this.pull();
-    return t;
-  }
-  private isPunct(v: string): boolean {
-    const t = this.peek();
-    return t.t === 'punct' && t.v === v;
-  }
+class ErlangParser extends TokenCursor<Tok> {
   private expectPunct(v: string, context: string): void {
     const t = this.peek();
     if (t.t === 'punct' && t.v === v) {
@@ -155,7 +114,7 @@ class ErlangParser {
     }
     this.unexpected(t, `expected '${v}' ${context}`);
   }
-  private unexpected(t: Tok, expected?: string): never {
+  protected unexpected(t: Tok, expected?: string): never {
     const what =
       t.t === 'eof'
         ? 'end of input'
@@ -220,14 +179,6 @@ class ErlangParser {
     }
   }
 
-  private signed(sign: Tok): Term {
-    const n = this.take();
-    const neg = sign.v === '-';
-    if (n.t === 'int' || n.t === 'char') return { kind: 'integer', value: integerValue(neg ? -n.v : n.v), loc: sign.loc };
-    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
-    return this.unexpected(n, `expected a number after '${sign.v}'`);
-  }
-
   private sequence(close: string, context: string): Term[] {
     const items: Term[] = [];
     if (this.isPunct(close)) {
@@ -270,34 +221,41 @@ class ErlangParser {
   }
 
   private binary(loc: TermLoc): Term {
-    let value = '';
+    const bytes = new BinaryBytes();
     if (this.isPunct('>>')) {
       this.take();
-      return { kind: 'binary', value, loc };
+      return { kind: 'binary', value: bytes.text(), loc };
     }
     for (;;) {
       const seg = this.take();
-      if (seg.t === 'string') {
-        value += seg.v;
-      } else if (seg.t === 'int' || seg.t === 'char') {
-        if (seg.v < 0n || seg.v > 255n) throw termError(this.file, `binary segment ${seg.v} does not fit in a byte`, seg.loc);
-        value += String.fromCharCode(Number(seg.v));
-      } else {
-        this.unexpected(seg, 'expected a string or byte in binary');
+      if (seg.t !== 'string' && seg.t !== 'int' && seg.t !== 'char') this.unexpected(seg, 'expected a string or byte in binary');
+      if ((seg.t === 'int' || seg.t === 'char') && (seg.v < 0n || seg.v > 255n)) {
+        throw termError(this.file, `binary segment ${seg.v} does not fit in a byte`, seg.loc);
       }
+      let utf8 = false;
       if (this.isPunct('/')) {
         this.take();
         const type = this.take();
         if (type.t !== 'atom' || !['utf8', 'latin1', 'integer', 'binary'].includes(type.v)) {
           this.unexpected(type, 'expected a binary segment type (utf8)');
         }
+        utf8 = type.v === 'utf8';
       }
+      if (seg.t === 'string') {
+        if (utf8) bytes.utf8(seg.v);
+        else {
+          // Erlang would keep only the low 8 bits of such a character: refuse rather than corrupt the text.
+          const wide = bytes.latin1(seg.v);
+          if (wide !== undefined) throw termError(this.file, `character ${describeChar(wide)} in binary does not fit in a byte (write the string as "..."/utf8)`, seg.loc);
+        }
+      } else if (utf8) bytes.utf8(String.fromCodePoint(Number(seg.v)));
+      else bytes.byte(Number(seg.v));
       if (this.isPunct(',')) {
         this.take();
         continue;
       }
       this.expectPunct('>>', "or ',' in binary");
-      return { kind: 'binary', value, loc };
+      return { kind: 'binary', value: bytes.text(), loc };
     }
   }
 

@@ -73,6 +73,21 @@ export class Scanner {
     return s;
   }
 
+  /** Consume a punctuation token at the cursor, two-character forms first; undefined when none is there. */
+  punct(two: readonly string[], one: string): string | undefined {
+    const c = this.peek();
+    if (c === '') return undefined;
+    const pair = c + this.peek(1);
+    if (two.includes(pair)) {
+      this.next();
+      this.next();
+      return pair;
+    }
+    if (!one.includes(c)) return undefined;
+    this.next();
+    return c;
+  }
+
   loc(): TermLoc {
     return { line: this.line, column: this.column };
   }
@@ -116,6 +131,39 @@ export class Scanner {
   }
 }
 
+/**
+ * Tokens on demand, so the first problem in file order is the one reported:
+ * white space and comments (`comment`, a sticky regular expression) are
+ * skipped, `read` reads the one token that starts at `c`, and the stream ends
+ * with one `eof` token.
+ */
+export function* tokenStream<T>(
+  text: string,
+  file: string,
+  comment: RegExp,
+  read: (s: Scanner, c: string, loc: TermLoc) => T,
+): Generator<T | EofToken, void, undefined> {
+  const s = new Scanner(text, file);
+  for (;;) {
+    while (s.run(SPACE) || s.run(comment));
+    const loc = s.loc();
+    const c = s.peekCodePoint();
+    if (c === '') {
+      yield { t: 'eof', v: '', loc };
+      return;
+    }
+    yield read(s, c, loc);
+  }
+}
+
+export interface EofToken {
+  t: 'eof';
+  v: '';
+  loc: TermLoc;
+}
+
+// U+00A0 counts as white space in both languages.
+const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
 const SURROGATE = /[\uD800-\uDBFF]/;
 
 /** Code points in `s` from `from` on: its length minus the trailing halves of surrogate pairs. */
@@ -178,30 +226,34 @@ function bracedHex(s: Scanner, loc: TermLoc): number {
   return v;
 }
 
+/** A braced code point `{...}` (both languages), else min..max bare hex digits. */
+function hexEscape(s: Scanner, loc: TermLoc, min: number, max: number): string {
+  return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, min, max, loc), loc);
+}
+
+/** Escapes Erlang and Elixir spell alike. */
+const COMMON_ESCAPES = new Map([
+  ['b', '\b'],
+  ['d', '\x7f'],
+  ['e', '\x1b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['s', ' '],
+  ['t', '\t'],
+  ['v', '\v'],
+]);
+// In Erlang `\0` starts an octal escape instead.
+const ELIXIR_ESCAPES = new Map([...COMMON_ESCAPES, ['a', '\x07'], ['0', '\0']]);
+
 /** Erlang escape after a backslash (the scanner sits on the character after `\`). */
 export function erlangEscape(s: Scanner, loc: TermLoc): string {
   const c = s.next();
+  const simple = COMMON_ESCAPES.get(c);
+  if (simple !== undefined) return simple;
   switch (c) {
-    case 'b':
-      return '\b';
-    case 'd':
-      return '\x7f';
-    case 'e':
-      return '\x1b';
-    case 'f':
-      return '\f';
-    case 'n':
-      return '\n';
-    case 'r':
-      return '\r';
-    case 's':
-      return ' ';
-    case 't':
-      return '\t';
-    case 'v':
-      return '\v';
     case 'x':
-      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 2, 2, loc), loc);
+      return hexEscape(s, loc, 2, 2);
     case '^': {
       const k = s.next();
       if (k === '') s.fail('unterminated escape sequence', loc);
@@ -223,38 +275,18 @@ export function erlangEscape(s: Scanner, loc: TermLoc): string {
 /** Elixir escape after a backslash; returns '' for a line continuation. */
 export function elixirEscape(s: Scanner, loc: TermLoc): string {
   const c = s.next();
+  const simple = ELIXIR_ESCAPES.get(c);
+  if (simple !== undefined) return simple;
   switch (c) {
-    case 'a':
-      return '\x07';
-    case 'b':
-      return '\b';
-    case 'd':
-      return '\x7f';
-    case 'e':
-      return '\x1b';
-    case 'f':
-      return '\f';
-    case 'n':
-      return '\n';
-    case 'r':
-      return '\r';
-    case 's':
-      return ' ';
-    case 't':
-      return '\t';
-    case 'v':
-      return '\v';
-    case '0':
-      return '\0';
     case '\n':
       return '';
     case '\r':
       if (s.peek() === '\n') s.next();
       return '';
     case 'x':
-      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 1, 2, loc), loc);
+      return hexEscape(s, loc, 1, 2);
     case 'u':
-      return codePoint(s, s.peek() === '{' ? bracedHex(s, loc) : hexRun(s, 4, 4, loc), loc);
+      return hexEscape(s, loc, 4, 4);
     case '':
       return s.fail('unterminated escape sequence', loc);
     default:

@@ -13,6 +13,7 @@ export interface TermLoc {
 
 export type Term =
   | { kind: 'atom'; value: string; loc: TermLoc }
+  /** `value`: the bytes as UTF-8 text when valid, else one character per byte (see `BinaryBytes`). */
   | { kind: 'binary'; value: string; loc: TermLoc }
   | { kind: 'charlist'; value: string; loc: TermLoc }
   | { kind: 'integer'; value: bigint | number; loc: TermLoc }
@@ -23,6 +24,56 @@ export type Term =
 
 export type TermKind = Term['kind'];
 export type TermOf<K extends TermKind> = Extract<Term, { kind: K }>;
+
+// ignoreBOM keeps a leading EF BB BF as U+FEFF instead of dropping it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The bytes of a binary literal, collected segment by segment. A binary term
+ * carries text: its bytes decoded as UTF-8 when they are valid UTF-8 (so
+ * `<<230,151,165>>`, `<<"日"/utf8>>` and Elixir's `"日"` all read as "日", as
+ * `unicode:characters_to_binary/1` would round-trip them), otherwise one
+ * character per byte, so no byte is ever lost.
+ */
+export class BinaryBytes {
+  private readonly bytes: number[] = [];
+
+  /** One byte, 0..255 (the caller has checked the range). */
+  byte(b: number): void {
+    this.bytes.push(b);
+  }
+
+  /** The UTF-8 encoding of `text` (Erlang `/utf8` segments, Elixir strings). */
+  utf8(text: string): void {
+    for (const b of Buffer.from(text, 'utf8')) this.bytes.push(b);
+  }
+
+  /**
+   * One byte per character (an Erlang string segment without `/utf8`).
+   * Returns the first character above 255, which does not fit, or undefined.
+   */
+  latin1(text: string): string | undefined {
+    for (const ch of text) {
+      const cp = ch.codePointAt(0)!;
+      if (cp > 0xff) return ch;
+      this.bytes.push(cp);
+    }
+    return undefined;
+  }
+
+  append(other: BinaryBytes): void {
+    for (const b of other.bytes) this.bytes.push(b);
+  }
+
+  text(): string {
+    const data = Uint8Array.from(this.bytes);
+    try {
+      return strictUtf8.decode(data);
+    } catch {
+      return Buffer.from(data).toString('latin1');
+    }
+  }
+}
 
 /** Integers stay plain numbers while exact; larger ones become bigint. */
 export function integerValue(big: bigint): bigint | number {

@@ -26,6 +26,13 @@ export async function hashFile<A extends HashAlgorithm>(
   return out;
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** Lowercase hex digest of in-memory data; several parts hash as their concatenation. */
+export function digestHex(algorithm: string, ...parts: (string | Uint8Array)[]): string {
+  const h = createHash(algorithm);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+export function sha256Hex(...parts: (string | Uint8Array)[]): string {
+  return digestHex('sha256', ...parts);
 }

@@ -6,14 +6,16 @@
  * (`beambake-mirror.json`) and a `SHA256SUMS` file, and is replaced
  * atomically: a failed run leaves the previous mirror untouched.
  */
-import { copyFile, readdir, readFile } from 'node:fs/promises';
-import { constants as fsConstants, existsSync, statSync } from 'node:fs';
+import { copyFile, readdir } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexDownloadFilename } from '../bitbake/names.js';
 import { readProject } from '../lockfiles/index.js';
 import type { HexPackage, Project } from '../model.js';
 import { BeambakeError, ioError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
+import { isFile } from '../util/files.js';
+import { readJsonFile } from '../util/json.js';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic.js';
 import { tarballCandidates } from '../verify/locate.js';
 import { registryFrom } from '../verify/index.js';
@@ -62,14 +64,6 @@ export interface VendorResult {
   written: boolean;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 const byFile = (a: MirrorEntry, b: MirrorEntry) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 /** Read and re-check an existing mirror; refuses a non-empty directory that is not one. */
@@ -86,14 +80,13 @@ async function existingMirror(out: string): Promise<MirrorEntry[]> {
     throw new BeambakeError('MIRROR_INVALID', `exists and is not a beambake mirror (no ${MANIFEST}); refusing to replace it`, { file: out });
   }
   const path = join(out, MANIFEST);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(path, 'utf8')) as Manifest;
-  } catch (e) {
-    throw new BeambakeError('MIRROR_INVALID', `unreadable manifest: ${(e as Error).message}`, { file: path });
+  const manifest = readJsonFile(path, 'MIRROR_INVALID', 'cannot read the mirror manifest') as Partial<Manifest> | null;
+  if (typeof manifest !== 'object' || manifest === null || manifest.format !== FORMAT || !Array.isArray(manifest.files)) {
+    throw new BeambakeError('MIRROR_INVALID', `unsupported manifest format ${JSON.stringify(manifest?.format)}`, { file: path });
   }
-  if (manifest.format !== FORMAT || !Array.isArray(manifest.files)) {
-    throw new BeambakeError('MIRROR_INVALID', `unsupported manifest format ${JSON.stringify(manifest.format)}`, { file: path });
+  for (const f of manifest.files) {
+    // Checked before any use: a hand-edited manifest must fail as MIRROR_INVALID, not as a TypeError.
+    if (typeof f?.file !== 'string' || typeof f.sha256 !== 'string') throw new BeambakeError('MIRROR_INVALID', 'manifest entries need "file" and "sha256" strings', { file: path });
   }
   const listed = new Set(manifest.files.map((f) => f.file));
   const stray = names.filter((n) => n !== MANIFEST && n !== SUMS && !listed.has(n));

@@ -5,7 +5,7 @@
  * either directly in the directory or under the cache's per-repository
  * sub-directories.
  */
-import { statSync } from 'node:fs';
+import { isFile } from '../util/files.js';
 import { join } from 'node:path';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import type { HexPackage } from '../model.js';
@@ -19,14 +19,6 @@ export function tarballCandidates(pkg: Pick<HexPackage, 'name' | 'version' | 're
   // rebar3 (~/.cache/rebar3/hex/hexpm/packages) and Gleam (~/.cache/gleam/hex/hexpm/packages) cache roots.
   for (const r of new Set(repoDirs)) out.push(join('hex', r, 'packages', plain));
   return out;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** The first existing candidate over all directories (in the order given), or undefined. */

@@ -4,10 +4,10 @@
  * built in, others from `--repo-key NAME=PEM`). Resources are verified once
  * and cached by path.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { BeambakeError, ioError } from '../util/errors.js';
+import { BeambakeError } from '../util/errors.js';
+import { isDirectory, isFile, readBytes } from '../util/files.js';
 import {
   decodeSignedPackage,
   HEXPM_PUBLIC_KEY,
@@ -33,7 +33,7 @@ export function parseRegistryArgs(values: readonly string[]): RegistryDir[] {
   return values.map((v) => {
     const m = /^([A-Za-z0-9_:.-]+)=(.+)$/.exec(v);
     // A plain directory may itself contain '='; only a repo-looking prefix counts.
-    if (m && !isDir(v)) return { repository: m[1]!, dir: m[2]! };
+    if (m && !isDirectory(v)) return { repository: m[1]!, dir: m[2]! };
     return { dir: v };
   });
 }
@@ -46,31 +46,9 @@ export function loadRepoKeys(values: readonly string[]): Map<string, KeyObject> 
     if (eq <= 0) throw new BeambakeError('INVALID_ARGUMENT', `--repo-key expects NAME=PEMFILE, got "${v}"`, { entry: '--repo-key' });
     const name = v.slice(0, eq);
     const file = v.slice(eq + 1);
-    let pem: Buffer;
-    try {
-      pem = readFileSync(file);
-    } catch (e) {
-      throw ioError(e, file, `cannot read the key for repository ${name}`);
-    }
-    keys.set(name, parsePublicKey(pem, file));
+    keys.set(name, parsePublicKey(readBytes(file, `cannot read the key for repository ${name}`), file));
   }
   return keys;
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export class RegistrySnapshot {
@@ -81,7 +59,7 @@ export class RegistrySnapshot {
     readonly keys: ReadonlyMap<string, KeyObject>,
   ) {
     for (const d of dirs) {
-      if (!isDir(d.dir)) throw new BeambakeError('IO', 'registry directory does not exist', { file: d.dir, entry: '--registry' });
+      if (!isDirectory(d.dir)) throw new BeambakeError('IO', 'registry directory does not exist', { file: d.dir, entry: '--registry' });
     }
   }
 
@@ -108,12 +86,7 @@ export class RegistrySnapshot {
     const keyName = keyNameFor(repository);
     const key = this.keys.get(keyName);
     if (!key) return { ok: false, check: 'registry-signature', file, reason: `no public key for repository "${keyName}" (pass --repo-key ${keyName}=FILE.pem)` };
-    let data: Buffer;
-    try {
-      data = readFileSync(file);
-    } catch (e) {
-      throw ioError(e, file, 'cannot read registry resource');
-    }
+    const data = readBytes(file, 'cannot read registry resource');
     try {
       return { ok: true, file, pkg: decodeSignedPackage(data, key, file) };
     } catch (e) {

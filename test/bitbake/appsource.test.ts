@@ -36,12 +36,27 @@ test('no checkout means a local source with a warning; --source URL then has not
   assert.throws(() => resolveAppSource({ projectDir: dir, source: 'https://github.com/a/b.git' }), /not a git checkout with a commit to pin/);
 });
 
-test('a remote URL that is not safe in a recipe is refused, naming the remote', (t) => {
+test('a remote that is a local path or not safe in a recipe falls back to the local directory, naming the remote', (t) => {
   if (!needTools(t, 'git')) return;
-  const { dir } = gitCheckout('https://example.com/a b;branch=x', { 'a.txt': 'x' });
-  assert.throws(
-    () => resolveAppSource({ projectDir: dir }),
-    (e: unknown) => e instanceof BeambakeError && e.code === 'UNSAFE_VALUE' && /git remote "origin"/.test(e.message),
-  );
-  assert.throws(() => resolveAppSource({ projectDir: dir, branch: 'a..b' }), /check-ref-format|not a valid git ref/);
+  for (const remote of ['/srv/git/app', 'file:///srv/git/app.git', 'https://example.com/a b;branch=x', 'https://example.com/${@os.system("id")}.git']) {
+    const { dir } = gitCheckout(remote, { 'a.txt': 'x' });
+    const r = resolveAppSource({ projectDir: dir });
+    assert.deepEqual(r.source, { kind: 'local', dir }, remote);
+    const text = r.warnings.join('\n');
+    assert.match(text, /its remote "origin" \(.+\) is not a URL BitBake can fetch, so the recipe fetches it as a local directory/, remote);
+    assert.ok(text.includes(remote.slice(0, 20)) || text.includes(JSON.stringify(remote).slice(0, 20)), text);
+    assert.throws(() => resolveAppSource({ projectDir: dir, branch: 'a..b' }), /check-ref-format|not a valid git ref/);
+  }
+});
+
+test('an explicit --source URL that is not a valid git URL stays an error, naming --source', (t) => {
+  if (!needTools(t, 'git')) return;
+  const { dir } = gitCheckout('/srv/git/app', { 'a.txt': 'x' });
+  for (const bad of ['file:///srv/git/app.git', 'https://example.com/a;sha256sum=0', 'ftp://example.com/app.git']) {
+    assert.throws(
+      () => resolveAppSource({ projectDir: dir, source: bad }),
+      (e: unknown) => e instanceof BeambakeError && e.code === 'UNSAFE_VALUE' && /--source/.test(e.message),
+      bad,
+    );
+  }
 });

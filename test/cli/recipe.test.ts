@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,8 @@ test('recipe writes a layer for the bundled example that BitBake grammar accepts
   const layer = join(tempDir(), 'meta-hello');
   const r = runCli(['recipe', example, '-o', layer]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /warning: .*not a git checkout with a remote/);
+  // this repository's own checkout may have no remote, or a local-path one (CI clones it from a directory)
+  assert.match(r.stderr, /warning: .*so the recipe fetches it as a local directory/);
   assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath} and ${incPath} \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
   for (const f of ['conf/layer.conf', bbPath, incPath, 'scripts/beambake_deps/__main__.py']) assert.ok(existsSync(join(layer, f)), f);
   const bb = readFileSync(join(layer, bbPath), 'utf8');
@@ -144,6 +146,37 @@ test('a git checkout is fetched from its remote at HEAD; --branch and subdirecto
   writeFileSync(join(dir, 'apps', 'hello', 'mix.exs'), readFileSync(join(example, 'mix.exs'), 'utf8') + '\n# local edit\n');
   const dirty = runCli(['recipe', join(dir, 'apps', 'hello'), '-o', layer]);
   assert.match(dirty.stderr, /has uncommitted changes; the recipe pins HEAD/);
+});
+
+test('in a clone whose origin is a local path (how CI checks out), recipe falls back to the local source', (t) => {
+  if (!needTools(t, 'git')) return;
+  const files: Record<string, string> = {};
+  for (const f of ['mix.exs', 'mix.lock', 'LICENSE', 'lib/hello_beam.ex']) files[`examples/hello_beam/${f}`] = readFileSync(join(example, f), 'utf8');
+  const upstream = gitCheckout('https://github.com/acme/upstream.git', files).dir;
+  const clone = join(tempDir(), 'clone');
+  const c = spawnSync('git', ['clone', '-q', upstream, clone], { encoding: 'utf8' });
+  assert.equal(c.status, 0, c.stderr);
+  const remote = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: clone, encoding: 'utf8' }).stdout.trim();
+  assert.equal(remote, upstream, 'the clone\'s origin is the local path it was cloned from');
+
+  const layer = join(tempDir(), 'meta-clone');
+  const app = join(clone, 'examples', 'hello_beam');
+  const r = runCli(['recipe', app, '-o', layer, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`its remote "origin" \\(${upstream}\\) is not a URL BitBake can fetch, so the recipe fetches it as a local directory`));
+  assert.deepEqual(JSON.parse(r.stdout).summary.source, { kind: 'local', dir: app });
+  const bb = readFileSync(join(layer, bbPath), 'utf8');
+  assert.match(bb, /^SRC_URI = "file:\/\/hello_beam"$/m);
+  assert.match(bb, new RegExp(`^FILESEXTRAPATHS:prepend := "${join(clone, 'examples')}:"$`, 'm'));
+  assert.doesNotMatch(bb + readFileSync(join(layer, incPath), 'utf8'), new RegExp(upstream));
+  assert.equal(runCli(['recipe', app, '-o', layer, '--check']).status, 0);
+
+  // an explicit --source that is not a fetchable git URL is still refused, naming --source, and writes nothing
+  const out = join(tempDir(), 'meta-none');
+  const bad = runCli(['recipe', app, '-o', out, '--source', `file://${upstream}`]);
+  assert.equal(bad.status, 3, bad.stderr);
+  assert.match(bad.stderr, /^error: .*--source "file:\/\/.*" uses the scheme "file"/m);
+  assert.equal(existsSync(out), false);
 });
 
 test('usage errors: unknown release, missing -o, bad --repo-url', () => {

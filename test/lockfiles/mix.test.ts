@@ -5,6 +5,7 @@ import { parseMixLock, readLockfile } from '../../src/lockfiles/index.js';
 import type { GitPackage, HexPackage, Package } from '../../src/model.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
+import { assertInputError } from './helpers.js';
 
 const A = 'a'.repeat(64);
 const B = 'B'.repeat(64);
@@ -12,19 +13,8 @@ const byApp = (ps: Package[]) => new Map(ps.map((p) => [p.app, p]));
 const hex = (ps: Package[], app: string) => byApp(ps).get(app) as HexPackage;
 const git = (ps: Package[], app: string) => byApp(ps).get(app) as GitPackage;
 
-function invalid(text: string, pattern: RegExp, where: string): void {
-  assert.throws(
-    () => parseMixLock(text, 'mix.lock'),
-    (e: unknown) => {
-      assert.ok(e instanceof BeambakeError, String(e));
-      assert.equal(e.code, 'LOCK_INVALID');
-      assert.equal(e.exitCode, 3);
-      assert.match(e.message, pattern);
-      assert.ok(e.format().startsWith(`mix.lock:${where}`), e.format());
-      return true;
-    },
-  );
-}
+const invalid = (text: string, pattern: RegExp, where: string) =>
+  assertInputError(() => parseMixLock(text, 'mix.lock'), 'LOCK_INVALID', pattern, `mix.lock:${where}`);
 
 test('all hex tuple forms mixed in one file, app key differing from package name', () => {
   const text = `%{

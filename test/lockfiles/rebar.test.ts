@@ -5,23 +5,14 @@ import { parseRebarLock, readLockfile } from '../../src/lockfiles/index.js';
 import type { GitPackage, HexPackage, Package } from '../../src/model.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
+import { assertInputError } from './helpers.js';
 
 const get = (ps: Package[], app: string) => ps.find((p) => p.app === app)!;
 const H1 = 'AB'.repeat(32);
 const H2 = 'cd'.repeat(32);
 
-function invalid(text: string, pattern: RegExp, where: string): void {
-  assert.throws(
-    () => parseRebarLock(text, 'rebar.lock'),
-    (e: unknown) => {
-      assert.ok(e instanceof BeambakeError, String(e));
-      assert.equal(e.code, 'LOCK_INVALID');
-      assert.match(e.message, pattern);
-      assert.ok(e.format().startsWith(`rebar.lock:${where}`), e.format());
-      return true;
-    },
-  );
-}
+const invalid = (text: string, pattern: RegExp, where: string) =>
+  assertInputError(() => parseRebarLock(text, 'rebar.lock'), 'LOCK_INVALID', pattern, `rebar.lock:${where}`);
 
 test('1.2.0: pkg_hash is the inner checksum, pkg_hash_ext the outer, both lowercased', () => {
   const text = `{"1.2.0",

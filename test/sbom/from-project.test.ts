@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProject } from '../../src/lockfiles/index.js';
+import { projectToJson, type Project } from '../../src/model.js';
 import { projectToSbomGraph, renderLayerSbom } from '../../src/sbom/from-project.js';
 import { isBeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
@@ -55,6 +56,19 @@ test('ERTS and the OTP/Elixir applications from mix.exs extra_applications becom
   // gpio requires elixir_make, which the lock does not contain
   const incomplete = graph.compositions.find((c) => c.aggregate === 'incomplete')!;
   assert.deepEqual(incomplete.assemblies, ['pkg:hex/gpio@0.6.0']);
+});
+
+test('completeness follows the model\'s unlocked list, not warning text; deps --json stays unchanged', async (t) => {
+  const p = gpioProject();
+  t.after(p.cleanup);
+  const project = await readProject(p.dir);
+  assert.deepEqual(project.unlocked, [{ app: 'elixir_make', requiredBy: 'gpio' }]);
+  assert.ok(!('unlocked' in projectToJson(project)));
+  const aggregateOf = async (pr: Project) => (await projectToSbomGraph(pr, { env: {} })).compositions.find((c) => c.assemblies.includes('pkg:hex/gpio@0.6.0'))!.aggregate;
+  assert.equal(await aggregateOf({ ...project, warnings: [] }), 'incomplete');
+  assert.equal(await aggregateOf({ ...project, unlocked: [] }), 'complete');
+  // a corpus lock where every required dependency is locked has no unlocked list at all
+  assert.equal((await readProject(join(corpusDir, 'mix/phoenix'))).unlocked, undefined);
 });
 
 test('rebar3 .app.src applications minus locked deps are the OTP set', async () => {

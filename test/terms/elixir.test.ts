@@ -1,35 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseElixirTerm, type Term } from '../../src/terms/index.js';
-import { BeambakeError } from '../../src/util/errors.js';
+import { parseElixirTerm } from '../../src/terms/index.js';
+import { assertTermError, plain } from './helpers.js';
 
-function plain(t: Term): unknown {
-  switch (t.kind) {
-    case 'tuple':
-      return { tuple: t.items.map(plain) };
-    case 'list':
-      return t.items.map(plain);
-    case 'map':
-      return { map: t.entries.map(([k, v]) => [plain(k), plain(v)]) };
-    default:
-      return { [t.kind]: t.value };
-  }
-}
 const p = (text: string) => plain(parseElixirTerm(text, 'mix.lock'));
-
-function fails(text: string, pattern: RegExp, line: number, column: number): void {
-  assert.throws(
-    () => parseElixirTerm(text, 'mix.lock'),
-    (e: unknown) => {
-      assert.ok(e instanceof BeambakeError);
-      assert.equal(e.code, 'TERM_PARSE');
-      assert.match(e.message, pattern);
-      assert.equal(e.format(), `mix.lock:${line}:${column}: ${e.message}`);
-      assert.ok(!e.format().includes('\n'));
-      return true;
-    },
-  );
-}
+const fails = (text: string, pattern: RegExp, line: number, column: number) =>
+  assertTermError(() => parseElixirTerm(text, 'mix.lock'), 'mix.lock', pattern, line, column);
 
 test('a mix.lock map with quoted keyword keys and a trailing comma', () => {
   const text = '%{\n  "jason": {:hex, :jason, "1.4.0", "ab", [:mix], [{:decimal, "~> 1.0", [hex: :decimal, optional: true]}], "hexpm", "cd"},\n}\n';
@@ -91,6 +67,16 @@ test('strings and charlists with Elixir escapes', () => {
   assert.deepEqual(p('"a\\nb\\tc\\s\\x41\\u00e9\\u{1F600}\\"\\\\\\#{x}\\e\\a\\0"'), { binary: 'a\nb\tc A\u00e9\u{1F600}"\\#{x}\x1b\x07\0' });
   assert.deepEqual(p("'it\\'s'"), { charlist: "it's" });
   assert.deepEqual(p('"line\\\ncontinued"'), { binary: 'linecontinued' });
+});
+
+test('binaries hold bytes: UTF-8 byte lists read as text, nested binaries join by bytes', () => {
+  assert.deepEqual(p('[<<230, 151, 165>>, <<"日", 0xE6, 0x97, 0xA5>>, <<233::utf8>>, <<233>>, <<<<233>>, "x">>]'), [
+    { binary: '日' },
+    { binary: '日日' },
+    { binary: 'é' },
+    { binary: '\u00e9' },
+    { binary: '\u00e9x' },
+  ]);
 });
 
 test('binaries <<>> and numbers', () => {

@@ -1,35 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseErlangTerms, type Term } from '../../src/terms/index.js';
-import { BeambakeError } from '../../src/util/errors.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseErlangTerms } from '../../src/terms/index.js';
+import { needTools } from '../helpers/toolchain.js';
+import { assertTermError, plain } from './helpers.js';
 
-/** Strip positions so structures compare by value. */
-function plain(t: Term): unknown {
-  switch (t.kind) {
-    case 'tuple':
-      return { tuple: t.items.map(plain) };
-    case 'list':
-      return t.items.map(plain);
-    case 'map':
-      return { map: t.entries.map(([k, v]) => [plain(k), plain(v)]) };
-    default:
-      return { [t.kind]: t.value };
-  }
-}
-
-function fails(text: string, pattern: RegExp, line: number, column: number): void {
-  assert.throws(
-    () => parseErlangTerms(text, 'x.config'),
-    (e: unknown) => {
-      assert.ok(e instanceof BeambakeError);
-      assert.equal(e.code, 'TERM_PARSE');
-      assert.match(e.message, pattern);
-      assert.deepEqual([e.location.file, e.location.line, e.location.column], ['x.config', line, column]);
-      assert.equal(e.format().split('\n').length, 1);
-      return true;
-    },
-  );
-}
+const fails = (text: string, pattern: RegExp, line: number, column: number) =>
+  assertTermError(() => parseErlangTerms(text, 'x.config'), 'x.config', pattern, line, column);
 
 test('a rebar.lock shaped sequence of terms', () => {
   const terms = parseErlangTerms('{"1.2.0",\n[{<<"a">>,{pkg,<<"a">>,<<"1.0.0">>},0}]}.\n[{pkg_hash,[]}].\n', 'rebar.lock');
@@ -70,6 +50,45 @@ test('adjacent strings concatenate, as in .app.src links', () => {
 test('binaries: strings, /utf8, bytes, empty', () => {
   const [t] = parseErlangTerms('[<<"ab">>, <<"é"/utf8>>, <<65,66>>, <<>>, <<"a", "b">>].', 'f');
   assert.deepEqual(plain(t!), [{ binary: 'ab' }, { binary: 'é' }, { binary: 'AB' }, { binary: '' }, { binary: 'ab' }]);
+});
+
+test('binaries hold bytes: UTF-8 byte lists and /utf8 segments read as text, other bytes one character each', () => {
+  const [t] = parseErlangTerms('[<<230,151,165>>, <<"a", 230,151,165, "b">>, <<"日本"/utf8>>, <<"Ã©">>, <<233/utf8>>, <<233>>, <<239,187,191,65>>].', 'f');
+  assert.deepEqual(plain(t!), [
+    { binary: '日' },
+    { binary: 'a日b' },
+    { binary: '日本' },
+    { binary: 'é' },
+    { binary: 'é' },
+    { binary: '\u00e9' },
+    { binary: '\ufeffA' },
+  ]);
+  // Erlang would keep only the low byte of 日 (<<229>>): refused instead of silently changed.
+  fails('<<"a日">>.', /character '日' \(U\+65E5\) in binary does not fit in a byte/, 1, 3);
+});
+
+test('binaries read as Erlang reads them: file:consult, then UTF-8 text when valid, else one character per byte', (t) => {
+  if (!needTools(t, 'erl')) return;
+  const literals = ['<<230,151,165>>', '<<"x", 195,169, "y">>', '<<"é">>', '<<"é"/utf8>>', '<<"Ã©">>', '<<233/utf8>>', '<<255,254>>', '<<$a, $é>>', '<<239,187,191>>', '<<>>'];
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-terms-'));
+  try {
+    const file = join(dir, 'b.config');
+    writeFileSync(file, literals.map((l) => `${l}.\n`).join(''));
+    const script = `{ok, Bs} = file:consult("${file}"),
+      Text = fun(B) -> case unicode:characters_to_list(B, utf8) of L when is_list(L) -> L; _ -> binary_to_list(B) end end,
+      [io:format("~w~n", [Text(B)]) || B <- Bs], halt().`;
+    const r = spawnSync('erl', ['-noshell', '-eval', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const erlang = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as number[]);
+    const ours = parseErlangTerms(readFileSync(file, 'utf8'), file).map((term) => {
+      assert.equal(term.kind, 'binary');
+      return [...(term as { value: string }).value].map((c) => c.codePointAt(0));
+    });
+    assert.equal(ours.length, literals.length);
+    assert.deepEqual(ours, erlang);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('numbers: negative, based, separators, chars, floats, big integers', () => {

@@ -14,6 +14,7 @@ interface RecipeArgs {
   license?: string;
   profile?: string;
   machineSpecific: boolean;
+  vendor?: string[];
   json: boolean;
 }
 
@@ -40,11 +41,17 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
       .option('profile', { type: 'string', describe: 'Hardware profile (see `beambake profiles list`): adds the board\'s BEAM flavor, NIF flags and Rust target' })
       .option('machine-specific', { type: 'boolean', default: false, describe: 'With --profile: set COMPATIBLE_MACHINE to the profile\'s MACHINE' })
+      .option('vendor', {
+        type: 'string',
+        array: true,
+        describe: 'Directory of vendored Hex tarballs (repeatable): verify them, then take licences, licence files and missing outer checksums from them',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
       .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
       .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
       .example('$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs')
       .example('$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale')
+      .example('$0 recipe . -o ../meta-myapp --vendor downloads/', 'Verify vendored tarballs and fill LICENSE, LIC_FILES_CHKSUM and old locks\' checksums from them')
       .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
   handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
     const { recipe } = await import('../../bitbake/index.js');
@@ -63,6 +70,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ...(args.appVersion !== undefined ? { appVersion: args.appVersion } : {}),
       ...(args.license !== undefined ? { license: args.license } : {}),
       ...(profileLines ? { extraRecipeLines: profileLines } : {}),
+      ...(args.vendor !== undefined && args.vendor.length > 0 ? { vendorDirs: args.vendor } : {}),
     });
     for (const w of result.warnings) warn(w);
     const r = result.recipe;
@@ -71,6 +79,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         layer: result.layerDir,
         recipe: r.recipePath,
         inc: r.incPath,
+        sbom: result.sbomPath,
         files: result.files,
         ...(args.check ? { stale: result.stale } : {}),
         summary: r.summary,
@@ -80,9 +89,11 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       if (result.stale) process.stdout.write(result.diff ?? '');
       else info(`${result.layerDir} is up to date`);
     } else {
+      const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+      const vendored = r.summary.vendor ? `; ${r.summary.vendor.verified.length} verified against vendored tarballs` : '';
       info(
-        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath} and ${r.incPath} ` +
-          `(${r.summary.hex} Hex, ${r.summary.git} git dependencies; Yocto ${r.summary.yocto})`,
+        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
+          `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
       );
     }
     if (args.check && result.stale) {

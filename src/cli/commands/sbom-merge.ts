@@ -53,8 +53,8 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
     const { writeSbom } = await import('../../sbom/writers/index.js');
     const { writeFileAtomic } = await import('../../util/atomic.js');
     const { sourceDateEpoch, isoSeconds } = await import('../../util/time.js');
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { packageVersion } = await import('../../util/package.js');
+    const pkg = { version: packageVersion() };
     const epoch = sourceDateEpoch();
     const result = await mergeFiles(argv.inputs, {
       product: argv.product,

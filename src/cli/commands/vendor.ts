@@ -32,7 +32,7 @@ export const vendorCommand: CommandModule<object, VendorArgs> = {
         return true;
       }) as unknown as Argv<VendorArgs>,
   handler: async (args: ArgumentsCamelCase<VendorArgs>) => {
-    const { printJson, progress, style, warn } = await import('../output.js');
+    const { printJson, progress, reportEntry, warn } = await import('../output.js');
     const { ExitCode } = await import('../../util/errors.js');
     const { notableChecks } = await import('../../verify/report.js');
     const { vendorProject } = await import('../../vendor/index.js');
@@ -60,10 +60,7 @@ export const vendorCommand: CommandModule<object, VendorArgs> = {
       printJson({ mirror: args.output, written: result.written, artifacts: result.records, rejected: result.rejected, files: [...result.kept, ...result.added].sort((a, b) => (a.file < b.file ? -1 : 1)) });
     } else {
       for (const r of result.rejected) warn(`rejected ${r.file}: ${notableChecks(r).join('; ')}`);
-      for (const r of failed) {
-        process.stdout.write(`${style.red('FAIL')}  ${r.artifact}\n`);
-        for (const line of notableChecks(r)) process.stdout.write(`      ${line}\n`);
-      }
+      for (const r of failed) process.stdout.write(reportEntry('fail', r.artifact, notableChecks(r)));
       if (result.written) {
         process.stdout.write(`${args.output}: ${result.added.length} verified tarball(s) written, ${result.kept.length} kept from the previous mirror\n`);
       } else {

@@ -45,11 +45,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         return true;
       }) as unknown as Argv<VerifyArgs>,
   handler: async (args: ArgumentsCamelCase<VerifyArgs>) => {
-    const { printJson, progress, style, warn } = await import('../output.js');
+    const { printJson, progress, reportEntry, warn } = await import('../output.js');
     const { ExitCode } = await import('../../util/errors.js');
     const { notableChecks, summaryLine, summarise } = await import('../../verify/report.js');
-    const mark = (result: string) =>
-      result === 'pass' ? style.green('ok  ') : result === 'fail' ? style.red('FAIL') : style.dim('skip');
 
     if (args.artifact && args.artifact.length > 0) {
       // Sigstore bundles: the library lives in src/sigstore/ and returns the same record shape.
@@ -63,10 +61,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const summary = summarise(records);
       if (args.json) printJson({ artifacts: records, summary });
       else {
-        for (const r of records) {
-          process.stdout.write(`${mark(r.result)}  ${r.artifact}${r.identity ? `  (${r.identity})` : ''}\n`);
-          for (const line of notableChecks(r)) process.stdout.write(`      ${line}\n`);
-        }
+        for (const r of records) process.stdout.write(reportEntry(r.result, `${r.artifact}${r.identity ? `  (${r.identity})` : ''}`, notableChecks(r)));
         process.stdout.write(summaryLine(summary, 'artifact') + '\n');
       }
       if (summary.fail > 0) process.exitCode = ExitCode.CHECK_FAILED;
@@ -97,10 +92,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         summary: result.summary,
       });
     } else {
-      for (const r of result.records) {
-        process.stdout.write(`${mark(r.result)}  ${r.artifact}\n`);
-        for (const line of notableChecks(r)) process.stdout.write(`      ${line}\n`);
-      }
+      for (const r of result.records) process.stdout.write(reportEntry(r.result, r.artifact, notableChecks(r)));
       process.stdout.write(summaryLine(result.summary) + '\n');
     }
     if (result.summary.fail > 0) process.exitCode = ExitCode.CHECK_FAILED;

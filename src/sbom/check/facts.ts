@@ -264,7 +264,7 @@ export function spdx2Facts(doc: J): DocumentFacts {
       executable: ann('bsi:component:executable'),
       archive: ann('bsi:component:archive'),
       structured: ann('bsi:component:structured'),
-      sourceUri: str(p.sourceInfo),
+      sourceUri: refs.find((r) => r.referenceCategory === 'OTHER' && /^(vcs|source-distribution)$/.test(String(r.referenceType)))?.referenceLocator ?? str(p.sourceInfo),
       deployableUri: dl && dl !== 'NOASSERTION' && dl !== 'NONE' ? dl : undefined,
       identifiers: refs.filter((r) => /purl|cpe2[23]Type|swid/.test(String(r.referenceType))).map((r) => String(r.referenceLocator)),
     };

@@ -9,10 +9,9 @@
  * downloads prebuilt binaries or compiles with node-gyp, neither of which
  * works offline or reliably in a Yocto host container.
  */
+import { packageRoot } from '../../util/package.js';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import cdx from '@cyclonedx/cyclonedx-library';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -44,17 +43,7 @@ const cache = new Map<string, Promise<ValidateFunction>>();
 export function spdxSchemasDir(): string {
   const env = process.env.BEAMBAKE_SCHEMAS_DIR;
   if (env) return resolve(env);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) break;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  for (const candidate of [join(dir, 'src', 'sbom', 'schemas')]) {
-    if (existsSync(join(candidate, 'spdx-2.3-schema.json'))) return candidate;
-  }
-  return join(dir, 'src', 'sbom', 'schemas');
+  return join(packageRoot(), 'src', 'sbom', 'schemas');
 }
 
 async function loadJson(path: string): Promise<unknown> {

@@ -7,7 +7,7 @@
  * every input component and edge.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
 import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type Group, type IdentityDecision } from './identity.js';
@@ -22,7 +22,7 @@ export interface DeviceInfo {
 }
 
 export interface MergeOptions extends DeviceInfo {
-  /** From SOURCE_DATE_EPOCH; left out when undefined. */
+  /** From SOURCE_DATE_EPOCH; when undefined, the newest input creation time (or none). */
   timestamp?: Date;
   toolVersion?: string;
 }
@@ -75,16 +75,45 @@ function union<T>(into: T[], from: T[], key: (x: T) => string): void {
   for (const x of from) if (!seen.has(key(x))) (seen.add(key(x)), into.push(x));
 }
 
-/** One output component from a group of same components, first member's facts first. */
+function partyText(p: Party): string {
+  return [p.name, p.email ? `<${p.email}>` : undefined, ...(p.urls ?? [])].filter(Boolean).join(' ');
+}
+
+/** Single-valued facts where a later member may say something else; that value is kept as `beambake:alternative:<field>`. */
+const SINGLE_FACTS = ['version', 'purl', 'copyright', 'downloadLocation', 'filename'] as const;
+
+/** One output component from a group of same components, first member's facts first, other members' differing facts kept as properties. */
 function combine(g: Group, id: string, decisions: Decision[]): Component {
   const [first, ...rest] = g.members;
   const c: Component = structuredClone(first!);
   c.id = id;
+  const alternative = (field: string, mine: string, theirs: string, from: Component): void => {
+    if (c.properties.some((p) => p.name === `beambake:alternative:${field}` && p.value === theirs)) return;
+    decisions.push({ kind: 'fact-conflict', text: `${id}: ${field} "${mine}" (${first!.sources[0]}) kept, "${theirs}" (${from.sources[0]}) recorded as beambake:alternative:${field}` });
+    c.properties.push({ name: `beambake:alternative:${field}`, value: theirs });
+  };
   for (const o of rest) {
-    for (const k of ['version', 'purl', 'description', 'copyright', 'downloadLocation', 'filename'] as const) {
-      if (c[k] === undefined && o[k] !== undefined) c[k] = o[k];
+    for (const k of SINGLE_FACTS) {
+      const mine = c[k];
+      const theirs = o[k];
+      if (mine === undefined && theirs !== undefined) c[k] = theirs;
+      else if (mine !== undefined && theirs !== undefined && mine !== theirs) alternative(k, mine, theirs, o);
     }
-    if (!c.supplier && o.supplier) c.supplier = o.supplier;
+    if (c.description === undefined && o.description !== undefined) c.description = o.description;
+    for (const k of ['supplier', 'manufacturer'] as const) {
+      const mine = c[k];
+      const theirs = o[k];
+      if (!mine && theirs) c[k] = structuredClone(theirs);
+      else if (mine && theirs && partyText(mine) !== partyText(theirs)) {
+        // the same party may be spelt with more or less detail: fill in what the first one lacks
+        const same = (a?: string, b?: string) => a === undefined || b === undefined || a.toLowerCase() === b.toLowerCase();
+        if (same(mine.name, theirs.name) && same(mine.email, theirs.email)) {
+          mine.name ??= theirs.name;
+          mine.email ??= theirs.email;
+          if (theirs.urls) union((mine.urls ??= []), theirs.urls, (u) => u);
+        } else alternative(k, partyText(mine), partyText(theirs), o);
+      }
+    }
     for (const k of ['declared', 'concluded'] as const) {
       const mine = c.licenses[k];
       const theirs = o.licenses[k];
@@ -199,6 +228,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   device.version = opts.productVersion;
   device.supplier = party;
   device.sources.push('beambake sbom merge');
+  // the inputs' own creation times are facts about their parts of the device
+  for (const i of inputs) if (i.graph.metadata.timestamp) device.properties.push({ name: 'beambake:input-created', value: `${i.graph.metadata.timestamp} ${i.key}` });
   out.set(device.id, device);
   let deviceEdges = 0;
   for (const i of inputs) {
@@ -223,7 +254,15 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   }
   vex.sort((a, b) => cmp(a.vulnerability, b.vulnerability) || cmp(a.products.join(' '), b.products.join(' ')) || cmp(a.status, b.status));
 
-  const compositions = inputs.flatMap((i) => i.graph.compositions.map((c) => ({ aggregate: c.aggregate, assemblies: [...new Set(c.assemblies.map((a) => resolveRef(a, i.file)))].sort() })));
+  const compositions: Composition[] = inputs.flatMap((i) => i.graph.compositions.map((c) => ({ aggregate: c.aggregate, assemblies: [...new Set(c.assemblies.map((a) => resolveRef(a, i.file)))].sort() })));
+  // the device's list is exactly the inputs' roots; whether the inputs cover all of the device only the user knows
+  compositions.push({ aggregate: 'unknown', assemblies: [device.id] });
+
+  let timestamp = opts.timestamp?.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (!timestamp) {
+    timestamp = newestCreated(inputs);
+    if (timestamp) decisions.push({ kind: 'note', text: `SOURCE_DATE_EPOCH is not set: the document time is the newest input creation time, ${timestamp}` });
+  }
 
   const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
   const edgeList = [...edges.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
@@ -232,7 +271,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     metadata: {
       name: `${opts.product} ${opts.productVersion}`,
       root: device.id,
-      ...(opts.timestamp ? { timestamp: opts.timestamp.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+      ...(timestamp ? { timestamp } : {}),
       authors: [party],
       manufacturer: party,
       supplier: party,
@@ -263,6 +302,16 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     counts,
     inputs: inputs.map((i) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded })),
   };
+}
+
+/** The newest creation time among the inputs (ISO 8601, seconds), or undefined when none states one. */
+export function newestCreated(inputs: { graph: SbomGraph }[]): string | undefined {
+  let best: number | undefined;
+  for (const i of inputs) {
+    const t = i.graph.metadata.timestamp ? Date.parse(i.graph.metadata.timestamp) : NaN;
+    if (!Number.isNaN(t) && (best === undefined || t > best)) best = t;
+  }
+  return best === undefined ? undefined : new Date(best).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function identityText(d: IdentityDecision): Decision {

@@ -51,7 +51,11 @@ function component(c: unknown): X {
       ...arr(lic.license).map((l) => ({ license: isObj(l) ? { id: text(l.id), name: text(l.name), acknowledgement: l.acknowledgement } : {} })),
       ...arr(lic.expression).map((e) => ({ expression: text(e), acknowledgement: isObj(e) ? e.acknowledgement : undefined })),
     ],
-    externalReferences: isObj(c.externalReferences) ? arr(c.externalReferences.reference).map((r) => (isObj(r) ? { type: r.type, url: text(r.url), comment: text(r.comment) } : {})) : [],
+    externalReferences: isObj(c.externalReferences)
+      ? arr(c.externalReferences.reference).map((r) =>
+          isObj(r) ? { type: r.type, url: text(arr(r.url)[0]), comment: text(r.comment), hashes: isObj(r.hashes) ? arr(r.hashes.hash).map((h) => ({ alg: isObj(h) ? h.alg : undefined, content: text(h) })) : [] } : {},
+        )
+      : [],
     properties: isObj(c.properties) ? arr(c.properties.property).map((p) => (isObj(p) ? { name: p.name, value: text(p) ?? '' } : {})) : [],
     components: isObj(c.components) ? arr(c.components.component).map(component) : [],
   };
@@ -122,7 +126,13 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
   });
   const comp = isObj(bom.compositions) ? arr(bom.compositions.composition) : [];
   for (const c of comp) {
-    if (isObj(c)) b.addComposition({ aggregate: text(c.aggregate), assemblies: isObj(c.assemblies) ? arr(c.assemblies.assembly).map((a) => (isObj(a) ? a.ref : text(a))) : [] });
+    if (!isObj(c)) continue;
+    const refs = (list: unknown[]) => list.map((a) => (isObj(a) ? a.ref : text(a)));
+    b.addComposition({
+      aggregate: text(c.aggregate),
+      assemblies: isObj(c.assemblies) ? refs(arr(c.assemblies.assembly)) : [],
+      dependencies: isObj(c.dependencies) ? refs(arr(c.dependencies.dependency)) : [],
+    });
   }
   b.serialNumber = typeof bom.serialNumber === 'string' ? bom.serialNumber : undefined;
   b.key = cdxKey(bom.serialNumber, createHash('sha256').update(bytes).digest('hex'));

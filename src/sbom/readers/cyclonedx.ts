@@ -5,7 +5,7 @@
  * here one at a time.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Party, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
@@ -30,6 +30,10 @@ const JUSTIFICATION: Record<string, string> = {
   protected_at_perimeter: 'vulnerable_code_cannot_be_controlled_by_adversary',
   protected_by_mitigating_control: 'inline_mitigations_already_exist',
 };
+
+function pushUnique(list: string[], v: string): void {
+  if (!list.includes(v)) list.push(v);
+}
 
 function party(v: unknown): Party | undefined {
   if (!isObj(v)) return undefined;
@@ -118,8 +122,11 @@ export class CycloneDxBuilder {
     const join = (xs: string[]) => (xs.length === 1 ? xs[0]! : xs.map((x) => (/\s/.test(x) ? `(${x})` : x)).join(' AND '));
     if (declared.length > 0) c.licenses.declared = join(declared);
     if (concluded.length > 0) c.licenses.concluded = join(concluded);
-    const supplier = party(o.supplier) ?? party(o.manufacturer);
+    // CycloneDX 1.6 `manufacturer` is the component's creator (BSI), `supplier` who delivers it: kept apart
+    const supplier = party(o.supplier);
     if (supplier) c.supplier = supplier;
+    const manufacturer = party(o.manufacturer);
+    if (manufacturer) c.manufacturer = manufacturer;
     if (str(o.author)) c.authors.push(String(o.author));
     for (const a of arr(o.authors)) if (isObj(a) && str(a.name)) c.authors.push(String(a.name));
     if (str(o.publisher)) c.properties.push({ name: 'cdx:publisher', value: String(o.publisher) });
@@ -130,10 +137,26 @@ export class CycloneDxBuilder {
       if (!isObj(r) || !str(r.url)) continue;
       const t = String(r.type ?? 'other') as ExternalRefType;
       const type = REF_TYPES.has(t) ? t : 'other';
-      c.externalRefs.push({ type, url: String(r.url), ...(type === 'other' && t !== 'other' ? { comment: String(r.type) } : str(r.comment) ? { comment: String(r.comment) } : {}) });
+      const refHashes: Hash[] = [];
+      for (const h of arr(r.hashes)) if (isObj(h)) pushHash(refHashes, normHash(h.alg, h.content));
+      c.externalRefs.push({
+        type,
+        url: String(r.url),
+        ...(type === 'other' && t !== 'other' ? { comment: String(r.type) } : str(r.comment) ? { comment: String(r.comment) } : {}),
+        ...(refHashes.length > 0 ? { hashes: refHashes } : {}),
+      });
       if (t === 'distribution' && !c.downloadLocation) c.downloadLocation = String(r.url);
     }
-    for (const p of arr(o.properties)) if (isObj(p) && str(p.name)) c.properties.push({ name: String(p.name), value: String(p.value ?? '') });
+    for (const p of arr(o.properties)) {
+      if (!isObj(p) || !str(p.name)) continue;
+      const name = String(p.name);
+      const value = String(p.value ?? '');
+      // facts CycloneDX has no field for, as beambake's writer (and BSI for the filename) puts them into properties
+      if (name === 'bsi:component:filename' && value && !c.filename) c.filename = value;
+      else if (name === 'beambake:cpe' && normCpe(value)) pushUnique(c.cpes, normCpe(value)!);
+      else if (name === 'beambake:license:declared' && value && !c.licenses.declared) c.licenses.declared = value;
+      else c.properties.push({ name, value });
+    }
     c.sources.push(this.file);
     this.components.push(c);
     if (parent) {
@@ -186,7 +209,9 @@ export class CycloneDxBuilder {
     if (!isObj(c)) return;
     const aggregate = String(c.aggregate ?? 'unknown') as Composition['aggregate'];
     const ok = ['complete', 'incomplete', 'incomplete_first_party_only', 'unknown'].includes(aggregate);
-    this.compositions.push({ aggregate: ok ? aggregate : 'unknown', assemblies: arr(c.assemblies).filter((x): x is string => typeof x === 'string').map((x) => this.gid(x)) });
+    // `dependencies` states how complete each listed component's dependency list is; `assemblies` its parts
+    const refs = [...arr(c.dependencies), ...arr(c.assemblies)].filter((x): x is string => typeof x === 'string');
+    this.compositions.push({ aggregate: ok ? aggregate : 'unknown', assemblies: [...new Set(refs)].map((x) => this.gid(x)) });
   }
 
   finish(): InputSbom {

@@ -5,7 +5,7 @@
  * may be named before it appears.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Edge, type EdgeType, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Edge, type EdgeType, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { scanJsonFile } from './json-scan.js';
 import { arr, componentType, isObj, normCpe, normHash, pushHash, str, PROP_FOLDED_FILES } from './common.js';
@@ -82,7 +82,7 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   const files = new Map<string, string>();
   const licenses = new Map<string, string>();
   const vulns = new Map<string, string>();
-  const agents = new Map<string, string>();
+  const agents = new Map<string, Party>();
   const aliases = new Map<string, string>();
   const rels: Rel[] = [];
   const supplierOf = new Map<Component, string>();
@@ -178,7 +178,14 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
       for (const x of arr(e.externalIdentifier)) if (isObj(x) && str(x.identifier) && !name) name = String(x.identifier);
       vulns.set(id, name ?? id.split('/').pop()!);
     } else if (AGENT_TYPES.has(type)) {
-      if (str(e.name)) agents.set(id, String(e.name));
+      const party: Party = {};
+      if (str(e.name)) party.name = String(e.name);
+      for (const x of arr(e.externalIdentifier)) {
+        if (!isObj(x) || !str(x.identifier)) continue;
+        if (x.externalIdentifierType === 'email') party.email ??= String(x.identifier);
+        else if (x.externalIdentifierType === 'urlScheme' || /^https?:\/\//.test(String(x.identifier))) (party.urls ??= []).push(String(x.identifier));
+      }
+      if (party.name || party.email || party.urls) agents.set(id, party);
       if (type === 'Tool' && str(e.name)) tools.push(String(e.name));
     } else if (type === 'SpdxDocument') {
       docId ??= id;
@@ -205,10 +212,15 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   const key = docId ?? `sha256:${sha.digest('hex')}`;
 
   for (const [c, agent] of supplierOf) {
-    const name = agents.get(agent);
-    if (name) c.supplier = { name };
+    const party = agents.get(agent);
+    if (party) c.supplier = structuredClone(party);
   }
-  for (const c of components.values()) c.authors = c.authors.map((a) => agents.get(a) ?? a);
+  // originatedBy is the creator (BSI "component creator"), as the writers map it; further originators are authors
+  for (const c of components.values()) {
+    const [creator, ...others] = c.authors;
+    if (creator !== undefined) c.manufacturer = structuredClone(agents.get(creator) ?? { name: creator });
+    c.authors = others.map((a) => agents.get(a)?.name ?? a);
+  }
 
   const edges: Edge[] = [];
   const vex: VexStatement[] = [];

@@ -69,7 +69,10 @@ function cdxExternalRefs(c: Component): Json[] | undefined {
   if (dl && dl !== 'NOASSERTION' && dl !== 'NONE') {
     const vcs = /^git\+/.test(dl);
     const type: ExternalRef['type'] = vcs ? 'vcs' : 'distribution';
-    if (!refs.some((r) => r.type === type)) refs.push({ type, url: vcs ? dl.slice(4) : dl });
+    const url = vcs ? dl.slice(4) : dl;
+    // a vcs link already given for a git download (same repository) says it; any other location is a fact of its own
+    const covered = refs.some((r) => r.url === url || (vcs && r.type === 'vcs' && url.startsWith(r.url)));
+    if (!covered) refs.push({ type, url });
   }
   if (refs.length === 0) return undefined;
   return refs

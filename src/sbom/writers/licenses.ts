@@ -4,7 +4,9 @@
  * (CycloneDX allows several ids OR exactly one expression, never two
  * expressions, so declared + concluded compound licences need care).
  */
-import cdx from '@cyclonedx/cyclonedx-library';
+// The SPDX subpath only: the library's index loads every model and serializer (~100 ms), and this
+// module is on `beambake recipe`'s path (the layer SBOM).
+import { isSupportedSpdxId } from '@cyclonedx/cyclonedx-library/SPDX';
 import parse from 'spdx-expression-parse';
 
 type Info = ReturnType<typeof parse>;
@@ -36,7 +38,7 @@ export function isLicenseFact(expr: string | undefined): expr is string {
 
 /** Licence ids the CycloneDX schema enumerates (the library's bundled SPDX list). */
 export function isCyclonedxLicenseId(id: string): boolean {
-  return cdx.SPDX.isSupportedSpdxId(id);
+  return isSupportedSpdxId(id);
 }
 
 /**

@@ -9,7 +9,7 @@
  * annotations.
  */
 import type { Component, Edge } from '../model.js';
-import { completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -38,7 +38,15 @@ function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extr
   for (const cpe of c.cpes) {
     refs.push({ referenceCategory: 'SECURITY', referenceType: cpe.startsWith('cpe:2.3:') ? 'cpe23Type' : 'cpe22Type', referenceLocator: cpe });
   }
-  const annotations = sortedProperties(c).map((p) => ({
+  // links other than the home page: SPDX 2 has no field for them, OTHER references keep them (type as referenceType)
+  const home = homepage(c);
+  for (const r of [...c.externalRefs].sort((a, b) => cmp(a.type, b.type) || cmp(a.url, b.url))) {
+    if ((r.type === 'website' && r.url === home) || /\s/.test(r.url)) continue;
+    refs.push({ referenceCategory: 'OTHER', referenceType: r.type, referenceLocator: r.url, ...(r.comment ? { comment: r.comment } : {}) });
+  }
+  // SPDX 2 has one originator (the creator); further authors go with the other facts as annotations
+  const props = [...sortedProperties(c), ...c.authors.map((a) => ({ name: 'beambake:author', value: a }))];
+  const annotations = props.map((p) => ({
     annotationDate: created,
     annotationType: 'OTHER',
     annotator: `Tool: ${TOOL_NAME}`,
@@ -54,7 +62,7 @@ function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extr
     downloadLocation: c.downloadLocation ?? distributionUrl(c) ?? 'NOASSERTION',
     filesAnalyzed: false,
     checksums: c.hashes.length > 0 ? c.hashes.map((h) => ({ algorithm: spdx2Algorithm(h.alg), checksumValue: h.value })) : undefined,
-    homepage: homepage(c),
+    homepage: home,
     licenseConcluded: isLicenseFact(c.licenses.concluded) ? spdxLicense(c.licenses.concluded, extracted) : 'NOASSERTION',
     licenseDeclared: isLicenseFact(c.licenses.declared) ? spdxLicense(c.licenses.declared, extracted) : 'NOASSERTION',
     copyrightText: c.copyright ?? 'NOASSERTION',

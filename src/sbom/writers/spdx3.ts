@@ -182,6 +182,8 @@ function packageElements(cg: CanonicalGraph, c: Component, id: string, agents: A
     .map((r) => clean({ type: 'ExternalRef', externalRefType: refTypes[r.type] ?? 'other', locator: [r.url], comment: r.comment }))
     .sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
   const creator = agents.id(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined));
+  // SPDX 3 has no author field: authors are further originators, after the creator
+  const originators = [creator, ...c.authors.map((name) => agents.id({ name }, 'Person'))].filter((x): x is string => !!x);
   const pkg = clean({
     type: 'software_Package',
     spdxId: id,
@@ -194,7 +196,7 @@ function packageElements(cg: CanonicalGraph, c: Component, id: string, agents: A
     software_homePage: homepage(c),
     software_copyrightText: c.copyright,
     software_primaryPurpose: spdx3Purpose(c.type),
-    originatedBy: creator ? [creator] : undefined,
+    originatedBy: [...new Set(originators)],
     suppliedBy: agents.id(c.supplier),
     verifiedUsing: verified(c.hashes),
     externalIdentifier: ext,

@@ -1,0 +1,61 @@
+/**
+ * What the Erlang and Elixir parsers share: one token of lookahead over a
+ * lazily tokenized stream (so the first problem in file order is the one
+ * reported), punctuation tests, and signed numbers.
+ */
+import { integerValue, type Term, type TermLoc } from './term.js';
+
+/** The fields every token of both tokenizers has; both end their stream with `{t: 'eof'}`. */
+export interface BaseToken {
+  t: string;
+  v: unknown;
+  loc: TermLoc;
+}
+
+export abstract class TokenCursor<T extends BaseToken> {
+  private current: T;
+
+  constructor(
+    private readonly toks: Iterator<T, void, undefined>,
+    protected readonly file: string,
+  ) {
+    this.current = this.pull();
+  }
+
+  /** Throws the located "unexpected X, expected Y" error; each language names its tokens. */
+  protected abstract unexpected(t: T, expected?: string): never;
+
+  private pull(): T {
+    const r = this.toks.next();
+    return r.done ? ({ t: 'eof', v: '', loc: { line: 0, column: 0 } } as T) : r.value;
+  }
+
+  protected peek(): T {
+    return this.current;
+  }
+
+  protected take(): T {
+    const t = this.current;
+    if (t.t !== 'eof') this.current = this.pull();
+    return t;
+  }
+
+  protected isPunct(v: string): boolean {
+    return this.current.t === 'punct' && this.current.v === v;
+  }
+
+  /** A number after `-` or `+` (already taken), as one term at the sign's position. */
+  protected signed(sign: T): Term {
+    const n = this.take();
+    const neg = sign.v === '-';
+    if (n.t === 'int' || n.t === 'char') {
+      const v = n.v as bigint;
+      return { kind: 'integer', value: integerValue(neg ? -v : v), loc: sign.loc };
+    }
+    if (n.t === 'float') {
+      const v = n.v as number;
+      return { kind: 'float', value: neg ? -v : v, loc: sign.loc };
+    }
+    return this.unexpected(n, `expected a number after '${String(sign.v)}'`);
+  }
+}
