@@ -3,6 +3,9 @@
  * lockfile, as a ratio to a bare `node -e ''` start measured in the same run
  * and interleaved with it, so machine load affects both sides alike.
  * Target: <= 3x. Prints; asserts nothing (BENCH_STRICT=1 exits 1 over target).
+ * `beambake --version` is measured too: the CLI's fixed start-up cost (node,
+ * yargs and its terminal-width helpers), which no command can go below.
+ * The run includes the layer SBOM (recipes-beam/<app>/<app>.cdx.json).
  *
  *   npm run bench            # builds, then runs every dist/bench/*.js
  *   BENCH_RUNS=20 node dist/bench/recipe.js
@@ -41,9 +44,11 @@ try {
   const recipeArgs = (i: number) => [cli, 'recipe', project, '-o', join(work, `run-${i}`, 'meta-bench')];
   time(recipeArgs(-1)); // warm the file cache; also proves the command works here
   const bare: number[] = [];
+  const startup: number[] = [];
   const recipe: number[] = [];
   for (let i = 0; i < runs; i++) {
     bare.push(time(['-e', '']));
+    startup.push(time([cli, '--version']));
     recipe.push(time(recipeArgs(i)));
   }
   const ratio = median(recipe) / median(bare);
@@ -51,6 +56,8 @@ try {
   process.stdout.write(
     `beambake recipe on mix/nerves_livebook (${runs} runs each, interleaved)\n` +
       `  node -e ''       median ${fmt(median(bare))} ms  min ${fmt(Math.min(...bare))} ms\n` +
+      `  beambake -v      median ${fmt(median(startup))} ms  min ${fmt(Math.min(...startup))} ms  ` +
+      `(${(median(startup) / median(bare)).toFixed(2)}x: CLI start-up alone)\n` +
       `  beambake recipe  median ${fmt(median(recipe))} ms  min ${fmt(Math.min(...recipe))} ms\n` +
       `  ratio ${ratio.toFixed(2)}x of medians (target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}); ` +
       `${(Math.min(...recipe) / Math.min(...bare)).toFixed(2)}x of minimums (least disturbed by other load)\n`,

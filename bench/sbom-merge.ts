@@ -1,17 +1,23 @@
 /**
  * Scale benchmark for `beambake sbom merge`: generates a Yocto-like SPDX 3
  * JSON-LD graph (builds, source and binary packages, files, relationships,
- * OpenEmbedded extensions) of at least 200,000 elements, then measures in two
+ * OpenEmbedded extensions) of at least 200,000 elements, then measures in
  * child processes, started the same way:
  *   baseline: JSON.parse + JSON.stringify of the file (read whole, written whole)
- *   merge:    streaming read + merge + CycloneDX 1.6 JSON output
+ *   merge:    streaming read + merge + CycloneDX 1.6 JSON streamed to a file
+ *   write:    the same merge keeping files as components (a graph of ~200,000
+ *             components), then each output format streamed to a file with
+ *             `writeSbomToStream`, sampling RSS while it writes
  * and prints wall time and peak RSS (process.resourceUsage().maxRSS) of the
- * merge as ratios to the baseline. Targets: <= 3x time, <= 3x memory.
+ * merge as ratios to the baseline (targets: <= 3x time, <= 3x memory), and
+ * for the writer how much RSS grew while writing compared with the size of
+ * the document written (streaming: far below 1x).
  *
- * Run: node --import tsx bench/sbom-merge.ts [elements]
+ * Run: npm run bench -- sbom-merge   (or node --import tsx bench/sbom-merge.ts [elements])
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,15 +107,35 @@ async function child(mode: string, input: string, output: string): Promise<void>
     const doc = JSON.parse(readFileSync(input, 'utf8')) as { '@graph': unknown[] };
     writeFileSync(output, JSON.stringify(doc));
     detail = `${doc['@graph'].length} elements`;
-  } else {
+  } else if (mode === 'merge') {
     const { mergeFiles } = await import('../src/sbom/merge/index.js');
-    const { writeSbom } = await import('../src/sbom/writers/index.js');
+    const { writeSbomToStream } = await import('../src/sbom/writers/index.js');
     const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench' });
-    writeFileSync(output, writeSbom(r.graph, 'cyclonedx-json'));
+    const out = createWriteStream(output);
+    await writeSbomToStream(r.graph, 'cyclonedx-json', out);
+    out.end();
+    await finished(out);
     detail = `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges`;
+  } else {
+    detail = await writeSide(input, output, mode.slice('write:'.length));
   }
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, detail }) + '\n');
+}
+
+/** Merge keeping files as components, then stream one output format (or none) to a file. */
+async function writeSide(input: string, output: string, format: string): Promise<string> {
+  const { mergeFiles } = await import('../src/sbom/merge/index.js');
+  const { writeSbomToStream, SBOM_FORMATS } = await import('../src/sbom/writers/index.js');
+  const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench', keepFiles: true });
+  const graph = `${r.graph.components.length} components / ${r.graph.edges.length} edges`;
+  const f = SBOM_FORMATS.find((x) => x === format);
+  if (!f) return graph;
+  const out = createWriteStream(output);
+  await writeSbomToStream(r.graph, f, out);
+  out.end();
+  await finished(out);
+  return `${graph} -> ${(statSync(output).size / 1e6).toFixed(1)} MB`;
 }
 
 function run(mode: string, input: string, output: string): ChildResult {
@@ -117,6 +143,8 @@ function run(mode: string, input: string, output: string): ChildResult {
   if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
+
+const mb = (kb: number) => (kb / 1024).toFixed(0);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -127,16 +155,30 @@ async function main(): Promise<void> {
     const input = join(dir, 'yocto-like.spdx3.json');
     const n = await generate(input, minElements);
     if (n < minElements) throw new Error(`generated only ${n} elements`);
-    const mb = statSync(input).size / 1e6;
-    console.log(`input: ${n} SPDX 3 elements, ${mb.toFixed(1)} MB`);
+    const size = statSync(input).size / 1e6;
+    console.log(`input: ${n} SPDX 3 elements, ${size.toFixed(1)} MB`);
     const base = run('baseline', input, join(dir, 'baseline.json'));
     const merge = run('merge', input, join(dir, 'merged.cdx.json'));
-    console.log(`baseline JSON.parse+stringify: ${base.detail}`);
-    console.log(`merge: ${merge.detail}`);
+    console.log(`baseline JSON.parse+stringify: ${base.detail}; ${(base.ms / 1000).toFixed(1)} s, peak RSS ${mb(base.maxRssKb)} MB`);
+    console.log(`merge (streamed read, merge, streamed CycloneDX write): ${merge.detail}; ${(merge.ms / 1000).toFixed(1)} s, peak RSS ${mb(merge.maxRssKb)} MB`);
     const t = merge.ms / base.ms;
     const m = merge.maxRssKb / base.maxRssKb;
     console.log(`time   ratio ${t.toFixed(2)}x (target <= 3x) ${t <= 3 ? 'ok' : 'OVER'}`);
     console.log(`memory ratio ${m.toFixed(2)}x (target <= 3x) ${m <= 3 ? 'ok' : 'OVER'}`);
+
+    // writer side: the large graph (files kept as components) written in each format, against merging it alone
+    const alone = run('write:none', input, join(dir, 'kept'));
+    console.log(`write  merge keeping files: ${alone.detail}; peak RSS ${mb(alone.maxRssKb)} MB (${(alone.maxRssKb / base.maxRssKb).toFixed(2)}x the baseline)`);
+    for (const format of ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json']) {
+      const w = run(`write:${format}`, input, join(dir, `kept.${format}`));
+      const docMb = Number(/-> ([\d.]+) MB/.exec(w.detail)?.[1]);
+      const extraMb = Math.max(0, w.maxRssKb - alone.maxRssKb) / 1024;
+      const ratio = extraMb / docMb;
+      console.log(
+        `write  ${format.padEnd(14)} ${docMb.toFixed(1)} MB document; peak RSS ${mb(w.maxRssKb)} MB = +${extraMb.toFixed(0)} MB over merging alone = ${ratio.toFixed(2)}x the document (streamed: target < 0.5x) ${ratio < 0.5 ? 'ok' : 'OVER'}; ${(w.maxRssKb / base.maxRssKb).toFixed(2)}x the baseline`,
+      );
+      rmSync(join(dir, `kept.${format}`), { force: true });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

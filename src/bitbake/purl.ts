@@ -19,9 +19,13 @@ function qualifiers(q: Record<string, string> | undefined): string {
   return '?' + params.toString().replace(/\+/g, '%20');
 }
 
-export function purlString(type: string, namespace: string | undefined, name: string, version: string, q?: Record<string, string>): string {
+/** `subpath` segments are encoded one by one; empty, `.` and `..` segments are dropped, as the spec says. */
+export function purlString(type: string, namespace: string | undefined, name: string, version: string | undefined, q?: Record<string, string>, subpath?: string): string {
   const ns = namespace ? `${namespace.split('/').map(enc).join('/')}/` : '';
-  return `pkg:${type}/${ns}${enc(name)}@${encVersion(version)}${qualifiers(q)}`;
+  const v = version === undefined || version === '' ? '' : `@${encVersion(version)}`;
+  const segments = (subpath ?? '').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  const sp = segments.length > 0 ? `#${segments.map(enc).join('/')}` : '';
+  return `pkg:${type}/${ns}${enc(name)}${v}${qualifiers(q)}${sp}`;
 }
 
 /** `pkg:hex/NAME@VERSION`, `pkg:hex/ORG/NAME@VERSION` (hexpm:ORG), or `?repository_url=` for self-hosted repositories. */

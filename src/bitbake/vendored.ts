@@ -16,6 +16,7 @@
  * Loaded by `recipe()` only when --vendor is given (it pulls in the verifier
  * and the SPDX licence list).
  */
+import { statSync } from 'node:fs';
 import type { HexPackage, Project } from '../model.js';
 import { hexLicenseExpression, licenseRefFor } from '../hex/license.js';
 import { verifyPackages, type ProjectVerification, type VerifiedHex } from '../verify/index.js';
@@ -249,7 +250,19 @@ export function factsFromVerification(project: Project, appLicense: AppLicense, 
   };
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Verify the project's Hex packages against `vendorDirs` and collect what the recipe takes from them. */
 export async function vendoredFacts(project: Project, appLicense: AppLicense, vendorDirs: readonly string[]): Promise<VendoredFacts> {
+  // a mistyped directory would otherwise only show up as "no vendored tarball" warnings
+  for (const dir of vendorDirs) {
+    if (!isDirectory(dir)) throw new BeambakeError('INVALID_ARGUMENT', `--vendor ${dir}: no such directory`, { entry: '--vendor' });
+  }
   return factsFromVerification(project, appLicense, await verifyPackages(project, { vendorDirs }), vendorDirs);
 }

@@ -15,15 +15,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
-import { readHexTarball } from '../hex/tarball.js';
 import { BeambakeError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
 import { isoSeconds, sourceDateEpoch } from '../util/time.js';
 import { emptyComponent, type Component, type CompositionAggregate, type Edge, type Party, type SbomGraph } from './model.js';
 import { ELIXIR_APPS, hostVersions, otpApplications, type HostVersions } from './otp-apps.js';
 import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.js';
-import { hexLicenseExpression } from '../hex/license.js';
-import { writeSbom } from './writers/index.js';
+// `beambake recipe` writes the layer SBOM on every run, so only what every run needs is imported
+// statically: the tarball reader and the SPDX licence list load only for vendored tarballs, and
+// only the CycloneDX JSON writer (not writers/index.js with all four formats) for the layer file.
+import { canonicalize } from './writers/common.js';
+import { cyclonedxJsonChunks } from './writers/cyclonedx-json.js';
 
 export interface ProjectSbomOptions {
   /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
@@ -103,6 +105,7 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
   if (opts.vendorDir || opts.vendorFiles) {
     const file = opts.vendorFiles?.get(pkg.app) ?? (opts.vendorDir ? await findVendored(opts.vendorDir, pkg) : undefined);
     if (file) {
+      const [{ readHexTarball }, { hexLicenseExpression }] = await Promise.all([import('../hex/tarball.js'), import('../hex/license.js')]);
       const tb = await readHexTarball(file);
       if (pkg.outerChecksum && tb.outerChecksum !== pkg.outerChecksum) {
         throw new BeambakeError('CHECKSUM_MISMATCH', `SHA-256 ${tb.outerChecksum} does not match the lock's ${pkg.outerChecksum}`, { file, entry: pkg.app });
@@ -139,9 +142,7 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
 function gitComponent(pkg: GitPackage, tool: Project['buildTool']): Built {
   // Several apps of one repository at one commit (rebar3 git_subdir, mix subdir:/sparse:) are
   // different components: the purl subpath names the directory, so their ids differ too.
-  const where = pkg.subdir ?? pkg.sparse;
-  const subpath = where === undefined ? '' : '#' + where.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').map(encodeURIComponent).join('/');
-  const purl = gitPurl(pkg.app, pkg.url, pkg.rev) + (subpath === '#' ? '' : subpath);
+  const purl = gitPurl(pkg.app, pkg.url, pkg.rev, pkg.subdir ?? pkg.sparse);
   const c = emptyComponent(purl, pkg.app, 'library');
   c.version = pkg.rev;
   c.purl = purl;
@@ -271,5 +272,8 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
 
 /** The layer's `<app>.cdx.json`: CycloneDX 1.6 JSON of the project (what `beambake recipe` writes). */
 export async function renderLayerSbom(project: Project, opts: ProjectSbomOptions = {}): Promise<string> {
-  return writeSbom(await projectToSbomGraph(project, opts), 'cyclonedx-json');
+  // the same text as writeSbom(graph, 'cyclonedx-json')
+  let out = '';
+  for (const chunk of cyclonedxJsonChunks(canonicalize(await projectToSbomGraph(project, opts)))) out += chunk;
+  return out;
 }

@@ -6,17 +6,18 @@
  * OTP/Elixir applications and the project's own application (registered type
  * "BEAM/OTP Application"; hex packages keep `hex`, as its definition asks).
  */
-import { PackageURL } from 'packageurl-js';
+// The purl-spec encoding of src/bitbake/purl.ts, which test/bitbake/purl.test.ts checks against
+// packageurl-js for every shape used here: loading that library costs `beambake recipe` (which
+// writes the layer SBOM on every run) tens of milliseconds.
+import { purlString } from '../bitbake/purl.js';
 
 export const HEX_REPO_URL = 'https://repo.hex.pm';
 
 export function hexPurl(name: string, version: string, repository: string, repositoryUrl?: string): string {
   const n = name.toLowerCase();
-  if (repository === 'hexpm') return new PackageURL('hex', undefined, n, version, undefined, undefined).toString();
-  if (repository.startsWith('hexpm:')) {
-    return new PackageURL('hex', repository.slice('hexpm:'.length).toLowerCase(), n, version, undefined, undefined).toString();
-  }
-  return new PackageURL('hex', undefined, n, version, repositoryUrl ? { repository_url: repositoryUrl } : undefined, undefined).toString();
+  if (repository === 'hexpm') return purlString('hex', undefined, n, version);
+  if (repository.startsWith('hexpm:')) return purlString('hex', repository.slice('hexpm:'.length).toLowerCase(), n, version);
+  return purlString('hex', undefined, n, version, repositoryUrl ? { repository_url: repositoryUrl } : undefined);
 }
 
 /** Where the tarball is served: repo.hex.pm, its per-organisation path, or a self-hosted repository's `tarballs/`. */
@@ -60,14 +61,15 @@ export function gitLocation(url: string): GitLocation {
   return out;
 }
 
-export function gitPurl(name: string, url: string, rev: string): string {
+/** `subpath`: the directory of the app in the repository (rebar3 git_subdir, mix subdir:/sparse:). */
+export function gitPurl(name: string, url: string, rev: string, subpath?: string): string {
   const loc = gitLocation(url);
   if (loc.githubOwner && loc.githubRepo) {
-    return new PackageURL('github', loc.githubOwner.toLowerCase(), loc.githubRepo.toLowerCase(), rev, undefined, undefined).toString();
+    return purlString('github', loc.githubOwner.toLowerCase(), loc.githubRepo.toLowerCase(), rev, undefined, subpath);
   }
-  return new PackageURL('generic', undefined, name, rev, { vcs_url: `git+${url}@${rev}` }, undefined).toString();
+  return purlString('generic', undefined, name, rev, { vcs_url: `git+${url}@${rev}` }, subpath);
 }
 
 export function otpPurl(app: string, version: string | undefined, qualifiers?: Record<string, string>): string {
-  return new PackageURL('otp', undefined, app.toLowerCase(), version, qualifiers, undefined).toString();
+  return purlString('otp', undefined, app.toLowerCase(), version, qualifiers);
 }

@@ -13,7 +13,7 @@ import {
   bundleFromJSON,
   type Bundle,
 } from '@sigstore/bundle';
-import { tryParseJson } from '../util/json.js';
+import { jsonFailureSuffix, tryParseJson } from '../util/json.js';
 import { readText } from '../util/files.js';
 
 /** The bundle versions @sigstore/verify 3.x understands; anything newer must not be half-read. */
@@ -33,10 +33,7 @@ export type BundleLoad = { ok: true; bundle: Bundle } | { ok: false; reason: str
 /** Parse a bundle file; throws only when the file cannot be read at all. */
 export function loadBundle(path: string): BundleLoad {
   const parsed = tryParseJson(readText(path, 'cannot read bundle'));
-  if (!parsed.ok) {
-    const where = parsed.line !== undefined ? ` at ${parsed.line}:${parsed.column}` : '';
-    return { ok: false, reason: `not valid JSON${where}: ${parsed.message}` };
-  }
+  if (!parsed.ok) return { ok: false, reason: `not valid JSON${jsonFailureSuffix(parsed)}` };
   const json = parsed.value;
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
   if (typeof mediaType !== 'string' || !KNOWN_MEDIA_TYPES.includes(mediaType)) {

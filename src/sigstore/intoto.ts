@@ -3,6 +3,7 @@
  * signed the envelope but never looks at the artifact: binding the artifact
  * to the statement's subjects is ours.
  */
+import { jsonFailureSuffix, tryParseJson } from '../util/json.js';
 import type { Check } from './types.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -34,14 +35,12 @@ export function checkStatement(
     checks.push({ check: 'payload-type', result: 'fail', reason: `payloadType is "${payloadType}", expected "${IN_TOTO_PAYLOAD_TYPE}"` });
     return { checks };
   }
-  let statement: unknown;
-  try {
-    statement = JSON.parse(payload.toString('utf8'));
-  } catch (e) {
-    checks.push({ check: 'payload-type', result: 'fail', reason: `payload is not JSON: ${(e as Error).message}` });
+  const parsed = tryParseJson(payload.toString('utf8'));
+  if (!parsed.ok) {
+    checks.push({ check: 'payload-type', result: 'fail', reason: `payload is not JSON${jsonFailureSuffix(parsed)}` });
     return { checks };
   }
-  const s = statement as { _type?: unknown; subject?: unknown; predicateType?: unknown } | null;
+  const s = parsed.value as { _type?: unknown; subject?: unknown; predicateType?: unknown } | null;
   if (!s || typeof s !== 'object' || typeof s._type !== 'string' || !s._type.startsWith('https://in-toto.io/Statement/')) {
     checks.push({ check: 'payload-type', result: 'fail', reason: 'payload is not an in-toto Statement (missing or wrong "_type")' });
     return { checks };

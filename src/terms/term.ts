@@ -36,16 +36,21 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * character per byte, so no byte is ever lost.
  */
 export class BinaryBytes {
-  private readonly bytes: number[] = [];
+  // Lockfile binaries are nearly all ASCII, where bytes and text coincide:
+  // keep the text until the first non-ASCII byte, then switch to bytes.
+  private ascii = '';
+  private bytes: number[] | undefined;
 
   /** One byte, 0..255 (the caller has checked the range). */
   byte(b: number): void {
-    this.bytes.push(b);
+    if (this.bytes === undefined && b < 0x80) this.ascii += String.fromCharCode(b);
+    else this.raw().push(b);
   }
 
   /** The UTF-8 encoding of `text` (Erlang `/utf8` segments, Elixir strings). */
   utf8(text: string): void {
-    for (const b of Buffer.from(text, 'utf8')) this.bytes.push(b);
+    if (this.bytes === undefined && ASCII.test(text)) this.ascii += text;
+    else for (const b of Buffer.from(text, 'utf8')) this.raw().push(b);
   }
 
   /**
@@ -53,19 +58,25 @@ export class BinaryBytes {
    * Returns the first character above 255, which does not fit, or undefined.
    */
   latin1(text: string): string | undefined {
+    if (this.bytes === undefined && ASCII.test(text)) {
+      this.ascii += text;
+      return undefined;
+    }
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
       if (cp > 0xff) return ch;
-      this.bytes.push(cp);
+      this.raw().push(cp);
     }
     return undefined;
   }
 
   append(other: BinaryBytes): void {
-    for (const b of other.bytes) this.bytes.push(b);
+    if (other.bytes === undefined) this.utf8(other.ascii);
+    else for (const b of other.bytes) this.raw().push(b);
   }
 
   text(): string {
+    if (this.bytes === undefined) return this.ascii;
     const data = Uint8Array.from(this.bytes);
     try {
       return strictUtf8.decode(data);
@@ -73,7 +84,18 @@ export class BinaryBytes {
       return Buffer.from(data).toString('latin1');
     }
   }
+
+  private raw(): number[] {
+    if (this.bytes === undefined) {
+      this.bytes = [];
+      for (let i = 0; i < this.ascii.length; i++) this.bytes.push(this.ascii.charCodeAt(i));
+    }
+    return this.bytes;
+  }
 }
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
 
 /** Integers stay plain numbers while exact; larger ones become bigint. */
 export function integerValue(big: bigint): bigint | number {

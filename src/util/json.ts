@@ -20,6 +20,11 @@ export function tryParseJson(text: string): JsonParse {
   }
 }
 
+/** " at line:column: message" (or ": message" without a position), to follow "not valid JSON" in a check's reason. */
+export function jsonFailureSuffix(r: Extract<JsonParse, { ok: false }>): string {
+  return `${r.line !== undefined ? ` at ${r.line}:${r.column}` : ''}: ${r.message}`;
+}
+
 /** The parsed value, or `BeambakeError(code, 'not valid JSON: ...', {file, line, column})`. */
 export function parseJsonText(text: string, file: string, code: string): unknown {
   const r = tryParseJson(text);

@@ -21,6 +21,20 @@ test('purls match packageurl-js for every shape the renderer writes', () => {
   }
 });
 
+test('purls match packageurl-js for the shapes the layer SBOM writes too (src/sbom/purls.ts)', () => {
+  const cases: [string, string | undefined, string, string | undefined, Record<string, string> | undefined, string | undefined][] = [
+    ['otp', undefined, 'crypto', undefined, { repository_url: 'https://github.com/erlang/otp' }, undefined],
+    ['otp', undefined, 'hello_beam', '0.1.0', undefined, undefined],
+    ['otp', undefined, 'logger', '1.14.0', { repository_url: 'https://github.com/elixir-lang/elixir' }, undefined],
+    ['github', 'tsloughter', 'opentelemetry-erlang', REV, undefined, 'apps/opentelemetry_api'],
+    ['generic', undefined, 'odd name', REV, { vcs_url: `git+https://h.example/x y.git@${REV}` }, 'a b/c%d'],
+    ['hex', undefined, 'oban_pro', '1.5.4', { repository_url: 'https://getoban.pro/repo?x=1&y=2' }, undefined],
+  ];
+  for (const [type, ns, name, version, q, sub] of cases) {
+    assert.equal(purlString(type, ns, name, version, q, sub), new PackageURL(type, ns, name, version, q, sub).toString());
+  }
+});
+
 test('hex and git purls', () => {
   assert.equal(hexPurl('eini', '1.2.9', 'hexpm'), 'pkg:hex/eini@1.2.9');
   assert.equal(hexPurl('foo', '1.0.0', 'hexpm:acme'), 'pkg:hex/acme/foo@1.0.0');

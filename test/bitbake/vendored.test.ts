@@ -208,6 +208,8 @@ test('a package missing from the vendor directories is reported; without an oute
   assert.match(inc, /^BEAMBAKE_UNPINNED = "bar foo"$/m);
   assert.deepEqual(result.recipe.summary.vendor, { verified: ['gpio'], outerComputed: [] });
   await rejects(recipe({ path: project, outDir: join(tempDir(), 'meta-x'), vendorDirs: [GPIO] }), 'UNPINNED', /bar 0\.1\.0, foo 0\.1\.0/);
+  const typo = join(tempDir(), 'no-such-dir');
+  await rejects(recipe({ path: project, outDir: join(tempDir(), 'meta-x'), vendorDirs: [GPIO, typo] }), 'INVALID_ARGUMENT', new RegExp(`^--vendor ${typo}: no such directory$`));
 });
 
 /** A generated package with an unknown licence, licence files in several places and hostile metadata text. */
@@ -219,7 +221,7 @@ function oddPackage() {
     description: 'Odd ${@os.system("touch /tmp/pwned")} "quoted"\nsecond line; with `ticks`',
     licenses: ['Apache 2.0', 'Acme Proprietary Licence'],
     links: { Evil: 'https://evil.example.com/a;b"c', Homepage: 'https://odd.example.com/' },
-    buildTools: ['mix'],
+    build_tools: ['mix'],
     files: {
       'LICENSE.md': 'Acme Proprietary Licence\n',
       'NOTICE': 'odd_pkg notice\n',
@@ -266,7 +268,7 @@ test('gleam: licence files are where the gleam layout unpacks packages (build/pa
     version: '1.1.0',
     app: 'gleam_thing',
     licenses: ['Apache-2.0'],
-    buildTools: ['gleam'],
+    build_tools: ['gleam'],
     links: {},
     files: { LICENCE: 'Apache licence text\n', 'src/gleam_thing.gleam': 'pub fn main() { 1 }\n', 'gleam.toml': 'name = "gleam_thing"\nversion = "1.1.0"\n' },
   });

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { corpusDir, repoRoot } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
 import { bitbakeGrammarProblems, gitCheckout, tempDir } from '../bitbake/fixtures.js';
 
 const example = join(repoRoot, 'examples', 'hello_beam');
 const bbPath = 'recipes-beam/hello_beam/hello_beam_0.1.0.bb';
 const incPath = 'recipes-beam/hello_beam/hello_beam-beam-deps.inc';
+const sbomPath = 'recipes-beam/hello_beam/hello_beam.cdx.json';
 
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -32,8 +33,8 @@ test('recipe writes a layer for the bundled example that BitBake grammar accepts
   assert.equal(r.status, 0, r.stderr);
   // this repository's own checkout may have no remote, or a local-path one (CI clones it from a directory)
   assert.match(r.stderr, /warning: .*so the recipe fetches it as a local directory/);
-  assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath} and ${incPath} \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
-  for (const f of ['conf/layer.conf', bbPath, incPath, 'scripts/beambake_deps/__main__.py']) assert.ok(existsSync(join(layer, f)), f);
+  assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath}, hello_beam-beam-deps\\.inc and hello_beam\\.cdx\\.json \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
+  for (const f of ['conf/layer.conf', bbPath, incPath, sbomPath, 'scripts/beambake_deps/__main__.py']) assert.ok(existsSync(join(layer, f)), f);
   const bb = readFileSync(join(layer, bbPath), 'utf8');
   assert.match(bb, /^LICENSE = "MIT"$/m);
   const md5 = /file:\/\/LICENSE;md5=([0-9a-f]{32})/.exec(bb)![1];
@@ -177,6 +178,85 @@ test('in a clone whose origin is a local path (how CI checks out), recipe falls 
   assert.equal(bad.status, 3, bad.stderr);
   assert.match(bad.stderr, /^error: .*--source "file:\/\/.*" uses the scheme "file"/m);
   assert.equal(existsSync(out), false);
+});
+
+test('the layer SBOM: CycloneDX 1.6 of what the recipe pins, byte-identical under SOURCE_DATE_EPOCH, covered by --check', () => {
+  const env = { SOURCE_DATE_EPOCH: '1700000000' };
+  const layer = join(tempDir(), 'meta-hello');
+  const r = runCli(['recipe', example, '-o', layer, '--json'], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).sbom, sbomPath);
+  const text = readFileSync(join(layer, sbomPath), 'utf8');
+  const doc = JSON.parse(text);
+  assert.equal(doc.specVersion, '1.6');
+  assert.equal(doc.metadata.timestamp, '2023-11-14T22:13:20Z');
+  assert.equal(doc.metadata.component.name, 'hello_beam');
+  // every Hex package the .inc pins is a component with the same SHA-256
+  const inc = readFileSync(join(layer, incPath), 'utf8');
+  const pinned = [...inc.matchAll(/^SRC_URI\[hex-([a-z0-9_]+)\.sha256sum\] = "([0-9a-f]{64})"$/gm)].map((m) => [m[1], m[2]]);
+  assert.equal(pinned.length, 4);
+  for (const [app, sum] of pinned) {
+    const c = doc.components.find((x: { name: string }) => x.name === app);
+    assert.ok(c, app);
+    assert.ok(c.hashes.some((h: { alg: string; content: string }) => h.alg === 'SHA-256' && h.content === sum), app);
+  }
+  const check = runCli(['sbom', 'check', join(layer, sbomPath), '--json']);
+  assert.equal(JSON.parse(check.stdout).schema.valid, true, check.stdout);
+
+  const again = join(tempDir(), 'meta-hello');
+  assert.equal(runCli(['recipe', example, '-o', again], { env }).status, 0);
+  assert.equal(readFileSync(join(again, sbomPath), 'utf8'), text);
+  assert.equal(runCli(['recipe', example, '-o', layer, '--check'], { env }).status, 0);
+  // another build date is another SBOM: --check says so, with a diff of the timestamp only
+  const later = runCli(['recipe', example, '-o', layer, '--check'], { env: { SOURCE_DATE_EPOCH: '1800000000' } });
+  assert.equal(later.status, 1, later.stderr);
+  assert.match(later.stdout, new RegExp(`^--- a/${sbomPath}$`, 'm'));
+  const changed = later.stdout.split('\n').filter((l) => /^[-+] /.test(l));
+  assert.deepEqual(changed.map((l) => l[0] + /"([a-zA-Z]+)":/.exec(l)![1]), ['-serialNumber', '+serialNumber', '-timestamp', '+timestamp'], changed.join('\n'));
+  assert.ok(changed.includes('+    "timestamp": "2027-01-15T08:00:00Z",'), changed.join('\n'));
+  rmSync(join(layer, sbomPath));
+  const missing = runCli(['recipe', example, '-o', layer, '--check'], { env });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stdout, new RegExp(`^--- /dev/null\n\\+\\+\\+ b/${sbomPath}$`, 'm'));
+});
+
+test('recipe --vendor on corpus tarballs: a 7-tuple lock entry becomes pinnable, licences fill the recipe', () => {
+  const gpio = join(corpusDir, 'hex', 'swh-gpio', 'gpio-0.6.1.tar');
+  const inner = spawnSync('tar', ['-xOf', gpio, 'CHECKSUM'], { encoding: 'latin1' }).stdout.trim().toLowerCase();
+  const outer = createHash('sha256').update(readFileSync(gpio)).digest('hex');
+  const app = join(tempDir(), 'vendored_app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'mix.exs'), 'defmodule V.MixProject do\n  use Mix.Project\n  def project, do: [app: :vendored_app, version: "0.2.0"]\nend\n');
+  writeFileSync(join(app, 'mix.lock'), `%{\n  "gpio": {:hex, :gpio, "0.6.1", "${inner}", [:rebar3], [], "hexpm"},\n}\n`);
+  cpSync(join(example, 'LICENSE'), join(app, 'LICENSE'));
+  const layer = join(tempDir(), 'meta-vendored');
+  const unpinned = runCli(['recipe', app, '-o', layer]);
+  assert.equal(unpinned.status, 3);
+  assert.match(unpinned.stderr, /^error: .*mix\.lock:2:\d+: gpio: 1 Hex package\(s\) have no outer checksum.*pass vendored tarballs with --vendor/m);
+  assert.equal(existsSync(layer), false);
+
+  const r = runCli(['recipe', app, '-o', layer, '--vendor', join(corpusDir, 'hex', 'swh-gpio')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*vendored_app_0\.2\.0\.bb, vendored_app-beam-deps\.inc and vendored_app\.cdx\.json \(1 Hex, 0 git dependencies; 1 verified against vendored tarballs; Yocto scarthgap\)/);
+  const dir = join(layer, 'recipes-beam', 'vendored_app');
+  assert.match(readFileSync(join(dir, 'vendored_app-beam-deps.inc'), 'utf8'), new RegExp(`^SRC_URI\\[hex-gpio\\.sha256sum\\] = "${outer}"$`, 'm'));
+  assert.match(readFileSync(join(dir, 'vendored_app_0.2.0.bb'), 'utf8'), /^LICENSE = "MIT & Apache-2\.0"$/m);
+  const sbom = JSON.parse(readFileSync(join(dir, 'vendored_app.cdx.json'), 'utf8'));
+  const gpioComponent = sbom.components.find((c: { name: string }) => c.name === 'gpio');
+  assert.ok(gpioComponent.hashes.some((h: { alg: string; content: string }) => h.alg === 'SHA-256' && h.content === outer));
+  assert.ok(gpioComponent.hashes.some((h: { alg: string }) => h.alg === 'SHA-512'));
+  assert.equal(runCli(['recipe', app, '-o', layer, '--vendor', join(corpusDir, 'hex', 'swh-gpio'), '--check'], { env: { SOURCE_DATE_EPOCH: '1700000000' } }).status, 0);
+
+  // a vendored file that is not the release the lock names: one line, the package named, exit 1, nothing written
+  const bad = join(tempDir(), 'vendor');
+  mkdirSync(bad);
+  cpSync(join(corpusDir, 'hex', 'swh-gpio', 'gpio-0.6.0.tar'), join(bad, 'gpio-0.6.1.tar'));
+  const other = join(tempDir(), 'meta-other');
+  const f = runCli(['recipe', app, '-o', other, '--vendor', bad]);
+  assert.equal(f.status, 1, f.stderr);
+  assert.equal(f.stderr.trim().split('\n').length, 1, f.stderr);
+  assert.match(f.stderr, /^error: .*gpio-0\.6\.1\.tar: gpio: hex:gpio@0\.6\.1 failed verification, nothing was written: inner-checksum: inner checksum mismatch/);
+  assert.equal(existsSync(other), false);
 });
 
 test('usage errors: unknown release, missing -o, bad --repo-url', () => {

@@ -9,17 +9,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listProfiles } from '../../src/profiles/index.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
+import { ertsDirOf, hostErlangRoot } from './erlang-root.js';
 import { readElf } from './qemu/elf.js';
 import { aptHasArch, stageSysroot, targetErlangRoot } from './qemu/sysroot.js';
+import { makeTempDir } from './temp.js';
 
 const NIF = join(fixturesDir, 'build', 'mix', 'packages', 'fast_sum-0.1.0', 'c_src', 'fast_sum_nif.c');
-const out = mkdtempSync(join(tmpdir(), 'bb-cross-nif-'));
+const out = makeTempDir('bb-cross-nif-');
 // Force-included into every compile: the erts headers must describe the target's C ABI.
 const sizeCheck = join(out, 'beambake-size-check.h');
 writeFileSync(
@@ -36,12 +37,10 @@ describe('cross-compiled NIF per hardware profile', { timeout: 20 * 60_000 }, ()
       let include: string;
       if (aptHasArch(p.debianArch)) {
         const root = targetErlangRoot(stageSysroot(p.debianArch));
-        const erts = readdirSync(root).find((n) => n.startsWith('erts-'))!;
-        include = join(root, erts, 'include');
+        include = join(root, ertsDirOf(root), 'include');
       } else {
         t.diagnostic(`no Debian ${p.debianArch} packages from the configured mirror: compiling against the build host's erts headers (LP64 sizes checked)`);
-        const host = spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().'], { encoding: 'utf8' }).stdout;
-        include = join(host, 'usr', 'include');
+        include = join(hostErlangRoot(), 'usr', 'include');
       }
       const so = join(out, `${p.name}.so`);
       const cc = spawnSync(p.crossCompiler, [...p.nifCflags, '-O2', '-fPIC', '-shared', `-I${include}`, ...SIZE_CHECK, '-o', so, NIF], { encoding: 'utf8' });

@@ -7,87 +7,35 @@
  * The real manifests of the corpus go through the same manifest reader and requirement check.
  * No gleam binary is installable here: the build itself runs only where one is on PATH.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as smolParse } from 'smol-toml';
-import { createHexTarball, type HexTarballSpec } from '../../src/hex/tarball.js';
-import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
+import { createHexTarball } from '../../src/hex/tarball.js';
 import { readProject } from '../../src/lockfiles/index.js';
-import { gitEntry, hexEntry } from '../../src/bitbake/srcuri.js';
-import { gitRecord, hexRecord } from '../../src/bitbake/render.js';
-import { corpusDir, fixturesDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir, fixturesDir } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
+import {
+  cloneAt,
+  commitFixtureRepo,
+  flipMiddleByte,
+  hexTarballPath,
+  loadPackageDefs,
+  recipeRecords,
+  stageFixture,
+  type RecipeRecords,
+  type TarballTweak,
+} from './hex-fixtures.js';
+import { failureText, runScript, scripts, unpackDeps } from './run-script.js';
+import { filesOf } from './tree.js';
 
 const TOOLS = ['python3', 'git'];
 const fixture = join(fixturesDir, 'build', 'gleam');
-const scripts = join(repoRoot, 'meta-beam-templates', 'scripts');
 const GIT_URL = 'https://git.example.invalid/bb_gitlib.git';
 
-interface PackageDef {
-  dir: string;
-  name: string;
-  app: string;
-  version: string;
-  build_tools: string[];
-  licenses: string[];
-  requirements: Record<string, { app: string; requirement: string }>;
-}
-const packageDefs: PackageDef[] = JSON.parse(readFileSync(join(fixture, 'packages', 'packages.json'), 'utf8')).packages;
-
-const workdirs: string[] = [];
-after(() => {
-  if (process.env.BEAMBAKE_KEEP_TMP !== '1') for (const d of workdirs) rmSync(d, { recursive: true, force: true });
-});
-
-function filesOf(dir: string, base = dir): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) Object.assign(out, filesOf(p, base));
-    else out[relative(base, p)] = readFileSync(p);
-  }
-  return out;
-}
-
-function specOf(def: PackageDef): HexTarballSpec {
-  return {
-    name: def.name,
-    version: def.version,
-    app: def.app,
-    description: `beambake fixture package ${def.name}`,
-    licenses: def.licenses,
-    build_tools: def.build_tools,
-    requirements: Object.fromEntries(
-      Object.entries(def.requirements).map(([pkg, r]) => [pkg, { app: r.app, requirement: r.requirement, optional: false, repository: 'hexpm' }]),
-    ),
-    files: filesOf(join(fixture, 'packages', def.dir)),
-  };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'beambake',
-      GIT_AUTHOR_EMAIL: 'fixture@beambake.invalid',
-      GIT_COMMITTER_NAME: 'beambake',
-      GIT_COMMITTER_EMAIL: 'fixture@beambake.invalid',
-      GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-      GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-      GIT_CONFIG_NOSYSTEM: '1',
-      HOME: cwd,
-    },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const packageDefs = loadPackageDefs(fixture);
 
 interface Work {
   dir: string;
@@ -114,60 +62,27 @@ function manifestToml(outer: Record<string, string>, rev: string, tweak: (name: 
   );
 }
 
-function prepare(opts: { tweak?: (def: PackageDef, spec: HexTarballSpec) => Buffer | undefined } = {}): Work {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-gleam-'));
-  workdirs.push(dir);
-  const src = join(dir, 'unpackdir');
-  const project = join(dir, 'src', 'bbgleam');
-  cpSync(join(fixture, 'app'), project, { recursive: true });
-  const hexDir = join(src, ...HEX_SUBDIR.split('/'));
-  mkdirSync(hexDir, { recursive: true });
-  const outer: Record<string, string> = {};
-  for (const def of packageDefs) {
-    const spec = specOf(def);
-    const tarball = opts.tweak?.(def, spec) ?? createHexTarball(spec).tarball;
-    writeFileSync(join(hexDir, hexDownloadFilename({ name: def.name, version: def.version, repository: 'hexpm' })), tarball);
-    outer[def.name] = createHash('sha256').update(tarball).digest('hex');
-  }
+function prepare(opts: { tweak?: TarballTweak } = {}): Work {
+  const { dir, src, project, built } = stageFixture(fixture, packageDefs, { prefix: 'bb-gleam-', app: 'bbgleam', tweak: opts.tweak });
+  const outer = Object.fromEntries(built.map((b) => [b.def.name, b.outer]));
   const repo = join(dir, 'git', 'bb_gitlib');
-  cpSync(join(fixture, 'git', 'bb_gitlib'), repo, { recursive: true });
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'bb_gitlib fixture');
-  const rev = git(repo, 'rev-parse', 'HEAD');
-  mkdirSync(join(src, 'beam-deps', 'git'), { recursive: true });
-  git(src, 'clone', '-q', '--no-checkout', repo, join(src, 'beam-deps', 'git', 'bb_gitlib'));
-  git(join(src, 'beam-deps', 'git', 'bb_gitlib'), 'checkout', '-q', rev);
+  const rev = commitFixtureRepo(join(fixture, 'git', 'bb_gitlib'), repo);
+  cloneAt(repo, rev, src, 'bb_gitlib');
   writeFileSync(join(project, 'manifest.toml'), manifestToml(outer, rev));
   return { dir, src, project, outer, rev };
 }
 
-/** BEAM_HEX_DEPS and BEAM_GIT_DEPS exactly as `beambake recipe` renders them from manifest.toml. */
-async function recipeRecords(project: string): Promise<{ hex: string; git: string }> {
-  const p = await readProject(project);
-  return {
-    hex: p.packages.flatMap((pkg) => (pkg.source === 'hex' ? [hexRecord(hexEntry(pkg, new Map()))] : [])).join(' '),
-    git: p.packages.flatMap((pkg) => (pkg.source === 'git' ? [gitRecord(gitEntry(pkg))] : [])).join(' '),
-  };
+function unpack(w: Work, records: RecipeRecords): SpawnSyncReturns<string> {
+  return unpackDeps('gleam', records, w);
 }
 
-function unpack(w: Work, records: { hex: string; git: string }): SpawnSyncReturns<string> {
-  return spawnSync('python3', [join(scripts, 'beambake_deps'), 'unpack', '--layout', 'gleam', '--hex', records.hex, '--git', records.git, '--src-dir', w.src, '--project', w.project], {
-    encoding: 'utf8',
-  });
-}
-
-function check(w: Work, records: { hex: string; git: string }): SpawnSyncReturns<string> {
-  return spawnSync('python3', [join(scripts, 'beambake-build-gleam'), 'check', '--project', w.project, '--hex', records.hex, '--git', records.git], { encoding: 'utf8' });
+function check(w: Work, records: RecipeRecords): SpawnSyncReturns<string> {
+  return runScript('beambake-build-gleam', ['check', '--project', w.project, '--hex', records.hex, '--git', records.git]);
 }
 
 /** smol-toml's result as plain JSON data (it builds null-prototype objects). */
 function parseToml(text: string): unknown {
   return JSON.parse(JSON.stringify(smolParse(text)));
-}
-
-function failureText(r: SpawnSyncReturns<string>): string {
-  return `exit ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 }
 
 function oneLineError(r: SpawnSyncReturns<string>, expect: RegExp): void {
@@ -203,10 +118,7 @@ describe('unpacking a Gleam project into build/packages', () => {
     if (!needTools(t, ...TOOLS)) return;
     const w = prepare();
     const records = await recipeRecords(w.project);
-    const path = join(w.src, ...HEX_SUBDIR.split('/'), hexDownloadFilename({ name: 'bb_gleam_lib', version: '1.2.0', repository: 'hexpm' }));
-    const data = readFileSync(path);
-    data[data.length >> 1] ^= 0x01;
-    writeFileSync(path, data);
+    flipMiddleByte(hexTarballPath(w.src, 'bb_gleam_lib', '1.2.0'));
     oneLineError(unpack(w, records), /^beambake-deps: error: bb_gleam_lib \(bb_gleam_lib-1\.2\.0\): outer checksum mismatch/);
     assert.equal(existsSync(join(w.project, 'build')), false);
   });
@@ -238,7 +150,7 @@ describe('unpacking a Gleam project into build/packages', () => {
 });
 
 describe('the manifest checks that keep `gleam build` offline', () => {
-  async function unpacked(): Promise<{ w: Work; records: { hex: string; git: string } }> {
+  async function unpacked(): Promise<{ w: Work; records: RecipeRecords }> {
     const w = prepare();
     const records = await recipeRecords(w.project);
     const r = unpack(w, records);
@@ -341,9 +253,9 @@ describe('gleam build with the layer script', () => {
     const records = await recipeRecords(w.project);
     const u = unpack(w, records);
     assert.equal(u.status, 0, failureText(u));
-    const canUnshare = hasTool('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
-    const args = [join(scripts, 'beambake-build-gleam'), 'build', '--project', w.project, '--hex', records.hex, '--git', records.git, '--output', join(w.dir, 'shipment')];
-    const b = canUnshare ? spawnSync('unshare', ['-n', 'python3', ...args], { encoding: 'utf8' }) : spawnSync('python3', args, { encoding: 'utf8' });
+    const b = runScript('beambake-build-gleam', ['build', '--project', w.project, '--hex', records.hex, '--git', records.git, '--output', join(w.dir, 'shipment')], {
+      offline: true,
+    });
     assert.equal(b.status, 0, failureText(b));
     const run = spawnSync(join(w.dir, 'shipment', 'entrypoint.sh'), ['run'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, failureText(run));

@@ -8,115 +8,45 @@
  * The good build runs once and its assertions share it; every tamper case stops before
  * compiling, so each gets a fresh cheap copy.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { inflateSync, gunzipSync } from 'node:zlib';
 import { createHexTarball, assembleHexTarball, gzipDeterministic } from '../../src/hex/tarball.js';
 import { encodeMetadata } from '../../src/hex/metadata.js';
 import { writeTar } from '../../src/hex/tar.js';
-import { HEX_SUBDIR } from '../../src/bitbake/names.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
-import { APP, build, canUnshare, failureText, hexRecords, prepare, unpack, type Work } from './mix-fixture.js';
+import { beamFiles, beamsMentioning, releaseBeamFiles } from './beam-scan.js';
+import { assertFromTargetRoot, hostErlangRoot, makeTargetRoot, type TargetRoot } from './erlang-root.js';
+import { flipMiddleByte, hexTarballPath } from './hex-fixtures.js';
+import { APP, build, hexRecords, prepare, unpack, type Work } from './mix-fixture.js';
+import { assertUnpackedAndBuilt, canUnshare, failureText, unpackThenBuild, type UnpackedBuild } from './run-script.js';
 
 const TOOLS = ['erl', 'elixir', 'mix', 'rebar3', 'python3', 'cc'];
-const MARKER = '%% beambake target sysroot marker';
-
-function beamFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) out.push(...beamFiles(p));
-    else if (name.endsWith('.beam')) out.push(p);
-  }
-  return out.sort();
-}
-
-/** The bytes of a .beam plus every compressed part (LitT literals, compressed external terms). */
-function beamViews(raw: Buffer): Buffer[] {
-  const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-  const views = [raw, data];
-  if (data.subarray(0, 4).toString('latin1') !== 'FOR1' || data.subarray(8, 12).toString('latin1') !== 'BEAM') return views;
-  const compressedTerm = Buffer.from([131, 80]);
-  for (let pos = 12; pos + 8 <= data.length; ) {
-    const id = data.subarray(pos, pos + 4).toString('latin1');
-    const size = data.readUInt32BE(pos + 4);
-    const body = data.subarray(pos + 8, pos + 8 + size);
-    if (id === 'LitT' && size > 4 && body.readUInt32BE(0) !== 0) views.push(inflateSync(body.subarray(4)));
-    for (let at = body.indexOf(compressedTerm); at >= 0; at = body.indexOf(compressedTerm, at + 2)) {
-      try {
-        views.push(inflateSync(body.subarray(at + 6)));
-      } catch {
-        // not a compressed term after all
-      }
-    }
-    pos += 8 + ((size + 3) & ~3);
-  }
-  return views;
-}
-
-function beamsMentioning(files: string[], needle: string): string[] {
-  return files.filter((f) => beamViews(readFileSync(f)).some((v) => v.includes(needle)));
-}
-
-const hostRoot = hasTool('erl')
-  ? spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().'], { encoding: 'utf8' }).stdout
-  : '';
-
-/**
- * A stand-in for the target sysroot's lib/erlang: the host OTP install hard-linked (cheap), with
- * two files replaced by marked copies, so the test can see that the release took them from here.
- */
-function makeTargetRoot(dir: string): { root: string; ertsDir: string } {
-  const root = join(dir, 'sysroot', 'usr', 'lib', 'erlang');
-  mkdirSync(join(dir, 'sysroot', 'usr', 'lib'), { recursive: true });
-  const cp = spawnSync('cp', ['-al', hostRoot, root]);
-  if (cp.status !== 0) cpSync(hostRoot, root, { recursive: true, verbatimSymlinks: true });
-  const ertsDir = readdirSync(root).find((n) => n.startsWith('erts-'))!;
-  const kernel = readdirSync(join(root, 'lib')).find((n) => n.startsWith('kernel-'))!;
-  for (const rel of [join(ertsDir, 'bin', 'start_erl.src'), join('lib', kernel, 'ebin', 'kernel.app')]) {
-    const p = join(root, rel);
-    const text = readFileSync(p, 'utf8');
-    rmSync(p); // break the hard link before writing
-    writeFileSync(p, rel.endsWith('.app') ? `${text}\n${MARKER}\n` : `${text}\n# ${MARKER}\n`, { mode: 0o755 });
-  }
-  return { root, ertsDir };
-}
 
 function assertNothingCompiled(w: Work): void {
   assert.deepEqual(beamFiles(join(w.project, '_build')), [], 'no .beam may exist when the build stops on a dependency check');
   assert.equal(existsSync(join(w.project, '_build', 'prod', 'lib', 'fast_sum', 'priv')), false, 'the NIF must not have been compiled');
 }
 
-const workdirs: string[] = [];
-after(() => {
-  if (process.env.BEAMBAKE_KEEP_TMP !== '1') for (const d of workdirs) rmSync(d, { recursive: true, force: true });
-});
-
 describe('offline mix build of a fixture app with four Hex deps and a C NIF', { timeout: 30 * 60_000 }, () => {
-  let good: { w: Work; unpack: SpawnSyncReturns<string>; build?: SpawnSyncReturns<string>; target: { root: string; ertsDir: string }; lockBefore: string } | undefined;
+  let good: (UnpackedBuild & { w: Work; target: TargetRoot; lockBefore: string }) | undefined;
 
   before(() => {
     if (!TOOLS.every(hasTool)) return;
     const w = prepare();
-    workdirs.push(w.dir);
-    const target = makeTargetRoot(w.dir);
+    // The whole host install: a Mix release may take any OTP application from the target root.
+    const target = makeTargetRoot(w.dir, { mark: 'kernel' });
     const lockBefore = readFileSync(join(w.project, 'mix.lock'), 'utf8');
-    const u = unpack(w, hexRecords(w.built));
-    good = { w, unpack: u, target, lockBefore };
-    if (u.status === 0) good.build = build(w, target.root);
+    good = { w, target, lockBefore, ...unpackThenBuild(() => unpack(w, hexRecords(w.built)), () => build(w, target.root)) };
   });
 
   it('runs the build with no network namespace when permitted', (t) => {
     if (!needTools(t, ...TOOLS)) return;
     if (!canUnshare) t.diagnostic('NOTE: `unshare -n` is not permitted here; the build ran with HEX_OFFLINE=1 and the offline provider only');
-    assert.equal(good!.unpack.status, 0, failureText(good!.unpack));
-    assert.equal(good!.build?.status, 0, good!.build && failureText(good!.build));
+    assertUnpackedAndBuilt(good!);
   });
 
   it('unpacks every Hex dependency into deps/ with a marker of what was verified', (t) => {
@@ -150,9 +80,7 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
     if (!needTools(t, ...TOOLS)) return;
     assert.equal(good!.build?.status, 0, 'build failed');
     const { w, target } = good!;
-    assert.match(readFileSync(join(w.output, target.ertsDir, 'bin', 'start_erl.src'), 'utf8'), new RegExp(MARKER));
-    const kernel = readdirSync(join(w.output, 'lib')).find((n) => n.startsWith('kernel-'))!;
-    assert.match(readFileSync(join(w.output, 'lib', kernel, 'ebin', 'kernel.app'), 'utf8'), new RegExp(MARKER));
+    assertFromTargetRoot(w.output, target);
     // Mix's relocatable launcher is kept, not the target's prefix-bound one.
     assert.match(readFileSync(join(w.output, target.ertsDir, 'bin', 'erl'), 'utf8'), /ROOTDIR=/);
   });
@@ -161,8 +89,7 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
     if (!needTools(t, ...TOOLS)) return;
     assert.equal(good!.build?.status, 0, 'build failed');
     const { w } = good!;
-    const releaseBeams = beamFiles(w.output);
-    assert.ok(releaseBeams.length > 100, `expected the whole release, found ${releaseBeams.length} .beam files`);
+    const releaseBeams = releaseBeamFiles(w.output, 100);
     // Positive control: the unstripped _build beams carry the path in their debug info, so
     // the scan can see a leak when there is one.
     const control = beamsMentioning(beamFiles(join(w.project, '_build', 'prod', 'lib', 'greeter')), w.dir);
@@ -176,7 +103,6 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
     if (!needTools(t, ...TOOLS)) return;
     assert.equal(good!.build?.status, 0, 'build failed');
     const w2 = prepare();
-    workdirs.push(w2.dir);
     const u = unpack(w2, hexRecords(w2.built));
     assert.equal(u.status, 0, failureText(u));
     const r = build(w2, good!.target.root);
@@ -192,10 +118,9 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
 
   describe('tampering stops the build before anything is compiled, naming the package', () => {
     function stops(w: Work, records: string, expect: RegExp, t: { diagnostic: (m: string) => void }): void {
-      workdirs.push(w.dir);
       const u = unpack(w, records);
       let r = u;
-      if (u.status === 0) r = build(w, hostRoot);
+      if (u.status === 0) r = build(w, hostErlangRoot());
       t.diagnostic(r.stderr.trim().split('\n').filter((l) => /beambake/.test(l)).join(' | '));
       assert.notEqual(r.status, 0, 'the build must fail');
       assert.match(r.stderr, expect);
@@ -205,11 +130,7 @@ describe('offline mix build of a fixture app with four Hex deps and a C NIF', { 
     it('one byte of a tarball', (t) => {
       if (!needTools(t, ...TOOLS)) return;
       const w = prepare();
-      const b = w.built.find((x) => x.def.name === 'greeter')!;
-      const path = join(w.src, ...HEX_SUBDIR.split('/'), b.file);
-      const data = readFileSync(path);
-      data[data.length >> 1] ^= 0x01;
-      writeFileSync(path, data);
+      flipMiddleByte(hexTarballPath(w.src, 'greeter', '1.2.0'));
       stops(w, hexRecords(w.built), /greeter \(greeter-1\.2\.0\): outer checksum mismatch/, t);
       assert.equal(existsSync(join(w.project, 'deps')), false, 'nothing is placed when any tarball fails');
     });

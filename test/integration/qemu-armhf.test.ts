@@ -8,30 +8,26 @@
  *
  * Built once; every assertion shares the build and the one emulated run.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getProfile } from '../../src/profiles/index.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
-import { APP, failureText } from './mix-fixture.js';
-import { buildCrossRelease, elfFiles, type CrossRelease } from './qemu/cross-release.js';
-import { emulateRelease, qemuEmulatorFlags, runProbe, type EmulatedRelease, type ProbeRun } from './qemu/harness.js';
+import { ertsDirOf } from './erlang-root.js';
+import { APP } from './mix-fixture.js';
+import { assertAllForProfile, assertHasNativeParts, buildCrossRelease, elfFiles, RELEASE_NIF, runUnderQemu, type CrossRelease } from './qemu/cross-release.js';
+import { type EmulatedRelease, type ProbeRun } from './qemu/harness.js';
+import { assertUnpackedAndBuilt, failureText } from './run-script.js';
 
 const profile = getProfile('raspberrypi3');
 const readelf = profile.crossCompiler.replace(/gcc$/, 'readelf');
 const TOOLS = [profile.qemuUser, profile.crossCompiler, readelf, 'elixir', 'mix', 'erl', 'rebar3', 'python3', 'apt-get', 'dpkg', 'dpkg-deb'];
-const NIF = join('lib', 'fast_sum-0.1.0', 'priv', 'fast_sum_nif.so');
 
 let x: CrossRelease | undefined;
 let em: EmulatedRelease | undefined;
 let probe: ProbeRun | undefined;
-
-after(() => {
-  if (x && process.env.BEAMBAKE_KEEP_TMP !== '1') rmSync(x.w.dir, { recursive: true, force: true });
-});
 
 /** The FPU/SIMD build attributes gcc records in an ARM ELF file (readelf -A). */
 function fpuAttributes(file: string): string[] {
@@ -49,11 +45,7 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     if (!TOOLS.every(hasTool)) return;
     x = buildCrossRelease(profile);
     if (x.build?.status !== 0) return;
-    em = emulateRelease(x.w.output, join(x.w.dir, 'emulated'), profile.qemuUser, x.sysroot);
-    probe = await runProbe(em, x.w.output, APP, {
-      home: x.w.dir,
-      emulatorFlags: qemuEmulatorFlags(profile.beamJit, Number(x.targetOtp.split('.')[0])),
-    });
+    ({ em, probe } = await runUnderQemu(x));
   });
 
   it('stages the target sysroot from Debian packages with the build host OTP version', (t) => {
@@ -64,8 +56,7 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
 
   it(`builds the release with CC="${profile.crossCompiler} ${profile.nifCflags.join(' ')}" and the target ERTS`, (t) => {
     if (!needTools(t, ...TOOLS)) return;
-    assert.equal(x!.unpack.status, 0, failureText(x!.unpack));
-    assert.equal(x!.build?.status, 0, x!.build && failureText(x!.build));
+    assertUnpackedAndBuilt(x!);
     t.diagnostic(`beambake-build-mix all: ${x!.buildSeconds.toFixed(1)} s`);
   });
 
@@ -74,17 +65,13 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     assert.equal(x!.build?.status, 0, 'build failed');
     const elves = elfFiles(x!.w.output);
     t.diagnostic(`${elves.length} ELF files: ${elves.map((e) => e.path).join(', ')}`);
-    for (const name of ['beam.smp', 'erlexec', 'erl_child_setup', 'inet_gethost', 'epmd', 'heart']) {
-      assert.ok(elves.some((e) => e.path.endsWith(`/bin/${name}`)), `the release has erts bin/${name}`);
-    }
-    assert.ok(elves.some((e) => e.path === NIF), 'the NIF is in the release');
-    const wrong = elves.filter((e) => e.elf.class !== profile.elf.class || e.elf.machine !== profile.elf.machine || e.elf.abi !== profile.elf.abi);
-    assert.deepEqual(wrong, [], `every ELF file must be ${JSON.stringify(profile.elf)}`);
+    assertHasNativeParts(elves);
+    assertAllForProfile(elves, profile);
 
     // The tune flags reached the NIF's compile: a compile of the same source with the cross gcc's
     // defaults (Debian armhf: VFPv3-D16, no NEON) records other attributes than one with the
     // profile's flags, and the release's NIF records the latter.
-    const erts = readdirSync(x!.targetRoot).find((n) => n.startsWith('erts-'))!;
+    const erts = ertsDirOf(x!.targetRoot);
     const src = join(x!.w.project, 'deps', 'fast_sum', 'c_src', 'fast_sum_nif.c');
     const compile = (flags: string[], out: string) => {
       const r = spawnSync(profile.crossCompiler, [...flags, '-O2', '-fPIC', '-shared', `-I${join(x!.targetRoot, erts, 'include')}`, '-o', out, src], { encoding: 'utf8' });
@@ -94,7 +81,7 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     const withProfile = compile(profile.nifCflags, join(x!.w.dir, 'nif-profile.so'));
     const withDefaults = compile([], join(x!.w.dir, 'nif-defaults.so'));
     assert.notDeepEqual(withProfile, withDefaults, 'control: the profile flags must change the recorded attributes');
-    const inRelease = fpuAttributes(join(x!.w.output, NIF));
+    const inRelease = fpuAttributes(join(x!.w.output, RELEASE_NIF));
     t.diagnostic(`release NIF: ${inRelease.join('; ')} (gcc defaults: ${withDefaults.join('; ')})`);
     assert.deepEqual(inRelease, withProfile);
   });
@@ -122,8 +109,8 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     assert.equal(f.root_dir, em.root);
     assert.equal(f.nif_dir, join(em.root, 'lib', 'fast_sum-0.1.0', 'priv'));
     // The emulated tree is a hard-linked copy: same inodes as the built release.
-    assert.equal(statSync(join(em.root, NIF)).ino, statSync(join(x!.w.output, NIF)).ino);
-    const erts = readdirSync(x!.w.output).find((n) => n.startsWith('erts-'))!;
+    assert.equal(statSync(join(em.root, RELEASE_NIF)).ino, statSync(join(x!.w.output, RELEASE_NIF)).ino);
+    const erts = ertsDirOf(x!.w.output);
     assert.ok(f.beam?.startsWith(`${profile.qemuUser} -L ${x!.sysroot} ${join(x!.w.output, erts, 'bin', 'beam.smp')} `), f.beam);
   });
 
@@ -131,7 +118,7 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     if (!needTools(t, ...TOOLS)) return;
     assert.ok(probe && em, 'the release was not built');
     const f = probe.facts;
-    const bin = join(x!.w.output, readdirSync(x!.w.output).find((n) => n.startsWith('erts-'))!, 'bin');
+    const bin = join(x!.w.output, ertsDirOf(x!.w.output), 'bin');
     const under = (name: string) => `${profile.qemuUser} -L ${x!.sysroot} ${join(bin, name)}`;
     t.diagnostic(`wrapped: ${em.wrapped.join(' ')}`);
     for (const k of ['forker', 'inet_gethost', 'heart', 'node', 'epmd_names', 'localhost']) t.diagnostic(`${k}=${f[k]}`);

@@ -9,33 +9,23 @@
  *
  * Built once per architecture; the assertions share the build and the one emulated run.
  */
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { getProfile, type HardwareProfile } from '../../src/profiles/index.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
-import { APP, failureText } from './mix-fixture.js';
-import { buildCrossRelease, elfFiles, hostErlangRoot, type CrossRelease } from './qemu/cross-release.js';
+import { ertsDirOf, hostErlangRoot } from './erlang-root.js';
+import { APP } from './mix-fixture.js';
+import { assertAllForProfile, assertHasNativeParts, buildCrossRelease, elfFiles, runUnderQemu, type CrossRelease, type QemuRun } from './qemu/cross-release.js';
 import { EM } from './qemu/elf.js';
-import { emulateRelease, qemuEmulatorFlags, runProbe, type ProbeRun } from './qemu/harness.js';
 import { aptHasArch } from './qemu/sysroot.js';
+import { assertUnpackedAndBuilt, failureText } from './run-script.js';
 
-const NIF = join('lib', 'fast_sum-0.1.0', 'priv', 'fast_sum_nif.so');
 /** What the Debian-built ERTS reports (its configure triplet, not Yocto's TARGET_SYS). */
 const SYSTEM_ARCHITECTURE: Record<string, string> = { arm64: 'aarch64-unknown-linux-gnu', riscv64: 'riscv64-unknown-linux-gnu' };
 
 /** ELF e_machine of the build host. */
 const HOST_MACHINE = ({ x64: EM.X86_64, arm64: EM.AARCH64, arm: EM.ARM, riscv64: EM.RISCV } as Record<string, number>)[process.arch];
-
-const workdirs: string[] = [];
-after(() => {
-  if (process.env.BEAMBAKE_KEEP_TMP !== '1') for (const d of workdirs) rmSync(d, { recursive: true, force: true });
-});
-
-function ertsOf(release: string): string {
-  return readdirSync(release).find((n) => n.startsWith('erts-'))!;
-}
 
 function releaseFor(profile: HardwareProfile): void {
   const TOOLS = [profile.qemuUser, profile.crossCompiler, 'elixir', 'mix', 'erl', 'rebar3', 'python3', 'apt-get', 'apt-cache', 'dpkg', 'dpkg-deb'];
@@ -43,7 +33,7 @@ function releaseFor(profile: HardwareProfile): void {
   describe(`fixture release for ${profile.name} (${profile.debianArch})`, { timeout: 30 * 60_000 }, () => {
     let available = false;
     let x: CrossRelease | undefined;
-    let probe: ProbeRun | undefined;
+    let run: QemuRun | undefined;
 
     /** false when the test cannot run here (skipped with the reason). */
     function ready(t: TestContext): boolean {
@@ -60,21 +50,15 @@ function releaseFor(profile: HardwareProfile): void {
       available = aptHasArch(profile.debianArch);
       if (!available) return;
       x = buildCrossRelease(profile);
-      workdirs.push(x.w.dir);
       if (x.build?.status !== 0) return;
-      const em = emulateRelease(x.w.output, join(x.w.dir, 'emulated'), profile.qemuUser, x.sysroot);
-      probe = await runProbe(em, x.w.output, APP, {
-        home: x.w.dir,
-        emulatorFlags: qemuEmulatorFlags(profile.beamJit, Number(x.targetOtp.split('.')[0])),
-      });
+      run = await runUnderQemu(x);
     });
 
     it('builds the release with the profile compiler and the target ERTS of the build host OTP version', (t) => {
       if (!ready(t)) return;
       t.diagnostic(`sysroot ${x!.sysroot}: erlang-base ${x!.targetErlangPackage}; OTP host ${x!.hostOtp}, target ${x!.targetOtp}`);
       assert.equal(x!.targetOtp, x!.hostOtp, 'the native Erlang that builds the release must be the target OTP version');
-      assert.equal(x!.unpack.status, 0, failureText(x!.unpack));
-      assert.equal(x!.build?.status, 0, x!.build && failureText(x!.build));
+      assertUnpackedAndBuilt(x!);
       t.diagnostic(`CC="${x!.cc}"; beambake-build-mix all: ${x!.buildSeconds.toFixed(1)} s`);
     });
 
@@ -83,13 +67,9 @@ function releaseFor(profile: HardwareProfile): void {
       assert.equal(x!.build?.status, 0, 'build failed');
       const elves = elfFiles(x!.w.output);
       t.diagnostic(`${elves.length} ELF files: ${elves.map((e) => e.path).join(', ')}`);
-      // Not vacuous: the files that matter are there and were looked at.
-      for (const name of ['beam.smp', 'erlexec', 'erl_child_setup', 'inet_gethost', 'epmd', 'heart']) {
-        assert.ok(elves.some((e) => e.path.endsWith(`/bin/${name}`)), `the release has erts bin/${name}`);
-      }
-      assert.ok(elves.some((e) => e.path === NIF), 'the NIF is in the release');
+      assertHasNativeParts(elves);
       // Control: the same scan sees the build host's own ERTS as the host's machine.
-      const hostBin = join(hostErlangRoot(), ertsOf(x!.w.output), 'bin');
+      const hostBin = join(hostErlangRoot(), ertsDirOf(x!.w.output), 'bin');
       assert.ok(elfFiles(hostBin).some((e) => e.path === 'beam.smp' && e.elf.machine === HOST_MACHINE), `${hostBin}/beam.smp is ${process.arch}`);
       if (HOST_MACHINE !== profile.elf.machine) {
         assert.deepEqual(
@@ -98,15 +78,15 @@ function releaseFor(profile: HardwareProfile): void {
           `no ${process.arch} file of the build host may remain`,
         );
       }
-      const wrong = elves.filter((e) => e.elf.class !== profile.elf.class || e.elf.machine !== profile.elf.machine || e.elf.abi !== profile.elf.abi);
-      assert.deepEqual(wrong, [], `every ELF file must be ${JSON.stringify(profile.elf)}`);
+      assertAllForProfile(elves, profile);
     });
 
     it(`runs under ${profile.qemuUser}: ${SYSTEM_ARCHITECTURE[profile.debianArch]}, emu_flavor ${profile.beamJit ? 'jit' : 'emu'}, and the NIF answers`, (t) => {
       if (!ready(t)) return;
-      assert.ok(probe, 'the release was not built');
+      assert.ok(run, 'the release was not built');
+      const { probe } = run;
       const f = probe.facts;
-      t.diagnostic(`bin/${APP} eval under ${profile.qemuUser} ${qemuEmulatorFlags(profile.beamJit, Number(x!.targetOtp.split('.')[0])).join(' ')}: ${probe.seconds.toFixed(1)} s`);
+      t.diagnostic(`bin/${APP} eval under ${profile.qemuUser} ${run.emulatorFlags.join(' ')}: ${probe.seconds.toFixed(1)} s`);
       for (const k of ['system_architecture', 'emu_flavor', 'wordsize', 'report', 'nif_add', 'nif_beyond_32bit_long', 'root_dir']) t.diagnostic(`${k}=${f[k]}`);
       assert.equal(probe.result.status, 0, failureText(probe.result));
       assert.equal(f.system_architecture, SYSTEM_ARCHITECTURE[profile.debianArch]);
@@ -118,7 +98,7 @@ function releaseFor(profile: HardwareProfile): void {
       assert.equal(f.nif_beyond_32bit_long, '2147483649');
       assert.equal(f.root_dir, join(x!.w.dir, 'emulated'));
       // The emulated beam.smp and helpers are the release's own files, started through QEMU.
-      const bin = join(x!.w.output, ertsOf(x!.w.output), 'bin');
+      const bin = join(x!.w.output, ertsDirOf(x!.w.output), 'bin');
       assert.ok(f.beam?.startsWith(`${profile.qemuUser} -L ${x!.sysroot} ${join(bin, 'beam.smp')} `), f.beam);
       assert.ok(f.forker?.startsWith(`${profile.qemuUser} -L ${x!.sysroot} ${join(bin, 'erl_child_setup')} `), f.forker);
       assert.ok(f.inet_gethost?.startsWith(`${profile.qemuUser} -L ${x!.sysroot} ${join(bin, 'inet_gethost')} `), f.inet_gethost);

@@ -6,74 +6,24 @@
  * still starts, and that releases leaking a build path or linking out of the tree are refused
  * with nothing installed.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { gunzipSync, inflateSync } from 'node:zlib';
-import { fixturesDir, repoRoot } from '../helpers/paths.js';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixturesDir } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
+import { beamMentions } from './beam-scan.js';
+import { failureText, runScript } from './run-script.js';
+import { makeTempDir } from './temp.js';
+import { pathsUnder } from './tree.js';
 
-const script = join(repoRoot, 'meta-beam-templates', 'scripts', 'beambake-install-release');
 const EPOCH = 1700000000;
 const RELX_TOOLS = ['erl', 'erlc', 'rebar3', 'python3'];
 const MIX_TOOLS = ['erl', 'elixir', 'mix', 'python3'];
 
-const workdirs: string[] = [];
-after(() => {
-  if (process.env.BEAMBAKE_KEEP_TMP !== '1') for (const d of workdirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  workdirs.push(d);
-  return d;
-}
-
-function failureText(r: SpawnSyncReturns<string>): string {
-  return `exit ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-}
-
 function install(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync('python3', [script, ...args], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH), ...env } });
-}
-
-/** Every path under `root`, relative, sorted (directories included). */
-function walk(root: string, dir = root): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    out.push(relative(root, p));
-    if (lstatSync(p).isDirectory()) out.push(...walk(root, p));
-  }
-  return out;
-}
-
-/** The bytes of a .beam plus its compressed parts (LitT literals, compressed external terms). */
-function beamMentions(file: string, needle: string): boolean {
-  const raw = readFileSync(file);
-  const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-  if (raw.includes(needle) || data.includes(needle)) return true;
-  if (data.subarray(0, 4).toString('latin1') !== 'FOR1' || data.subarray(8, 12).toString('latin1') !== 'BEAM') return false;
-  for (let pos = 12; pos + 8 <= data.length; ) {
-    const id = data.subarray(pos, pos + 4).toString('latin1');
-    const size = data.readUInt32BE(pos + 4);
-    const body = data.subarray(pos + 8, pos + 8 + size);
-    const parts: Buffer[] = [];
-    if (id === 'LitT' && size > 4 && body.readUInt32BE(0) !== 0) parts.push(inflateSync(body.subarray(4)));
-    for (let at = body.indexOf(Buffer.from([131, 80])); at >= 0; at = body.indexOf(Buffer.from([131, 80]), at + 2)) {
-      try {
-        parts.push(inflateSync(body.subarray(at + 6)));
-      } catch {
-        // not a compressed term
-      }
-    }
-    if (parts.some((p) => p.includes(needle))) return true;
-    pos += 8 + ((size + 3) & ~3);
-  }
-  return false;
+  return runScript('beambake-install-release', args, { env: { SOURCE_DATE_EPOCH: String(EPOCH), ...env } });
 }
 
 describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 }, () => {
@@ -81,7 +31,7 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
 
   before(() => {
     if (!RELX_TOOLS.every(hasTool)) return;
-    const dir = tmp('bb-install-relx-');
+    const dir = makeTempDir('bb-install-relx-');
     const project = join(dir, 'src', 'bbmin');
     cpSync(join(fixturesDir, 'build', 'rebar3', 'minimal'), project, { recursive: true });
     const env = { ...process.env, HOME: join(dir, 'home'), ERL_COMPILER_OPTIONS: 'deterministic', REBAR_COLOR: 'none' };
@@ -107,7 +57,7 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
     ]);
     assert.equal(r.status, 0, failureText(r));
     assert.match(r.stdout, /bbmin installed in \/usr\/lib\/bbmin \(start: bin\/bbmin foreground\)/);
-    const tree = walk(dest);
+    const tree = pathsUnder(dest);
     const outside = tree.filter((p) => !p.startsWith('usr/lib/bbmin/') && !['usr', 'usr/lib', 'usr/lib/bbmin'].includes(p));
     assert.deepEqual(outside, ['etc', 'etc/init.d', 'etc/init.d/bbmin', 'lib', 'lib/systemd', 'lib/systemd/system', 'lib/systemd/system/bbmin.service']);
     const erts = tree.find((p) => /^usr\/lib\/bbmin\/erts-[\d.]+$/.test(p));
@@ -161,9 +111,9 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
     const dest = join(built!.dir, 'image-epoch');
     const r = install(['--release', built!.release, '--destdir', dest, '--libdir', '/usr/lib', '--app', 'bbmin', '--forbid', built!.dir, '--systemd-unitdir', '/lib/systemd/system']);
     assert.equal(r.status, 0, failureText(r));
-    const newer = walk(dest).filter((p) => p.startsWith('usr/lib/bbmin') || p.endsWith('.service')).filter((p) => lstatSync(join(dest, p)).mtimeMs / 1000 > EPOCH);
+    const newer = pathsUnder(dest).filter((p) => p.startsWith('usr/lib/bbmin') || p.endsWith('.service')).filter((p) => lstatSync(join(dest, p)).mtimeMs / 1000 > EPOCH);
     assert.deepEqual(newer.filter((p) => p !== 'usr/lib'), []);
-    const beams = walk(dest).filter((p) => p.endsWith('.beam'));
+    const beams = pathsUnder(dest).filter((p) => p.endsWith('.beam'));
     assert.ok(beams.length > 50, `expected kernel, stdlib and the app, found ${beams.length} .beam files`);
     assert.deepEqual(beams.filter((p) => beamMentions(join(dest, p), built!.dir)), []);
   });
@@ -175,9 +125,9 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
     assert.equal(install(['--release', built!.release, '--destdir', fromDir, '--libdir', '/usr/lib', '--app', 'bbmin']).status, 0);
     const r = install(['--release-tar', built!.tar, '--destdir', fromTar, '--libdir', '/usr/lib', '--app', 'bbmin']);
     assert.equal(r.status, 0, failureText(r));
-    const tarTree = walk(fromTar);
+    const tarTree = pathsUnder(fromTar);
     // The archive holds the release without the archive itself and with the same code.
-    for (const p of walk(fromDir).filter((x) => x.endsWith('.beam') || x.endsWith('.boot'))) assert.ok(tarTree.includes(p), `${p} missing from the tar install`);
+    for (const p of pathsUnder(fromDir).filter((x) => x.endsWith('.beam') || x.endsWith('.boot'))) assert.ok(tarTree.includes(p), `${p} missing from the tar install`);
   });
 
   it('the installed copy starts from its new place', (t) => {
@@ -204,7 +154,7 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /^beambake-install-release: error: build paths in 1 \.beam file\(s\) of the release: lib\/bbmin-0\.1\.0\/ebin\/bbmin_app\.beam \(/m);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line, no traceback');
-    assert.deepEqual(walk(dest), ['usr', 'usr/lib'], 'nothing installed, no init file written');
+    assert.deepEqual(pathsUnder(dest), ['usr', 'usr/lib'], 'nothing installed, no init file written');
   });
 
   it('refuses a dev_mode release (symlinks into the build tree)', (t) => {
@@ -240,7 +190,7 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
 describe('beambake-install-release with a mix release', { timeout: 5 * 60_000 }, () => {
   it('recognises the Mix start script (`start`, not `foreground`)', (t) => {
     if (!needTools(t, ...MIX_TOOLS)) return;
-    const dir = tmp('bb-install-mix-');
+    const dir = makeTempDir('bb-install-mix-');
     const project = join(dir, 'src', 'bb_mix');
     mkdirSync(join(project, 'lib'), { recursive: true });
     writeFileSync(

@@ -8,17 +8,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { assembleHexTarball, createHexTarball, gzipDeterministic, readHexTarball } from '../../src/hex/tarball.js';
 import { encodeMetadata } from '../../src/hex/metadata.js';
 import { writeTar, type TarWriteEntry } from '../../src/hex/tar.js';
 import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
-import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
-
-const script = join(repoRoot, 'meta-beam-templates', 'scripts', 'beambake_deps');
+import { fixtureGit } from './hex-fixtures.js';
+import { runScript, unpackDeps } from './run-script.js';
+import { makeTempDir } from './temp.js';
+import { pathsUnder } from './tree.js';
 
 interface Dep {
   app: string;
@@ -33,14 +35,13 @@ function record(d: Dep): string {
   return `app=${d.app},name=${d.name},version=${d.version},repo=hexpm,outer=${d.outer},inner=${d.inner},file=${d.file}`;
 }
 
-function runDeps(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('python3', [script, ...args], { encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function runDeps(args: string[]) {
+  return runScript('beambake_deps', args);
 }
 
 /** A fresh unpack dir holding `tarballs` where the recipe's SRC_URI puts them, and an empty project. */
 function stage(tarballs: { name: string; version: string; data: Buffer }[]): { src: string; project: string; deps: Dep[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-unpack-'));
+  const dir = makeTempDir('bb-unpack-');
   const src = join(dir, 'unpackdir');
   const project = join(dir, 'project');
   mkdirSync(join(src, ...HEX_SUBDIR.split('/')), { recursive: true });
@@ -54,18 +55,7 @@ function stage(tarballs: { name: string; version: string; data: Buffer }[]): { s
 }
 
 function unpack(s: { src: string; project: string }, records: string, extra: string[] = []) {
-  return runDeps(['unpack', '--layout', 'mix', '--hex', records, '--src-dir', s.src, '--project', s.project, ...extra]);
-}
-
-function walk(dir: string, base = dir): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const rel = p.slice(base.length + 1);
-    out.push(rel);
-    if (lstatSync(p).isDirectory()) out.push(...walk(p, base));
-  }
-  return out;
+  return unpackDeps('mix', { hex: records }, s, { extra });
 }
 
 describe('beambake_deps unpack over every real Hex tarball in the corpus', () => {
@@ -203,7 +193,7 @@ describe('beambake_deps unpack refuses hostile tarballs, naming the package, pla
     const r = unpack(s, record(s.deps[0]!));
     assert.equal(r.status, 0, r.stderr);
     const dest = join(s.project, 'deps', 'evil');
-    assert.deepEqual(walk(dest), ['.beambake-hex', 'bin', 'bin/run', 'docs', 'docs/up', 'lib', 'lib/a.ex', 'lib/b.ex', 'lib/current', 'mix.exs']);
+    assert.deepEqual(pathsUnder(dest), ['.beambake-hex', 'bin', 'bin/run', 'docs', 'docs/up', 'lib', 'lib/a.ex', 'lib/b.ex', 'lib/current', 'mix.exs']);
     assert.equal(statSync(join(dest, 'bin', 'run')).mode & 0o777, 0o755);
     assert.equal(statSync(join(dest, 'lib', 'a.ex')).mode & 0o777, 0o644);
     assert.equal(readFileSync(join(dest, 'lib', 'b.ex'), 'utf8'), 'a');
@@ -219,7 +209,7 @@ describe('beambake_deps unpack refuses hostile tarballs, naming the package, pla
     mkdirSync(join(s.project, 'deps', 'fine', 'lib'), { recursive: true });
     writeFileSync(join(s.project, 'deps', 'fine', 'lib', 'stale.ex'), 'old');
     assert.equal(unpack(s, record(s.deps[0]!)).status, 0);
-    assert.deepEqual(walk(join(s.project, 'deps')), ['fine', 'fine/.beambake-hex', 'fine/mix.exs']);
+    assert.deepEqual(pathsUnder(join(s.project, 'deps')), ['fine', 'fine/.beambake-hex', 'fine/mix.exs']);
   });
 });
 
@@ -253,12 +243,7 @@ describe('beambake_deps records', () => {
 
 describe('beambake_deps unpack of git dependencies (mix layout)', () => {
   function gitRepo(dir: string): string {
-    const env = { ...process.env, GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z', HOME: dir };
-    const git = (...args: string[]) => {
-      const r = spawnSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { encoding: 'utf8', env });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    };
+    const git = (...args: string[]) => fixtureGit(dir, ...args);
     mkdirSync(join(dir, 'apps', 'inner'), { recursive: true });
     writeFileSync(join(dir, 'mix.exs'), 'defmodule Gitdep.MixProject do end\n');
     writeFileSync(join(dir, 'apps', 'inner', 'mix.exs'), 'defmodule Inner.MixProject do end\n');
@@ -271,7 +256,7 @@ describe('beambake_deps unpack of git dependencies (mix layout)', () => {
   }
 
   function setup(lockRev?: string) {
-    const dir = mkdtempSync(join(tmpdir(), 'bb-unpack-git-'));
+    const dir = makeTempDir('bb-unpack-git-');
     const src = join(dir, 'unpackdir');
     const project = join(dir, 'project');
     const checkout = join(src, 'beam-deps', 'git', 'gitdep');
@@ -318,7 +303,7 @@ describe('beambake_deps unpack of git dependencies (mix layout)', () => {
 describe('beambake_deps scan-buildpaths', () => {
   it('finds a build path even when it only sits in a compressed chunk, and passes clean beams', (t) => {
     if (!needTools(t, 'python3', 'erlc', 'elixirc')) return;
-    const dir = mkdtempSync(join(tmpdir(), 'bb-scan-'));
+    const dir = makeTempDir('bb-scan-');
     mkdirSync(join(dir, 'src'));
     for (const o of ['leaky', 'gzipped', 'hidden', 'clean']) mkdirSync(join(dir, o));
     writeFileSync(join(dir, 'src', 'm.erl'), '-module(m).\n-export([f/0]).\nf() -> ok.\n');

@@ -112,4 +112,18 @@ test('updating a mirror keeps earlier packages, and refuses a changed file or a 
   writeFileSync(join(foreign, 'precious.txt'), 'keep me');
   await assert.rejects(vendorProject(join(work, 'app3'), { from: [extra], out: foreign }), (e: unknown) => e instanceof BeambakeError && e.code === 'MIRROR_INVALID');
   assert.ok(existsSync(join(foreign, 'precious.txt')));
+
+  // A damaged manifest is refused with its line:column, and a manifest of the wrong shape is not a TypeError.
+  const damaged = join(work, 'damaged');
+  mkdirSync(damaged);
+  writeFileSync(join(damaged, MANIFEST), '{\n  "format": "beambake-mirror/1",\n  "files": [');
+  await assert.rejects(
+    vendorProject(join(work, 'app3'), { from: [extra], out: damaged }),
+    (e: unknown) => e instanceof BeambakeError && e.code === 'MIRROR_INVALID' && e.location.line === 3 && e.location.column === 13,
+  );
+  for (const wrong of ['null', '{"format": "beambake-mirror/1", "files": [7]}', '{"format": "beambake-mirror/1", "files": [{"file": 3, "sha256": "x"}]}']) {
+    writeFileSync(join(damaged, MANIFEST), wrong);
+    await assert.rejects(vendorProject(join(work, 'app3'), { from: [extra], out: damaged }), (e: unknown) => e instanceof BeambakeError && e.code === 'MIRROR_INVALID', wrong);
+  }
+  assert.ok(existsSync(join(damaged, MANIFEST)));
 });

@@ -141,10 +141,11 @@ function renderCheck(r: Report): string {
   if (r.summary.length > 0) {
     lines.push('');
     lines.push(table(['FIELD', 'LEVEL', 'MISSING'], r.summary.map((s) => [s.field, s.level, String(s.missing)])).trimEnd());
-    lines.push('');
-    const shown = r.findings.slice(0, 200);
-    for (const f of shown) lines.push(`${f.component ?? '(document)'}: ${f.field}${f.level === 'additional' ? ' (if it exists)' : ''}: ${f.message}`);
-    if (r.findings.length > shown.length) lines.push(`... ${r.findings.length - shown.length} more (use --json for all)`);
+    // every missing fact by name, grouped by field: the list an assessor works through
+    for (const s of r.summary) {
+      lines.push('', `${s.field} (${s.level}${s.level === 'additional' ? ', where it exists' : ''}): missing for ${s.missing}`);
+      for (const f of r.findings) if (f.field === s.field && f.level === s.level) lines.push(`  ${f.component ?? '(document)'}: ${f.message}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -178,7 +178,11 @@ function packageElements(cg: CanonicalGraph, c: Component, id: string, agents: A
     bom: 'other',
     other: 'other',
   };
-  const refs = c.externalRefs
+  const links = [...c.externalRefs];
+  // a VCS download location (`git+https://...@rev`) says where the source is: BSI reads that from a vcs reference
+  const vcs = c.downloadLocation && /^[a-z]+\+[a-z]+:\/\//.test(c.downloadLocation) ? c.downloadLocation.replace(/^[a-z]+\+/, '') : undefined;
+  if (vcs && !links.some((r) => r.type === 'vcs' && vcs.startsWith(r.url))) links.push({ type: 'vcs', url: vcs });
+  const refs = links
     .map((r) => clean({ type: 'ExternalRef', externalRefType: refTypes[r.type] ?? 'other', locator: [r.url], comment: r.comment }))
     .sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
   const creator = agents.id(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined));

@@ -5,15 +5,18 @@
  * profile's tune flags, as bitbake.conf puts TUNE_CCARGS into CC — and the target's lib/erlang
  * as the ERTS and NIF headers.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HardwareProfile } from '../../../src/profiles/index.js';
-import { build, hexRecords, prepare, unpack, type Work } from '../mix-fixture.js';
+import { hostErlangRoot } from '../erlang-root.js';
+import { APP, build, hexRecords, prepare, unpack, type Work } from '../mix-fixture.js';
+import { unpackThenBuild, type UnpackedBuild } from '../run-script.js';
 import { readElf, type ElfInfo } from './elf.js';
+import { emulateRelease, qemuEmulatorFlags, runProbe, type EmulatedRelease, type ProbeRun } from './harness.js';
 import { stageSysroot, sysrootPackages, targetErlangRoot } from './sysroot.js';
 
-export interface CrossRelease {
+export interface CrossRelease extends UnpackedBuild {
   profile: HardwareProfile;
   sysroot: string;
   targetRoot: string;
@@ -23,16 +26,13 @@ export interface CrossRelease {
   /** Debian version of erlang-base in the sysroot. */
   targetErlangPackage: string;
   w: Work;
-  unpack: SpawnSyncReturns<string>;
-  build?: SpawnSyncReturns<string>;
   /** The CC given to the build. */
   cc: string;
   buildSeconds: number;
 }
 
-export function hostErlangRoot(): string {
-  return spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().'], { encoding: 'utf8' }).stdout;
-}
+/** The fixture's C NIF inside the release. */
+export const RELEASE_NIF = join('lib', 'fast_sum-0.1.0', 'priv', 'fast_sum_nif.so');
 
 /** Full OTP version (releases/<major>/OTP_VERSION) of an Erlang root. */
 export function otpVersion(erlangRoot: string): string {
@@ -46,7 +46,17 @@ export function buildCrossRelease(profile: HardwareProfile): CrossRelease {
   const targetRoot = targetErlangRoot(sysroot);
   const w = prepare({ prefix: `bb-cross-${profile.name}-` });
   const cc = [profile.crossCompiler, ...profile.nifCflags].join(' ');
-  const out: CrossRelease = {
+  let buildSeconds = 0;
+  const steps = unpackThenBuild(
+    () => unpack(w, hexRecords(w.built)),
+    () => {
+      const t0 = Date.now();
+      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' });
+      buildSeconds = (Date.now() - t0) / 1000;
+      return r;
+    },
+  );
+  return {
     profile,
     sysroot,
     targetRoot,
@@ -54,16 +64,25 @@ export function buildCrossRelease(profile: HardwareProfile): CrossRelease {
     targetOtp: otpVersion(targetRoot),
     targetErlangPackage: sysrootPackages(sysroot).get('erlang-base')?.version ?? '(none)',
     w,
-    unpack: unpack(w, hexRecords(w.built)),
     cc,
-    buildSeconds: 0,
+    buildSeconds,
+    ...steps,
   };
-  if (out.unpack.status === 0) {
-    const t0 = Date.now();
-    out.build = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' });
-    out.buildSeconds = (Date.now() - t0) / 1000;
-  }
-  return out;
+}
+
+export interface QemuRun {
+  em: EmulatedRelease;
+  probe: ProbeRun;
+  /** The emulator flags BEAM was started with (qemuEmulatorFlags). */
+  emulatorFlags: string[];
+}
+
+/** The built release run under the profile's QEMU through its own `bin/<app> eval` (harness.ts). */
+export async function runUnderQemu(x: CrossRelease): Promise<QemuRun> {
+  const em = emulateRelease(x.w.output, join(x.w.dir, 'emulated'), x.profile.qemuUser, x.sysroot);
+  const emulatorFlags = qemuEmulatorFlags(x.profile.beamJit, Number(x.targetOtp.split('.')[0]));
+  const probe = await runProbe(em, x.w.output, APP, { home: x.w.dir, emulatorFlags });
+  return { em, probe, emulatorFlags };
 }
 
 /** Every ELF file under `dir` (by magic number, not by name), release-relative and sorted. */
@@ -82,4 +101,18 @@ export function elfFiles(dir: string): { path: string; elf: ElfInfo }[] {
   };
   walk(dir);
   return out;
+}
+
+/** Not vacuous: the native files that matter (ERTS programs, the NIF) are among those found. */
+export function assertHasNativeParts(elves: { path: string }[]): void {
+  for (const name of ['beam.smp', 'erlexec', 'erl_child_setup', 'inet_gethost', 'epmd', 'heart']) {
+    assert.ok(elves.some((e) => e.path.endsWith(`/bin/${name}`)), `the release has erts bin/${name}`);
+  }
+  assert.ok(elves.some((e) => e.path === RELEASE_NIF), 'the NIF is in the release');
+}
+
+/** Every ELF file has the profile's class, machine and ABI. */
+export function assertAllForProfile(elves: { path: string; elf: ElfInfo }[], profile: HardwareProfile): void {
+  const wrong = elves.filter((e) => e.elf.class !== profile.elf.class || e.elf.machine !== profile.elf.machine || e.elf.abi !== profile.elf.abi);
+  assert.deepEqual(wrong, [], `every ELF file must be ${JSON.stringify(profile.elf)}`);
 }

@@ -14,6 +14,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ertsDirOf } from '../erlang-root.js';
 import { readElf } from './elf.js';
 
 export interface EmulatedRelease {
@@ -172,8 +173,7 @@ export async function runProbe(
   opts: { home: string; emulatorFlags?: string[]; timeoutMs?: number },
 ): Promise<ProbeRun> {
   const port = await freePort();
-  const erts = readdirSync(release).find((n) => n.startsWith('erts-'))!;
-  const epmdPath = join(release, erts, 'bin', 'epmd');
+  const epmdPath = join(release, ertsDirOf(release), 'bin', 'epmd');
   const t0 = Date.now();
   const result = spawnSync(join(em.root, 'bin', app), ['eval', PROBE], {
     encoding: 'utf8',

@@ -168,8 +168,9 @@ function spdx2Docs(file: string, docs: J[]): RawInput {
       const dl = val(p.downloadLocation);
       if (dl) {
         c.downloads.push(dl);
-        c.deployableUri = true;
+        // a VCS location (`git+https://...@rev`) is where the source lives, anything else the deployable form
         if (/^[a-z]+\+[a-z]+:\/\//.test(dl)) c.sourceUri = true;
+        else c.deployableUri = true;
       }
       if (val(p.licenseDeclared)) c.declared.push(p.licenseDeclared);
       if (val(p.licenseConcluded)) c.concluded.push(p.licenseConcluded);
