@@ -31,9 +31,10 @@ do_configure[noexec] = "1"
 
 do_compile() {
     # An empty HOME: no ~/.config/rebar3 or ~/.cache of the build host takes part.
+    # $HOME, not ${HOME}: BitBake would expand the latter to the build user's own home.
     export HOME="${WORKDIR}/beambake-home"
-    rm -rf "${HOME}"
-    mkdir -p "${HOME}"
+    rm -rf "$HOME"
+    mkdir -p "$HOME"
     # The NIF cross environment (ERTS_INCLUDE_DIR, ERL_CFLAGS, ...) for port compilers and
     # Makefile-based NIFs, from the target sysroot.
     . "${BEAMBAKE_SCRIPTS}/beambake-nif-env"

@@ -4,12 +4,19 @@
  * (`--source PATH`, or a project that is not a checkout with a remote), which
  * only builds on this machine and is therefore reported as a warning.
  */
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BeambakeError } from '../util/errors.js';
+import { isDirectory } from '../util/files.js';
 import * as v from './validate.js';
 import type { GitUrl } from './validate.js';
+
+// Required when a tool is run, not imported: `beambake recipe` usually runs none, and loading
+// node:child_process costs its start-up several milliseconds.
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
 
 export type AppSource =
   | {
@@ -39,7 +46,7 @@ export interface ResolvedAppSource {
 }
 
 function git(cwd: string, args: string[]): string | undefined {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = childProcess().spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.error || r.status !== 0) return undefined;
   return r.stdout.trim();
 }
@@ -106,6 +113,8 @@ export function resolveAppSource(opts: AppSourceOptions): ResolvedAppSource {
   const branchOpt = opts.branch === undefined ? undefined : v.gitRefName(opts.branch, branchCtx);
 
   if (opts.source !== undefined && !looksLikeUrl(opts.source)) {
+    // a mistyped path would otherwise become a recipe that fails only when BitBake fetches it
+    if (!isDirectory(opts.source)) throw new BeambakeError('INVALID_ARGUMENT', `--source ${opts.source}: no such directory`, { entry: '--source' });
     warnings.push(`the recipe fetches the application from the local directory ${resolve(opts.source)}; it only builds on this machine`);
     return { source: localSource(opts.source), warnings };
   }

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     )
     .fail((msg, err) => {
       if (err) report(err);
-      process.stderr.write(`${style.red('error', process.stderr)}: ${msg}\nRun 'beambake --help' for usage.\n`);
+      // yargs puts the details of some messages ("Invalid values:") on indented lines of their own
+      const oneLine = String(msg).split('\n').map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
+      process.stderr.write(`${style.red('error', process.stderr)}: ${oneLine}\nRun 'beambake --help' for usage.\n`);
       process.exit(ExitCode.USAGE);
     });
   for (const c of commands) cli = cli.command(c);

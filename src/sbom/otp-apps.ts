@@ -6,12 +6,18 @@
  * from options, or from the host `erl` / `elixir` only when asked, because the
  * host's OTP is usually not the target's.
  */
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlText } from '../util/toml.js';
 import type { Project } from '../model.js';
 import { BeambakeError } from '../util/errors.js';
+
+// Required when a tool is run, not imported: `beambake recipe` usually runs none, and loading
+// node:child_process costs its start-up several milliseconds.
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
 
 export const ELIXIR_APPS: ReadonlySet<string> = new Set(['elixir', 'logger', 'eex', 'mix', 'ex_unit', 'iex']);
 
@@ -63,7 +69,7 @@ function gleamApps(dir: string): { apps: string[]; complete: boolean } {
   const file = join(dir, 'gleam.toml');
   if (!existsSync(file)) return { apps: [], complete: false };
   try {
-    const toml = parseToml(readFileSync(file, 'utf8')) as { erlang?: { extra_applications?: unknown } };
+    const toml = parseTomlText(readFileSync(file, 'utf8'), file) as { erlang?: { extra_applications?: unknown } };
     const extra = toml.erlang?.extra_applications;
     if (extra === undefined) return { apps: [], complete: true };
     if (!Array.isArray(extra) || !extra.every((x) => typeof x === 'string')) return { apps: [], complete: false };
@@ -102,7 +108,7 @@ export function hostVersions(apps: string[]): HostVersions {
     `io:format("otp ~s~nerts ~s~n", [erlang:system_info(otp_release), erlang:system_info(version)]),` +
     `lists:foreach(fun(A) -> case application:load(A) of R when R =:= ok; element(1, element(2, R)) =:= already_loaded -> ` +
     `{ok, V} = application:get_key(A, vsn), io:format("app ~s ~s~n", [A, V]); _ -> ok end end, [${erlApps.join(',')}]), halt().`;
-  const r = spawnSync('erl', ['-noshell', '-eval', expr], { encoding: 'utf8', timeout: 60_000 });
+  const r = childProcess().spawnSync('erl', ['-noshell', '-eval', expr], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) {
     throw new BeambakeError('TOOL_FAILED', `erl failed (${r.error?.message ?? (r.stderr.trim() || `exit ${r.status}`)}); give --otp-version/--erts-version instead`);
   }
@@ -114,7 +120,7 @@ export function hostVersions(apps: string[]): HostVersions {
     else if (kind === 'app' && a && b) out.apps[a] = b;
   }
   if (apps.some((a) => ELIXIR_APPS.has(a))) {
-    const e = spawnSync('elixir', ['-e', 'IO.puts(System.version())'], { encoding: 'utf8', timeout: 60_000 });
+    const e = childProcess().spawnSync('elixir', ['-e', 'IO.puts(System.version())'], { encoding: 'utf8', timeout: 60_000 });
     if (e.status === 0) {
       out.elixir = e.stdout.trim().split('\n').pop();
       for (const a of apps) if (ELIXIR_APPS.has(a) && out.elixir) out.apps[a] = out.elixir;

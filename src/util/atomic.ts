@@ -7,6 +7,28 @@ import { mkdir, open, rename, rm, mkdtemp, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { ioError } from './errors.js';
 
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdir(..., {recursive: true})`
+ * never returns for a missing directory under /proc (it retries ENOENT forever).
+ */
+async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`not a directory: ${dir}`), { code: 'ENOTDIR' });
+      return;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    await makeDirs(parent);
+    await mkdir(dir).catch((e2: NodeJS.ErrnoException) => {
+      if (e2.code !== 'EEXIST') throw e2;
+    });
+  }
+}
+
 function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
 }
@@ -15,7 +37,7 @@ function tempName(path: string): string {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (e) {
     throw ioError(e, dir, 'cannot create directory');
   }
@@ -52,10 +74,12 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true }).catch((e) => {
+  await makeDirs(parent).catch((e) => {
     throw ioError(e, parent, 'cannot create directory');
   });
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`)).catch((e) => {
+    throw ioError(e, target, 'cannot write');
+  });
   try {
     await fill(tmp);
   } catch (e) {

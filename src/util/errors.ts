@@ -100,9 +100,21 @@ export function isBeambakeError(e: unknown): e is BeambakeError {
   return e instanceof BeambakeError;
 }
 
+/** Node's own messages repeat the path and the syscall ("EISDIR: illegal operation on a directory, read"). */
+const ERRNO_REASON: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory (or a parent of it is a file)',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'already exists',
+};
+
 /** Wrap a Node filesystem error so the CLI prints one line instead of a stack. */
 export function ioError(e: unknown, file: string, what = 'cannot access'): BeambakeError {
   const err = e as NodeJS.ErrnoException;
-  const reason = err?.code === 'ENOENT' ? 'no such file or directory' : err?.message ?? String(e);
+  const reason = (err?.code !== undefined ? ERRNO_REASON[err.code] : undefined) ?? err?.message ?? String(e);
   return new BeambakeError('IO', `${what}: ${reason}`, { file }, { cause: e });
 }

@@ -1,8 +1,16 @@
 /** TOML input files (gleam.toml, manifest.toml): syntax errors as one `TOML_PARSE` line with line:column. */
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { BeambakeError } from './errors.js';
 
+// Required on first use (its one-file CommonJS build): Mix and rebar3 projects never read TOML,
+// and importing the ESM build costs them ~10 modules at start-up.
+let smolToml: typeof import('smol-toml') | undefined;
+function toml(): typeof import('smol-toml') {
+  return (smolToml ??= createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml'));
+}
+
 export function parseTomlText(text: string, file: string): Record<string, unknown> {
+  const { parse, TomlError } = toml();
   try {
     return parse(text) as Record<string, unknown>;
   } catch (e) {

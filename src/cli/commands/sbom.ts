@@ -72,14 +72,15 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     const { writeSbom } = await import('../../sbom/writers/index.js');
     const { writeFileAtomic } = await import('../../util/atomic.js');
     const { BeambakeError } = await import('../../util/errors.js');
+    const { isDirectory } = await import('../../util/files.js');
     const hexRepoUrls: Record<string, string> = {};
     for (const spec of argv['hex-repo'] ?? []) {
       const m = /^([^=\s]+)=(https?:\/\/\S+)$/.exec(spec);
       if (!m) throw new BeambakeError('INVALID_ARGUMENT', `--hex-repo "${spec}": expected NAME=https://URL`);
       hexRepoUrls[m[1]!] = m[2]!;
     }
-    if (argv.vendor !== undefined && !existsSync(argv.vendor)) {
-      throw new BeambakeError('IO', 'vendor directory: no such file or directory', { file: argv.vendor });
+    if (argv.vendor !== undefined && !isDirectory(argv.vendor)) {
+      throw new BeambakeError('IO', existsSync(argv.vendor) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: argv.vendor });
     }
     const project = await readProject(argv.path, {
       ...(argv['app-name'] !== undefined ? { appName: argv['app-name'] } : {}),

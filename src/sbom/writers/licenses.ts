@@ -4,12 +4,17 @@
  * (CycloneDX allows several ids OR exactly one expression, never two
  * expressions, so declared + concluded compound licences need care).
  */
-// The SPDX subpath only: the library's index loads every model and serializer (~100 ms), and this
-// module is on `beambake recipe`'s path (the layer SBOM).
-import { isSupportedSpdxId } from '@cyclonedx/cyclonedx-library/SPDX';
-import parse from 'spdx-expression-parse';
+import { createRequire } from 'node:module';
+import type parseType from 'spdx-expression-parse';
 
-type Info = ReturnType<typeof parse>;
+type Info = ReturnType<typeof parseType>;
+
+// Both are required on first use, not imported: this module is on `beambake recipe`'s path (the
+// layer SBOM), and a lockfile without licences never needs them (~20 ms of CommonJS loading).
+// The SPDX subpath only: the library's index loads every model and serializer (~100 ms).
+const lazyRequire = createRequire(import.meta.url);
+let parse: typeof parseType | undefined;
+let isSupportedSpdxId: ((id: string) => boolean) | undefined;
 
 const cache = new Map<string, Info | null>();
 
@@ -18,6 +23,7 @@ export function parseSpdx(expr: string): Info | null {
   let hit = cache.get(expr);
   if (hit === undefined) {
     try {
+      parse ??= lazyRequire('spdx-expression-parse') as typeof parseType;
       hit = parse(expr);
     } catch {
       hit = null;
@@ -38,6 +44,7 @@ export function isLicenseFact(expr: string | undefined): expr is string {
 
 /** Licence ids the CycloneDX schema enumerates (the library's bundled SPDX list). */
 export function isCyclonedxLicenseId(id: string): boolean {
+  isSupportedSpdxId ??= (lazyRequire('@cyclonedx/cyclonedx-library/SPDX') as { isSupportedSpdxId: (id: string) => boolean }).isSupportedSpdxId;
   return isSupportedSpdxId(id);
 }
 
