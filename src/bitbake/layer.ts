@@ -170,11 +170,18 @@ export async function writeLayer(layerDir: string, plan: LayerPlan): Promise<voi
       }
       for (const name of names) if (isOwnedEntry(plan, dir, name)) await rm(join(tmp, dir, name), { recursive: true, force: true });
     }
-    for (const f of plan.files) {
-      const abs = join(tmp, ...f.path.split('/'));
-      await mkdir(join(abs, '..'), { recursive: true });
-      await writeFile(abs, f.data);
-      await chmod(abs, f.executable ? 0o755 : 0o644);
-    }
+    // Directories first, then every file at once: one after the other, the ~30 small files
+    // waited for ~90 thread-pool round trips in turn.
+    const dirs = [...new Set(plan.files.map((f) => join(tmp, ...f.path.split('/'), '..')))].sort();
+    for (const d of dirs) await mkdir(d, { recursive: true });
+    const written = await Promise.allSettled(
+      plan.files.map(async (f) => {
+        const abs = join(tmp, ...f.path.split('/'));
+        await writeFile(abs, f.data);
+        await chmod(abs, f.executable ? 0o755 : 0o644);
+      }),
+    );
+    // all settled before failing, so none is still writing into the directory being removed
+    for (const r of written) if (r.status === 'rejected') throw r.reason;
   });
 }

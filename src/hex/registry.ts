@@ -91,7 +91,7 @@ export function parsePublicKey(pem: string | Buffer, source: string): KeyObject 
     if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
     return key;
   } catch (e) {
-    throw new BeambakeError('INVALID_ARGUMENT', `not a usable PEM public key: ${(e as Error).message}`, { file: source });
+    throw new BeambakeError('KEY_INVALID', `not a usable PEM public key: ${(e as Error).message}`, { file: source });
   }
 }
 

@@ -25,7 +25,7 @@ import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.j
 // statically: the tarball reader and the SPDX licence list load only for vendored tarballs, and
 // only the CycloneDX JSON writer (not writers/index.js with all four formats) for the layer file.
 import { canonicalize } from './writers/common.js';
-import { cyclonedxJsonChunks } from './writers/cyclonedx-json.js';
+import { cyclonedxJsonText } from './writers/cyclonedx-json.js';
 
 export interface ProjectSbomOptions {
   /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
@@ -273,7 +273,5 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
 /** The layer's `<app>.cdx.json`: CycloneDX 1.6 JSON of the project (what `beambake recipe` writes). */
 export async function renderLayerSbom(project: Project, opts: ProjectSbomOptions = {}): Promise<string> {
   // the same text as writeSbom(graph, 'cyclonedx-json')
-  let out = '';
-  for (const chunk of cyclonedxJsonChunks(canonicalize(await projectToSbomGraph(project, opts)))) out += chunk;
-  return out;
+  return cyclonedxJsonText(canonicalize(await projectToSbomGraph(project, opts)));
 }

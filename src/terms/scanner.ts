@@ -73,6 +73,28 @@ export class Scanner {
     return s;
   }
 
+  /**
+   * Skip white space (as `isSpace`: U+00A0 counts in both languages); true when
+   * there was some. A character loop, not a sticky regular expression: no match
+   * array and string for the one or two blanks between most tokens.
+   */
+  skipSpace(): boolean {
+    const text = this.text;
+    const start = this.i;
+    for (;;) {
+      const u = text.charCodeAt(this.i);
+      if (u === 10) {
+        this.line++;
+        this.column = 1;
+      } else if (u === 32 || u === 9 || u === 13 || u === 12 || u === 11 || u === 0xa0) {
+        this.column++;
+      } else {
+        return this.i > start;
+      }
+      this.i++;
+    }
+  }
+
   /** Consume a punctuation token at the cursor, two-character forms first; undefined when none is there. */
   punct(two: readonly string[], one: string): string | undefined {
     const c = this.peek();
@@ -145,7 +167,7 @@ export function* tokenStream<T>(
 ): Generator<T | EofToken, void, undefined> {
   const s = new Scanner(text, file);
   for (;;) {
-    while (s.run(SPACE) || s.run(comment));
+    while (s.skipSpace() || s.run(comment));
     const loc = s.loc();
     const c = s.peekCodePoint();
     if (c === '') {
@@ -162,8 +184,6 @@ export interface EofToken {
   loc: TermLoc;
 }
 
-// U+00A0 counts as white space in both languages.
-const SPACE = /[ \t\n\r\f\v\u00a0]+/y;
 const SURROGATE = /[\uD800-\uDBFF]/;
 
 /** Code points in `s` from `from` on: its length minus the trailing halves of surrogate pairs. */

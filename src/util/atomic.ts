@@ -4,8 +4,8 @@
  * half-written file or layer behind.
  */
 import { mkdir, open, rename, rm, mkdtemp, stat } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { ioError } from './errors.js';
+import { dirname, basename, join, resolve } from 'node:path';
+import { BeambakeError, ioError } from './errors.js';
 
 /**
  * `mkdir -p`, one level at a time: Node 20's `mkdir(..., {recursive: true})`
@@ -54,6 +54,61 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (e) {
     await rm(tmp, { force: true });
     throw ioError(e, path, 'cannot write');
+  }
+}
+
+/**
+ * Write several files that belong together (an SBOM and its VEX): every temp file is written
+ * and every target checked before the first rename, so a bad path leaves none of them behind.
+ */
+export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: string, data: string | Uint8Array]>): Promise<void> {
+  const seen = new Set<string>();
+  for (const [path] of files) {
+    if (seen.has(resolve(path))) throw new BeambakeError('INVALID_ARGUMENT', 'the same file is named as two outputs', { file: path });
+    seen.add(resolve(path));
+  }
+  const temps: string[] = [];
+  const cleanUp = () => Promise.all(temps.map((t) => rm(t, { force: true })));
+  for (const [path, data] of files) {
+    const dir = dirname(path);
+    try {
+      await makeDirs(dir);
+    } catch (e) {
+      await cleanUp();
+      throw ioError(e, dir, 'cannot create directory');
+    }
+    const tmp = tempName(path);
+    try {
+      const fh = await open(tmp, 'wx', 0o644);
+      temps.push(tmp);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // rename() would only find this out after the other files are in place
+      if (await isDir(path)) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    } catch (e) {
+      await cleanUp();
+      throw ioError(e, path, 'cannot write');
+    }
+  }
+  for (const [i, [path]] of files.entries()) {
+    try {
+      await rename(temps[i]!, path);
+    } catch (e) {
+      await cleanUp();
+      throw ioError(e, path, 'cannot write');
+    }
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -43,8 +43,43 @@ function describeJsonError(text: string, error: unknown): { message: string; lin
   const m = /\bat position (\d+)/.exec(raw);
   const message = raw.replace(/\s*\(line \d+ column \d+\)$/, '').replace(/\s*(in JSON )?at position \d+.*$/, '');
   if (m) return { message, ...lineColumn(text, Number(m[1])) };
+  // "Unexpected token 'x', "<excerpt of the input>" is not valid JSON" gives no offset, and the excerpt
+  // can hold newlines or binary bytes: find the token and name it escaped instead.
+  if (/^Unexpected token\b/.test(raw)) {
+    const offset = badTokenOffset(text);
+    if (offset !== undefined) return { message: `Unexpected token ${JSON.stringify(text[offset])}`, ...lineColumn(text, offset) };
+    return { message: 'Unexpected token' };
+  }
   // "Unexpected end of JSON input" carries no offset: the problem is at the end.
   return /end of JSON input/.test(raw) ? { message, ...lineColumn(text, text.length) } : { message };
+}
+
+/**
+ * The offset of the character V8 rejects. A prefix that stops before it fails only for running
+ * out of input (no position, or a position at its very end); one that includes it fails earlier.
+ * That is monotonic in the prefix length, so bisect on it.
+ */
+function badTokenOffset(text: string): number | undefined {
+  const failsInside = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : '';
+      const pos = /\bat position (\d+)/.exec(msg);
+      if (pos) return Number(pos[1]) < k;
+      return /^Unexpected token\b/.test(msg);
+    }
+  };
+  if (!failsInside(text.length)) return undefined;
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

@@ -14,7 +14,7 @@ import { readProject } from '../lockfiles/index.js';
 import type { HexPackage, Project } from '../model.js';
 import { BeambakeError, ioError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
-import { isFile } from '../util/files.js';
+import { isDirectory, isFile } from '../util/files.js';
 import { readJsonFile } from '../util/json.js';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic.js';
 import { tarballCandidates } from '../verify/locate.js';
@@ -103,6 +103,9 @@ async function existingMirror(out: string): Promise<MirrorEntry[]> {
 
 export async function vendorProject(path: string, opts: VendorOptions): Promise<VendorResult> {
   if (opts.from.length === 0) throw new BeambakeError('INVALID_ARGUMENT', 'name at least one source directory (--from DIR)');
+  for (const dir of opts.from) {
+    if (!isDirectory(dir)) throw new BeambakeError('INVALID_ARGUMENT', `--from ${dir}: no such directory`, { entry: '--from' });
+  }
   const project = await readProject(path);
   const registry = registryFrom(opts.registry, opts.repoKeys);
   const previous = await existingMirror(opts.out);

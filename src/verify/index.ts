@@ -6,6 +6,7 @@
 import type { HexPackage, Package, Project } from '../model.js';
 import { readProject } from '../lockfiles/index.js';
 import { BeambakeError } from '../util/errors.js';
+import { isDirectory } from '../util/files.js';
 import { verifyHexPackage, type HexVerifyOptions } from './hex.js';
 import { loadRepoKeys, parseRegistryArgs, RegistrySnapshot } from './registry.js';
 import { summarise, type PackageVerification, type VerifySummary } from './report.js';
@@ -61,6 +62,10 @@ export function registryFrom(registry: readonly string[] | undefined, repoKeys: 
 
 export async function verifyPackages(project: Project, opts: VerifyProjectOptions): Promise<ProjectVerification> {
   if (opts.vendorDirs.length === 0) throw new BeambakeError('INVALID_ARGUMENT', 'name at least one directory of vendored tarballs (--vendor DIR)');
+  // a mistyped directory would otherwise show up only as one "no tarball" failure per package
+  for (const dir of opts.vendorDirs) {
+    if (!isDirectory(dir)) throw new BeambakeError('INVALID_ARGUMENT', `--vendor ${dir}: no such directory`, { entry: '--vendor' });
+  }
   const registry = registryFrom(opts.registry, opts.repoKeys);
   const hexOpts: HexVerifyOptions = {
     vendorDirs: opts.vendorDirs,

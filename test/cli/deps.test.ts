@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -94,6 +94,23 @@ test('an invalid entry and an unreadable version: exit 3, one line each, naming 
   assert.equal(r.status, 3);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /erlang_ls\.app\.src: cannot read the project version statically: \{vsn, git\}.*; pass --app-version$/m);
+});
+
+test('a lockfile that is a directory, and a truncated corpus lock: one line naming the file, without Node\'s errno text', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-deps-'));
+  try {
+    mkdirSync(join(dir, 'mix.lock'));
+    const r = runCli(['deps', dir]);
+    assert.equal(r.status, 4);
+    assert.equal(r.stderr, `error: ${join(dir, 'mix.lock')}: cannot read the lockfile: is a directory\n`);
+    rmSync(join(dir, 'mix.lock'), { recursive: true });
+    writeFileSync(join(dir, 'mix.lock'), readFileSync(join(corpusDir, 'mix/phoenix/mix.lock')).subarray(0, 6000));
+    const cut = runCli(['deps', join(dir, 'mix.lock')]);
+    assert.equal(cut.status, 3);
+    assert.match(cut.stderr, /^error: .*mix\.lock:\d+:\d+: unterminated string\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('warnings go to stderr, data to stdout', () => {

@@ -13,3 +13,12 @@ test('an unknown command is a usage error with exit code 2 and no stack trace', 
   assert.equal(r.status, 2);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('a bad choice is one error line plus the hint, not yargs\' indented block', () => {
+  const r = runCli(['sbom', 'check', 'x.json', '--profile', 'nope']);
+  assert.equal(r.status, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0]!, /^error: Invalid values: Argument: profile, Given: "nope", Choices: /);
+  assert.equal(lines[1], "Run 'beambake --help' for usage.");
+});

@@ -276,3 +276,24 @@ test('the example project copies cleanly (no build artefacts are part of it)', (
   cpSync(example, copy, { recursive: true });
   assert.deepEqual(readdirSync(copy).sort(), ['LICENSE', 'README.md', 'lib', 'mix.exs', 'mix.lock']);
 });
+
+test('bad paths are one error line and write nothing: --source that is no directory, -o under /proc, -o below a file', () => {
+  const dir = tempDir();
+  const layer = join(dir, 'meta-x');
+  const oneLine = (r: { stderr: string }) => assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  const source = runCli(['recipe', example, '-o', layer, '--source', join(dir, 'no-such-checkout')]);
+  assert.equal(source.status, 2, source.stderr);
+  assert.match(source.stderr, /^error: --source: --source .*no-such-checkout: no such directory\n$/);
+  const proc = runCli(['recipe', example, '-o', '/proc/beambake-layer']);
+  assert.equal(proc.status, 4, proc.stderr);
+  assert.match(proc.stderr, /^error: \/proc\/beambake-layer: cannot write: no such file or directory\n$/);
+  const deep = runCli(['recipe', example, '-o', '/proc/beambake-none/meta-x']);
+  assert.equal(deep.status, 4, deep.stderr);
+  oneLine(deep);
+  writeFileSync(join(dir, 'plain-file'), 'x');
+  const below = runCli(['recipe', example, '-o', join(dir, 'plain-file', 'meta-x')]);
+  assert.equal(below.status, 4, below.stderr);
+  assert.match(below.stderr, /plain-file.*not a directory/);
+  oneLine(below);
+  assert.deepEqual(readdirSync(dir), ['plain-file']);
+});

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
-import { corpusDir, repoRoot, runningCompiled } from '../helpers/paths.js';
+import { corpusDir, fixturesDir, repoRoot, runningCompiled } from '../helpers/paths.js';
 import { gpioProject } from '../sbom/check/demo-project.js';
 
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
@@ -60,6 +60,64 @@ test('bad input: one line, the file named, non-zero exit, nothing written', (t) 
   const c = runCli(['sbom', 'check', join(corpusDir, 'mix/phoenix/mix.lock')]);
   assert.equal(c.status, 3);
   assert.match(c.stderr, /mix\.lock/);
+});
+
+test('sbom check on the wrong kind of file: one line with line:column, V8\'s quote of the input left out', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-sbom-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // the lockfile's first line break used to end up inside the message
+  const lock = runCli(['sbom', 'check', join(corpusDir, 'mix/phoenix/mix.lock')]);
+  assert.equal(lock.stderr, `error: ${join(corpusDir, 'mix/phoenix/mix.lock')}:1:1: not JSON or XML: Unexpected token "%"\n`);
+  const binary = join(dir, 'garbage.json');
+  writeFileSync(binary, Buffer.from([0x7b, 0x0a, 0x00, 0xff, 0xfe, 0x0a, 0x0a]));
+  const bin = runCli(['sbom', 'check', binary]);
+  assert.equal(bin.status, 3);
+  assert.equal(bin.stderr, `error: ${binary}:2:1: not JSON or XML: Expected property name or '}'\n`);
+  const cut = join(dir, 'cut.cdx.json');
+  writeFileSync(cut, readFileSync(join(corpusDir, 'cyclonedx/yocto-meta-cyclonedx/yocto-meta-cyclonedx_beaglebone_bom.cdx-1.4.json')).subarray(0, 2000));
+  const trunc = runCli(['sbom', 'check', cut]);
+  assert.equal(trunc.status, 3);
+  assert.match(trunc.stderr, /^error: .*cut\.cdx\.json:\d+:\d+: not JSON or XML: Unterminated string\n$/);
+});
+
+test('sbom check: null and wrongly typed entries are schema failures (exit 1), not internal errors', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-sbom-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cdx = JSON.parse(readFileSync(join(corpusDir, 'cyclonedx/yocto-meta-cyclonedx/yocto-meta-cyclonedx_beaglebone_bom.cdx-1.4.json'), 'utf8'));
+  cdx.components.push(null, 5);
+  cdx.metadata.tools = [null];
+  const spdx = JSON.parse(readFileSync(join(corpusDir, 'spdx/vulnscout/valid_v2_2.spdx.json'), 'utf8'));
+  spdx.packages.push(null);
+  spdx.packages[0].supplier = true;
+  spdx.relationships.push(null);
+  const spdx3 = JSON.parse(readFileSync(join(corpusDir, 'spdx/wr-sbom/wr-sbom_3.0.1_turn_off_shadow.spdx.json'), 'utf8'));
+  spdx3['@graph'].push(null);
+  for (const [name, doc] of [['a.cdx.json', cdx], ['b.spdx.json', spdx], ['c.spdx3.json', spdx3], ['d.spdx3.json', { ...spdx3, '@graph': 5 }]] as const) {
+    writeFileSync(join(dir, name), JSON.stringify(doc));
+    const r = runCli(['sbom', 'check', join(dir, name)]);
+    assert.equal(r.status, 1, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, /FAIL/, name);
+    assert.doesNotMatch(r.stderr, /internal error/, name);
+  }
+});
+
+test('sbom --vendor that is a file, and merge --vex that cannot be written: one line, no output left behind', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-sbom-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'file'), 'x');
+  const vendor = runCli(['sbom', join(corpusDir, 'mix/phoenix'), '--vendor', join(dir, 'file'), '-o', join(dir, 'out.json')]);
+  assert.equal(vendor.status, 4, vendor.stderr);
+  assert.match(vendor.stderr, /^error: .*file: vendor directory: not a directory\n$/);
+  const merge = ['sbom', 'merge', join(fixturesDir, 'sbom-merge', 'vex-openembedded.spdx3.json'), '--product', 'gw', '--product-version', '1', '--manufacturer', 'ACME', '-o', join(dir, 'device.json')];
+  for (const vex of ['/proc/beambake.vex.json', dir]) {
+    const r = runCli([...merge, '--vex', vex], { env });
+    assert.equal(r.status, 4, r.stderr);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  }
+  assert.deepEqual(readdirSync(dir), ['file']);
+  const ok = runCli([...merge, '--vex', join(dir, 'device.vex.json')], { env });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['device.json', 'device.vex.json', 'file']);
 });
 
 /** The module URLs a CLI run resolves, recorded by an ESM resolve hook registered before the CLI starts. */

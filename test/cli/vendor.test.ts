@@ -49,6 +49,15 @@ test('beambake vendor writes a verified mirror; a missing package fails with exi
     const usage = runCli(['vendor', join(dir, 'app'), '-o', out2]);
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /from/);
+
+    // a mistyped --from is named, instead of one "no tarball" failure per package
+    const from = runCli(['vendor', join(dir, 'app'), '--from', join(dir, 'no-such-cache'), '-o', out2]);
+    assert.equal(from.status, 2, from.stderr);
+    assert.match(from.stderr, /^error: --from: --from .*no-such-cache: no such directory\n$/);
+    const proc = runCli(['vendor', join(dir, 'app'), '--from', cache, '-o', '/proc/beambake-mirror']);
+    assert.equal(proc.status, 4, proc.stderr);
+    assert.match(proc.stderr, /^error: \/proc\/beambake-mirror: cannot write: no such file or directory\n$/);
+    assert.equal(existsSync(out2), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

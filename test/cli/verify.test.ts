@@ -46,3 +46,28 @@ test('verify --artifact runs the Sigstore verifier: a conformance pass case exit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('verify: a --vendor that is no directory is a usage error, a --repo-key PEM that is not a key is bad input (exit 3)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-cli-verify-'));
+  try {
+    const lock = join(corpusDir, 'mix', 'phoenix', 'mix.lock');
+    // without the check every package would fail "no tarball" on stdout, hiding the typo
+    const vendor = runCli(['verify', lock, '--vendor', join(dir, 'no-such-dir')]);
+    assert.equal(vendor.status, 2, vendor.stderr + vendor.stdout);
+    assert.equal(vendor.stdout, '');
+    assert.match(vendor.stderr, /^error: --vendor: --vendor .*no-such-dir: no such directory\n$/);
+
+    const cert = join(dir, 'cert.pem');
+    writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const key = runCli(['verify', lock, '--vendor', dir, '--registry', dir, '--repo-key', `acme=${cert}`]);
+    assert.equal(key.status, 3, key.stderr);
+    assert.match(key.stderr, /^error: .*cert\.pem: not a usable PEM public key: [^\n]*\n$/);
+    const lockAsKey = runCli(['verify', lock, '--vendor', dir, '--registry', dir, '--repo-key', `acme=${lock}`]);
+    assert.equal(lockAsKey.status, 3, lockAsKey.stderr);
+    const dirAsKey = runCli(['verify', lock, '--vendor', dir, '--registry', dir, '--repo-key', `acme=${dir}`]);
+    assert.equal(dirAsKey.status, 4, dirAsKey.stderr);
+    assert.match(dirAsKey.stderr, /^error: [^\n]*: cannot read the key for repository acme: is a directory\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -136,5 +136,23 @@ describe('beambake kas', () => {
     assert.equal(r.status, 3);
     assert.match(r.stderr, /no hardware profile named "no-such-board"; known: .*raspberrypi4-64/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('refuses a --layer that is not a layer directory, and an unwritable -o, in one line without writing', () => {
+    const dir = mkdtempSync(join(work, 'layers-'));
+    const out = join(dir, 'board.yml');
+    writeFileSync(join(dir, 'file'), 'x');
+    for (const layer of [join(dir, 'meta-typo'), join(dir, 'file'), dir]) {
+      const r = runCli(['kas', '--profile', 'raspberrypi4-64', '--layer', layer, '-o', out]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^error: --layer: --layer .*: not a layer directory \(no conf\/layer\.conf\); write it with beambake recipe -o [^\n]*\n$/);
+    }
+    const proc = runCli(['kas', '--profile', 'raspberrypi4-64', '-o', '/proc/beambake/board.yml']);
+    assert.equal(proc.status, 4, proc.stderr);
+    assert.equal(proc.stderr, 'error: /proc/beambake: cannot create directory: no such file or directory\n');
+    const onDir = runCli(['kas', '--profile', 'raspberrypi4-64', '-o', dir]);
+    assert.equal(onDir.status, 4, onDir.stderr);
+    assert.equal(onDir.stderr, `error: ${dir}: cannot write: is a directory\n`);
+    assert.deepEqual(readdirSync(dir), ['file']);
   });
 });

@@ -31,6 +31,14 @@ export const kasCommand: CommandModule<object, KasArgs> = {
     const { renderKas } = await import('../../kas/render.js');
     const { writeFileAtomic } = await import('../../util/atomic.js');
     const { info, style } = await import('../output.js');
+    const { isFile } = await import('../../util/files.js');
+    const { BeambakeError } = await import('../../util/errors.js');
+    // a mistyped --layer would otherwise surface only when kas starts BitBake
+    for (const dir of args.layer ?? []) {
+      if (!isFile(`${dir}/conf/layer.conf`)) {
+        throw new BeambakeError('INVALID_ARGUMENT', `--layer ${dir}: not a layer directory (no conf/layer.conf); write it with beambake recipe -o ${dir}`, { entry: '--layer' });
+      }
+    }
     const text = renderKas({
       profile: getProfile(args.profile),
       yocto: args.yocto,

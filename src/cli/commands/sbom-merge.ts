@@ -51,7 +51,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
   handler: async (argv) => {
     const { mergeFiles, renderReport, reportJson, toOpenVex, newestInputTime } = await import('../../sbom/merge/index.js');
     const { writeSbom } = await import('../../sbom/writers/index.js');
-    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { writeFilesAtomic } = await import('../../util/atomic.js');
     const { sourceDateEpoch, isoSeconds } = await import('../../util/time.js');
     const { packageVersion } = await import('../../util/package.js');
     const pkg = { version: packageVersion() };
@@ -74,8 +74,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       if (doc) vexText = JSON.stringify(doc, null, 2) + '\n';
       else info(`no vulnerability information in the inputs; ${argv.vex} not written`);
     }
-    await writeFileAtomic(argv.output, text);
-    if (argv.vex && vexText) await writeFileAtomic(argv.vex, vexText);
+    await writeFilesAtomic(argv.vex && vexText ? [[argv.output, text], [argv.vex, vexText]] : [[argv.output, text]]);
     if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
     else {
       process.stderr.write(renderReport(result, argv.explain));

@@ -49,7 +49,9 @@ export interface DocumentFacts {
 }
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const arr = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : v === undefined || v === null ? [] : [v as J]);
+// null entries are schema errors the report already names; dropping them keeps the facts pass from crashing on them
+const arr = (v: unknown): J[] =>
+  Array.isArray(v) ? (v as J[]).filter((x) => x !== null && x !== undefined) : v === undefined || v === null ? [] : [v as J];
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 const isUrl = (s: string | undefined): s is string => !!s && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(s);
 const isEmail = (s: string | undefined): s is string => !!s && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
@@ -131,7 +133,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
     };
   });
   const creator = cdxContact(meta.manufacturer) ?? arr(meta.authors).map((a) => str(a.email)).find(isEmail);
-  const tools = Array.isArray(meta.tools) ? meta.tools : [...arr(meta.tools?.components), ...arr(meta.tools?.services)];
+  const tools = Array.isArray(meta.tools) ? arr(meta.tools) : [...arr(meta.tools?.components), ...arr(meta.tools?.services)];
   return {
     kind,
     specVersion: String(doc.specVersion ?? ''),
@@ -212,7 +214,7 @@ export function cyclonedxXmlToJsonShape(text: string): J {
 // ---------------------------------------------------------------- SPDX 2
 
 function spdx2Contact(party: string | undefined): string | undefined {
-  if (!party) return undefined;
+  if (typeof party !== 'string' || !party) return undefined;
   const email = /\(([^()\s]+@[^()\s]+)\)\s*$/.exec(party)?.[1];
   if (isEmail(email)) return email;
   const url = /(https?:\/\/\S+?)(?:\s|\)|$)/.exec(party)?.[1];
@@ -220,7 +222,7 @@ function spdx2Contact(party: string | undefined): string | undefined {
 }
 
 const spdx2Name = (party: string | undefined): string | undefined =>
-  party && party !== 'NOASSERTION' ? party.replace(/^(Organization|Person|Tool):\s*/, '').replace(/\s*\([^)]*\)\s*$/, '') || undefined : undefined;
+  typeof party === 'string' && party !== 'NOASSERTION' ? party.replace(/^(Organization|Person|Tool):\s*/, '').replace(/\s*\([^)]*\)\s*$/, '') || undefined : undefined;
 
 export function spdx2Facts(doc: J): DocumentFacts {
   const rels = arr(doc.relationships);

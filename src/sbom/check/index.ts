@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { tryParseJson } from '../../util/json.js';
 import { cyclonedxFacts, cyclonedxXmlToJsonShape, spdx2Facts, spdx3Facts, type DocumentFacts, type SbomKind } from './facts.js';
 import { evaluate, PROFILES, type Finding, type Profile } from './profiles.js';
 import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3, type SchemaResult } from './schema.js';
@@ -45,23 +46,17 @@ export function detectFormat(text: string, file: string): { kind: SbomKind; doc:
     const v = /cyclonedx\.org\/schema\/bom\/(\d+\.\d+)/.exec(text)?.[1] ?? '';
     return { kind: 'cyclonedx-xml', doc: text, specVersion: v };
   }
-  let doc: J;
-  try {
-    doc = JSON.parse(text) as J;
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    let where = {};
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      where = { line: before.length, column: before[before.length - 1]!.length + 1 };
-    }
-    throw new BeambakeError('SBOM_PARSE', `not JSON or XML: ${(e as Error).message}`, { file, ...where });
+  const parsed = tryParseJson(text);
+  if (!parsed.ok) {
+    const where = parsed.line !== undefined ? { line: parsed.line, column: parsed.column } : {};
+    throw new BeambakeError('SBOM_PARSE', `not JSON or XML: ${parsed.message}`, { file, ...where });
   }
+  const doc = parsed.value as J;
   if (doc && typeof doc === 'object' && doc.bomFormat === 'CycloneDX') return { kind: 'cyclonedx-json', doc, specVersion: String(doc.specVersion ?? '') };
   if (doc && typeof doc === 'object' && typeof doc.spdxVersion === 'string') return { kind: 'spdx2-json', doc, specVersion: doc.spdxVersion.replace(/^SPDX-/, '') };
   if (doc && typeof doc === 'object' && '@graph' in doc && JSON.stringify(doc['@context'] ?? '').includes('spdx.org/rdf/3')) {
-    const ci = (doc['@graph'] as J[]).find((e) => e?.type === 'CreationInfo');
+    const graph = Array.isArray(doc['@graph']) ? (doc['@graph'] as J[]) : [];
+    const ci = graph.find((e) => e?.type === 'CreationInfo');
     return { kind: 'spdx3-json', doc, specVersion: String(ci?.specVersion ?? '') };
   }
   throw new BeambakeError('SBOM_UNSUPPORTED', 'not a CycloneDX, SPDX 2 or SPDX 3 JSON document', { file });

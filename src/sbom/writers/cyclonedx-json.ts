@@ -15,8 +15,8 @@ function* array(key: string, items: Iterable<unknown>, last: boolean): Generator
   yield first ? `  ${JSON.stringify(key)}: []${last ? '\n' : ',\n'}` : `\n  ]${last ? '\n' : ',\n'}`;
 }
 
-export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
-  const head = {
+function cdxHead(cg: CanonicalGraph) {
+  return {
     $schema: `http://cyclonedx.org/schema/bom-${CDX_SPEC_VERSION}.schema.json`,
     bomFormat: 'CycloneDX',
     specVersion: CDX_SPEC_VERSION,
@@ -24,7 +24,10 @@ export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
     version: 1,
     metadata: cdxMetadata(cg),
   };
-  const headJson = JSON.stringify(head, null, 2);
+}
+
+export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
+  const headJson = JSON.stringify(cdxHead(cg), null, 2);
   yield headJson.slice(0, headJson.length - 2) + ',\n';
   const others = cg.root ? cg.components.slice(1) : cg.components;
   yield* array(
@@ -44,4 +47,22 @@ export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
   );
   if (compositions.length > 0) yield* array('compositions', compositions, true);
   yield '}\n';
+}
+
+/**
+ * The same text in one piece, for a document that is held in memory anyway
+ * (the layer SBOM): one JSON.stringify of the whole document takes half the
+ * time of re-indenting every item's JSON, most of it on `beambake recipe`'s
+ * cold start.
+ */
+export function cyclonedxJsonText(cg: CanonicalGraph): string {
+  const others = cg.root ? cg.components.slice(1) : cg.components;
+  const compositions = cdxCompositions(cg);
+  const doc = {
+    ...cdxHead(cg),
+    components: others.map((c) => cdxComponent(cg, c)),
+    dependencies: cg.components.map((c) => cdxDependency(cg, c)),
+    ...(compositions.length > 0 ? { compositions } : {}),
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
 }

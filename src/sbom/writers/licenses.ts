@@ -5,13 +5,14 @@
  * expressions, so declared + concluded compound licences need care).
  */
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type parseType from 'spdx-expression-parse';
 
 type Info = ReturnType<typeof parseType>;
 
 // Both are required on first use, not imported: this module is on `beambake recipe`'s path (the
 // layer SBOM), and a lockfile without licences never needs them (~20 ms of CommonJS loading).
-// The SPDX subpath only: the library's index loads every model and serializer (~100 ms).
+// Not the library's index: it loads every model and serializer (~100 ms).
 const lazyRequire = createRequire(import.meta.url);
 let parse: typeof parseType | undefined;
 let isSupportedSpdxId: ((id: string) => boolean) | undefined;
@@ -44,7 +45,7 @@ export function isLicenseFact(expr: string | undefined): expr is string {
 
 /** Licence ids the CycloneDX schema enumerates (the library's bundled SPDX list). */
 export function isCyclonedxLicenseId(id: string): boolean {
-  isSupportedSpdxId ??= (lazyRequire('@cyclonedx/cyclonedx-library/SPDX') as { isSupportedSpdxId: (id: string) => boolean }).isSupportedSpdxId;
+  isSupportedSpdxId ??= cyclonedxSpdxIds();
   return isSupportedSpdxId(id);
 }
 
@@ -63,4 +64,24 @@ export function conjunctiveIds(expr: string): string[] | null {
     return true;
   };
   return walk(info) ? [...new Set(ids)] : null;
+}
+
+/**
+ * The library's `isSupportedSpdxId` is membership in the `enum` of its bundled
+ * spdx.SNAPSHOT.schema.json; that module also builds a lower-case lookup table
+ * we never use (~10 ms at start-up), so the same file is read directly. Should
+ * a library version move the file, its own function is used.
+ */
+function cyclonedxSpdxIds(): (id: string) => boolean {
+  try {
+    const lib = dirname(lazyRequire.resolve('@cyclonedx/cyclonedx-library/package.json'));
+    const schema = lazyRequire(join(lib, 'res', 'schema', 'spdx.SNAPSHOT.schema.json')) as { enum?: unknown };
+    if (Array.isArray(schema.enum)) {
+      const ids = new Set(schema.enum);
+      return (id) => ids.has(id);
+    }
+  } catch {
+    // fall through to the library's own check
+  }
+  return (lazyRequire('@cyclonedx/cyclonedx-library/SPDX') as { isSupportedSpdxId: (id: string) => boolean }).isSupportedSpdxId;
 }
