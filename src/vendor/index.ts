@@ -10,7 +10,7 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { constants as fsConstants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexDownloadFilename } from '../bitbake/names.js';
-import { readProject } from '../lockfiles/index.js';
+import { readProject, type ReadProjectOptions } from '../lockfiles/index.js';
 import type { HexPackage, Project } from '../model.js';
 import { BeambakeError, ioError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
@@ -43,6 +43,8 @@ export interface Manifest {
 
 export interface VendorOptions {
   from: readonly string[];
+  /** `--app-name` / `--app-version` for projects whose version is only known at build time. */
+  project?: ReadProjectOptions;
   out: string;
   registry?: readonly string[];
   repoKeys?: readonly string[];
@@ -106,7 +108,7 @@ export async function vendorProject(path: string, opts: VendorOptions): Promise<
   for (const dir of opts.from) {
     if (!isDirectory(dir)) throw new BeambakeError('INVALID_ARGUMENT', `--from ${dir}: no such directory`, { entry: '--from' });
   }
-  const project = await readProject(path);
+  const project = await readProject(path, opts.project);
   const registry = registryFrom(opts.registry, opts.repoKeys);
   const previous = await existingMirror(opts.out);
   const hex = project.packages.filter((p): p is HexPackage => p.source === 'hex');

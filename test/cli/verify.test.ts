@@ -71,3 +71,25 @@ test('verify: a --vendor that is no directory is a usage error, a --repo-key PEM
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('verify and vendor take --app-version for a project whose version is only known at build time', () => {
+  // erlang_ls's .app.src says {vsn, git}: the reader asks for --app-version, so both commands must accept it.
+  const project = join(corpusDir, 'rebar', 'erlang_ls');
+  const empty = mkdtempSync(join(tmpdir(), 'bb-verify-appver-'));
+  try {
+    const without = runCli(['verify', project, '--vendor', empty]);
+    assert.equal(without.status, 3, without.stderr);
+    assert.match(without.stderr, /pass --app-version/);
+
+    const verified = runCli(['verify', project, '--vendor', empty, '--app-version', '1.0.0', '--json']);
+    assert.equal(verified.status, 1, verified.stderr);
+    const report = JSON.parse(verified.stdout) as { artifacts: { artifact: string }[] };
+    assert.ok(report.artifacts.some((a) => a.artifact.includes('zipper')), 'the lock was read: one record per package');
+
+    const vendored = runCli(['vendor', project, '--from', empty, '-o', join(empty, 'mirror'), '--app-version', '1.0.0']);
+    assert.equal(vendored.status, 1, vendored.stderr);
+    assert.match(vendored.stdout, /not written/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});

@@ -1,33 +1,27 @@
 import type { CommandModule } from 'yargs';
+import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Package, Project } from '../../model.js';
 import { printJson, table, warn } from '../output.js';
 
-interface DepsArgs {
+interface DepsArgs extends ProjectIdentityArgs {
   path: string;
   json: boolean;
-  'app-name'?: string;
-  'app-version'?: string;
 }
 
 export const depsCommand: CommandModule<object, DepsArgs> = {
   command: 'deps [path]',
   describe: 'Print the dependency model read from a lockfile (mix.lock, rebar.lock, manifest.toml)',
   builder: (y) =>
-    y
+    withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the model as JSON (a stable contract)' })
-      .option('app-name', { type: 'string', describe: 'Project name, when the project file does not say it statically' })
-      .option('app-version', { type: 'string', describe: 'Project version, when the project file does not say it statically' })
       .example('$0 deps', 'Table of the packages locked in the current directory')
       .example('$0 deps path/to/app --json', 'The model as JSON, packages sorted by app')
       .example('$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'),
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToJson } = await import('../../model.js');
-    const project = await readProject(argv.path, {
-      ...(argv['app-name'] !== undefined ? { appName: argv['app-name'] } : {}),
-      ...(argv['app-version'] !== undefined ? { appVersion: argv['app-version'] } : {}),
-    });
+    const project = await readProject(argv.path, projectIdentity(argv));
     for (const w of project.warnings) warn(w);
     if (argv.json) printJson(projectToJson(project));
     else process.stdout.write(render(project));

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 
-interface RecipeArgs {
+interface RecipeArgs extends ProjectIdentityArgs {
   path: string;
   output: string;
   yocto: string;
@@ -9,8 +10,6 @@ interface RecipeArgs {
   allowUnpinned: boolean;
   check: boolean;
   repoUrl?: string[];
-  appName?: string;
-  appVersion?: string;
   license?: string;
   profile?: string;
   machineSpecific: boolean;
@@ -22,7 +21,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
   command: 'recipe [path]',
   describe: 'Write a BitBake layer with a recipe that pins every dependency of a BEAM project',
   builder: (y: Argv) =>
-    y
+    withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile (mix.lock, rebar.lock, manifest.toml)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' })
       .option('yocto', {
@@ -36,8 +35,6 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'Accept Hex packages without an outer checksum (marked UNPINNED)' })
       .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 with a diff when the layer is stale' })
       .option('repo-url', { type: 'string', array: true, describe: 'NAME=URL base URL of a self-hosted Hex repository (repeatable)' })
-      .option('app-name', { type: 'string', describe: 'Application name when the project file does not say it statically' })
-      .option('app-version', { type: 'string', describe: 'Application version when the project file does not say it statically' })
       .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
       .option('profile', { type: 'string', describe: 'Hardware profile (see `beambake profiles list`): adds the board\'s BEAM flavor, NIF flags and Rust target' })
       .option('machine-specific', { type: 'boolean', default: false, describe: 'With --profile: set COMPATIBLE_MACHINE to the profile\'s MACHINE' })
@@ -66,8 +63,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ...(args.source !== undefined ? { source: args.source } : {}),
       ...(args.branch !== undefined ? { branch: args.branch } : {}),
       ...(args.repoUrl !== undefined ? { repoUrls: args.repoUrl } : {}),
-      ...(args.appName !== undefined ? { appName: args.appName } : {}),
-      ...(args.appVersion !== undefined ? { appVersion: args.appVersion } : {}),
+      ...projectIdentity(args),
       ...(args.license !== undefined ? { license: args.license } : {}),
       ...(profileLines ? { extraRecipeLines: profileLines } : {}),
       ...(args.vendor !== undefined && args.vendor.length > 0 ? { vendorDirs: args.vendor } : {}),

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
 import { info, printJson, style, table, warn } from '../output.js';
@@ -8,13 +9,11 @@ import { sbomMergeCommand } from './sbom-merge.js';
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;
 
-interface GenerateArgs {
+interface GenerateArgs extends ProjectIdentityArgs {
   path: string;
   format: (typeof FORMATS)[number];
   output?: string;
   vendor?: string;
-  'app-name'?: string;
-  'app-version'?: string;
   'otp-version'?: string;
   'erts-version'?: string;
   'elixir-version'?: string;
@@ -44,13 +43,11 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   command: '$0 [path]',
   describe: 'Write the SBOM of a project (application, Hex/git dependencies, ERTS and OTP applications)',
   builder: (y) =>
-    y
+    withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
       .option('vendor', { type: 'string', describe: 'Directory of vendored Hex tarballs: adds SHA-512, licences and links' })
-      .option('app-name', { type: 'string', describe: 'Project name, when the project file does not say it statically' })
-      .option('app-version', { type: 'string', describe: 'Project version, when the project file does not say it statically' })
       .option('otp-version', { type: 'string', describe: 'Target OTP release, recorded on ERTS and the OTP applications' })
       .option('erts-version', { type: 'string', describe: 'Target ERTS version' })
       .option('elixir-version', { type: 'string', describe: 'Target Elixir version (for elixir, logger, ...)' })
@@ -82,10 +79,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (argv.vendor !== undefined && !isDirectory(argv.vendor)) {
       throw new BeambakeError('IO', existsSync(argv.vendor) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: argv.vendor });
     }
-    const project = await readProject(argv.path, {
-      ...(argv['app-name'] !== undefined ? { appName: argv['app-name'] } : {}),
-      ...(argv['app-version'] !== undefined ? { appVersion: argv['app-version'] } : {}),
-    });
+    const project = await readProject(argv.path, projectIdentity(argv));
     for (const w of project.warnings) warn(w);
     const graph = await projectToSbomGraph(project, {
       vendorDir: argv.vendor,

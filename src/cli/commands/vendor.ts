@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import { BeambakeError } from '../../util/errors.js';
 
-interface VendorArgs {
+interface VendorArgs extends ProjectIdentityArgs {
   path: string;
   from: string[];
   output: string;
@@ -16,7 +17,7 @@ export const vendorCommand: CommandModule<object, VendorArgs> = {
   command: 'vendor [path]',
   describe: 'Copy verified Hex tarballs of a project into a flat mirror BitBake can use as PREMIRRORS (file://)',
   builder: (y: Argv) =>
-    y
+    withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('from', { type: 'string', array: true, demandOption: true, describe: 'Where tarballs are now: DL_DIR, Hex/rebar3/Gleam cache, another mirror (repeatable)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Mirror directory to create or update (atomically)' })
@@ -42,6 +43,7 @@ export const vendorCommand: CommandModule<object, VendorArgs> = {
       result = await vendorProject(args.path, {
         from: args.from,
         out: args.output,
+        project: projectIdentity(args),
         ...(args.registry ? { registry: args.registry } : {}),
         ...(args.repoKey ? { repoKeys: args.repoKey } : {}),
         strict: args.strict,

@@ -1,9 +1,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import { BeambakeError } from '../../util/errors.js';
 
 const usage = (message: string) => new BeambakeError('INVALID_ARGUMENT', message);
 
-interface VerifyArgs {
+interface VerifyArgs extends ProjectIdentityArgs {
   path: string;
   vendor?: string[];
   registry?: string[];
@@ -20,7 +21,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [path]',
   describe: 'Verify vendored Hex tarballs against the lock (and a signed registry snapshot), or artifacts against Sigstore bundles',
   builder: (y: Argv) =>
-    y
+    withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('vendor', { type: 'string', array: true, describe: 'Directory of vendored tarballs: DL_DIR, a beambake mirror, or a Hex/rebar3/Gleam package cache (repeatable)' })
       .option('registry', { type: 'string', array: true, describe: 'Registry snapshot holding packages/NAME resources; REPO=DIR for one repository (repeatable)' })
@@ -70,7 +71,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 
     const { readProject } = await import('../../lockfiles/index.js');
     const { verifyPackages } = await import('../../verify/index.js');
-    const project = await readProject(args.path);
+    const project = await readProject(args.path, projectIdentity(args));
     for (const w of project.warnings) warn(w);
     const bar = progress(project.packages.length, 'verifying');
     let result;

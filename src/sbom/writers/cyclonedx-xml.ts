@@ -73,20 +73,24 @@ function hashes(x: Xml, hs: unknown): void {
   x.close('hashes');
 }
 
+/** `<authors>` of a component or of the metadata: the same element in both places. */
+function authors(x: Xml, list: unknown): void {
+  if (!Array.isArray(list)) return;
+  x.open('authors');
+  for (const a of list as Json[]) {
+    x.open('author');
+    x.leaf('name', str(a.name));
+    x.leaf('email', str(a.email));
+    x.close('author');
+  }
+  x.close('authors');
+}
+
 function component(x: Xml, c: Json): void {
   x.open('component', { type: str(c.type), 'bom-ref': str(c['bom-ref']) });
   entity(x, 'supplier', c.supplier);
   entity(x, 'manufacturer', c.manufacturer);
-  if (Array.isArray(c.authors)) {
-    x.open('authors');
-    for (const a of c.authors as Json[]) {
-      x.open('author');
-      x.leaf('name', str(a.name));
-      x.leaf('email', str(a.email));
-      x.close('author');
-    }
-    x.close('authors');
-  }
+  authors(x, c.authors);
   x.leaf('name', str(c.name));
   x.leaf('version', str(c.version));
   x.leaf('description', str(c.description));
@@ -142,16 +146,7 @@ function metadata(x: Xml, m: Json): void {
     x.close('components');
     x.close('tools');
   }
-  if (Array.isArray(m.authors)) {
-    x.open('authors');
-    for (const a of m.authors as Json[]) {
-      x.open('author');
-      x.leaf('name', str(a.name));
-      x.leaf('email', str(a.email));
-      x.close('author');
-    }
-    x.close('authors');
-  }
+  authors(x, m.authors);
   if (m.component) component(x, m.component as Json);
   entity(x, 'manufacturer', m.manufacturer);
   entity(x, 'supplier', m.supplier);
