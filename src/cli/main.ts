@@ -6,7 +6,6 @@ import { BeambakeError, ExitCode } from '../util/errors.js';
 import { style } from './output.js';
 import { packageVersion } from '../util/package.js';
 
-
 function report(e: unknown): never {
   if (e instanceof BeambakeError) {
     process.stderr.write(`${style.red('error', process.stderr)}: ${e.format()}\n`);
