@@ -7,6 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * The ERTS file the stand-in marks: a shell script every Erlang install ships (Debian's erlang-base
+ * has no start_erl.src) and that Mix and relx both copy into a release's erts-<vsn>/bin.
+ */
+const MARKED_ERTS_SCRIPT = 'start';
+
 /** What the stand-in's marked files end with, so a test can see the release took them from there. */
 export const MARKER = '%% beambake target sysroot marker';
 
@@ -41,7 +47,7 @@ export interface TargetRoot {
 
 /**
  * A stand-in for the target sysroot's lib/erlang under `dir`: the host install hard-linked (all of
- * it, or ERTS and `apps` only), with erts-<vsn>/bin/start_erl.src and `mark`'s .app file
+ * it, or ERTS and `apps` only), with erts-<vsn>/bin/start and `mark`'s .app file
  * replaced by copies ending in MARKER.
  */
 export function makeTargetRoot(dir: string, opts: { mark: string; apps?: string[] }): TargetRoot {
@@ -57,7 +63,7 @@ export function makeTargetRoot(dir: string, opts: { mark: string; apps?: string[
     linkTree(host, root);
   }
   const markedAppDir = readdirSync(join(root, 'lib')).find((n) => n.startsWith(`${opts.mark}-`))!;
-  for (const rel of [join(ertsDir, 'bin', 'start_erl.src'), join('lib', markedAppDir, 'ebin', `${opts.mark}.app`)]) {
+  for (const rel of [join(ertsDir, 'bin', MARKED_ERTS_SCRIPT), join('lib', markedAppDir, 'ebin', `${opts.mark}.app`)]) {
     const p = join(root, rel);
     const text = readFileSync(p, 'utf8');
     rmSync(p); // break the hard link before writing
@@ -68,6 +74,6 @@ export function makeTargetRoot(dir: string, opts: { mark: string; apps?: string[
 
 /** `release` took ERTS and the marked application from the stand-in `target`, not from the build host. */
 export function assertFromTargetRoot(release: string, target: TargetRoot): void {
-  assert.match(readFileSync(join(release, target.ertsDir, 'bin', 'start_erl.src'), 'utf8'), new RegExp(MARKER));
+  assert.match(readFileSync(join(release, target.ertsDir, 'bin', MARKED_ERTS_SCRIPT), 'utf8'), new RegExp(MARKER));
   assert.match(readFileSync(join(release, 'lib', target.markedAppDir, 'ebin', `${target.mark}.app`), 'utf8'), new RegExp(MARKER));
 }
