@@ -66,8 +66,8 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToSbomGraph } = await import('../../sbom/from-project.js');
-    const { writeSbom } = await import('../../sbom/writers/index.js');
-    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { sbomChunks, writeSbomToStream } = await import('../../sbom/writers/index.js');
+    const { writeChunksAtomic } = await import('../../util/atomic.js');
     const { BeambakeError } = await import('../../util/errors.js');
     const { isDirectory } = await import('../../util/files.js');
     const hexRepoUrls: Record<string, string> = {};
@@ -95,12 +95,12 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (!graph.metadata.timestamp && argv.format.startsWith('spdx')) {
       warn('SOURCE_DATE_EPOCH is not set; SPDX requires a creation time, so 1970-01-01T00:00:00Z is written');
     }
-    const text = writeSbom(graph, argv.format);
+    // In pieces, never one string: 100,000 components are more text than V8 can hold in one.
     if (argv.output) {
-      await writeFileAtomic(argv.output, text);
+      await writeChunksAtomic(argv.output, sbomChunks(graph, argv.format));
       info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
     } else {
-      process.stdout.write(text);
+      await writeSbomToStream(graph, argv.format, process.stdout);
     }
   },
 };
