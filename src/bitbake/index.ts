@@ -4,8 +4,9 @@
  * atomically or compare them (`check`).
  */
 import { packageVersion } from '../util/package.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { BeambakeError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import type { Project } from '../model.js';
@@ -28,6 +29,12 @@ export interface RecipeOptions {
   branch?: string;
   allowUnpinned?: boolean;
   check?: boolean;
+  /**
+   * With `check`: compare everything but the application's own `SRCREV`. A
+   * layer committed inside the application's repository moves HEAD with
+   * every commit, so that one line can never be current there.
+   */
+  ignoreAppRevision?: boolean;
   /** `NAME=URL` pairs. */
   repoUrls?: string[];
   appName?: string;
@@ -54,8 +61,10 @@ export interface RecipeResult {
   /** Files written (or compared), relative to the layer. */
   files: string[];
   warnings: string[];
-  /** With `check`: true when the layer on disk differs. */
+  /** With `check`: true when the layer on disk differs (or does not exist). */
   stale?: boolean;
+  /** With `check`: the layer directory does not exist at all (then `diff` is empty). */
+  missing?: boolean;
   diff?: string;
 }
 
@@ -154,11 +163,36 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const plan = await planLayer(layerDir, rendered, sbom, release.name, version, warnings);
   const files = plan.files.map((f) => f.path);
   if (opts.check) {
+    if (!existsSync(layerDir)) return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: true, missing: true, diff: '' };
+    if (opts.ignoreAppRevision) await keepAppRevisionOnDisk(layerDir, plan, rendered.recipePath);
     const diff = await diffLayer(layerDir, plan);
     return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: diff.length > 0, diff };
   }
   await writeLayer(layerDir, plan);
   return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings };
+}
+
+/** The application's own revision line of a recipe (`SRCREV_<name>` lines are dependencies). */
+const APP_SRCREV = /^SRCREV = "[^"\n]*"$/m;
+
+/**
+ * `--check --ignore-app-revision`: take the application's `SRCREV` line from
+ * the recipe on disk into the planned recipe, so the comparison covers
+ * everything else. Only that one line: dependencies' SRCREV_<name> stay compared.
+ */
+async function keepAppRevisionOnDisk(layerDir: string, plan: LayerPlan, recipePath: string): Promise<void> {
+  const file = plan.files.find((f) => f.path === recipePath);
+  if (!file) return;
+  let onDisk: string;
+  try {
+    onDisk = await readFile(join(layerDir, recipePath), 'utf8');
+  } catch {
+    return; // no recipe there: the diff reports it
+  }
+  const diskLine = APP_SRCREV.exec(onDisk)?.[0];
+  const planned = file.data.toString('utf8');
+  if (diskLine === undefined || !APP_SRCREV.test(planned)) return;
+  file.data = Buffer.from(planned.replace(APP_SRCREV, () => diskLine), 'utf8');
 }
 
 /**
