@@ -172,27 +172,31 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings };
 }
 
-/** The application's own revision line of a recipe (`SRCREV_<name>` lines are dependencies). */
-const APP_SRCREV = /^SRCREV = "[^"\n]*"$/m;
+/** The application's own revision in a recipe (`SRCREV_<name>` lines are dependencies). */
+const APP_SRCREV = /^SRCREV = "([0-9a-f]{40})"$/m;
 
 /**
- * `--check --ignore-app-revision`: take the application's `SRCREV` line from
- * the recipe on disk into the planned recipe, so the comparison covers
- * everything else. Only that one line: dependencies' SRCREV_<name> stay compared.
+ * `--check --ignore-app-revision`: the application's revision (in SRCREV, the
+ * purl in SPDX_PACKAGE_URLS, the summary comment, the layer SBOM) is taken
+ * from the recipe on disk into every planned file, so the comparison covers
+ * everything else. Dependencies' SRCREV_<name> revisions stay compared.
  */
 async function keepAppRevisionOnDisk(layerDir: string, plan: LayerPlan, recipePath: string): Promise<void> {
-  const file = plan.files.find((f) => f.path === recipePath);
-  if (!file) return;
+  const recipeFile = plan.files.find((f) => f.path === recipePath);
+  if (!recipeFile) return;
   let onDisk: string;
   try {
     onDisk = await readFile(join(layerDir, recipePath), 'utf8');
   } catch {
     return; // no recipe there: the diff reports it
   }
-  const diskLine = APP_SRCREV.exec(onDisk)?.[0];
-  const planned = file.data.toString('utf8');
-  if (diskLine === undefined || !APP_SRCREV.test(planned)) return;
-  file.data = Buffer.from(planned.replace(APP_SRCREV, () => diskLine), 'utf8');
+  const oldRev = APP_SRCREV.exec(onDisk)?.[1];
+  const newRev = APP_SRCREV.exec(recipeFile.data.toString('utf8'))?.[1];
+  if (oldRev === undefined || newRev === undefined || oldRev === newRev) return;
+  for (const f of plan.files) {
+    const text = f.data.toString('utf8');
+    if (text.includes(newRev)) f.data = Buffer.from(text.split(newRev).join(oldRev), 'utf8');
+  }
 }
 
 /**

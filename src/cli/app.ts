@@ -26,9 +26,9 @@ export interface UsageFailure {
   error?: unknown;
 }
 
-/** Help width: the terminal's, at most 100 columns, 80 when not a terminal. */
+/** Help width: the terminal's, at least 60 and at most 100 columns, 80 when not a terminal. */
 export function helpWidth(): number {
-  return Math.max(40, Math.min(100, process.stdout.columns ?? 80));
+  return Math.max(60, Math.min(100, process.stdout.columns ?? 80));
 }
 
 /** The command path (`recipe`, `sbom merge`) a yargs instance is parsing, from its context. */
