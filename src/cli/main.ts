@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
 import { BeambakeError, ExitCode } from '../util/errors.js';
-import { style } from './output.js';
+import { safeLine, safeText, style } from './output.js';
 import { helpWidth, runCli, type UsageFailure } from './app.js';
 
 function report(e: unknown): never {
   if (e instanceof BeambakeError) {
-    process.stderr.write(`${style.red('error', process.stderr)}: ${e.format()}\n`);
+    process.stderr.write(`${style.red('error', process.stderr)}: ${safeLine(e.format())}\n`);
     process.exit(e.exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`${style.red('internal error', process.stderr)}: ${msg}\n`);
+  process.stderr.write(`${style.red('internal error', process.stderr)}: ${safeLine(msg)}\n`);
   if (process.env.BEAMBAKE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
   else process.stderr.write('(set BEAMBAKE_DEBUG=1 for a stack trace; please report this)\n');
   process.exit(ExitCode.INTERNAL);
@@ -18,7 +18,8 @@ function report(e: unknown): never {
 
 function usageError(f: UsageFailure): never {
   if (f.error !== undefined) report(f.error);
-  process.stderr.write(`${style.red('error', process.stderr)}: ${f.message}\n`);
+  // the message can quote what was typed (an unknown option): no control characters reach the terminal
+  process.stderr.write(`${style.red('error', process.stderr)}: ${safeText(f.message)}\n`);
   process.exit(ExitCode.USAGE);
 }
 

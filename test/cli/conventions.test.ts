@@ -143,7 +143,7 @@ test('recipe --check --ignore-app-revision: a layer committed in the application
     const ignoring = runCli([...args, '--check', '--ignore-app-revision']);
     assert.equal(ignoring.status, 0, ignoring.stdout + ignoring.stderr);
     // everything else is still compared
-    const inc = join(repo, 'meta-app', 'recipes-beam', 'hello_beam', 'hello_beam-beam-deps.inc');
+    const inc = join(repo, 'meta-app', 'recipes-beam', 'hello-beam', 'hello-beam-beam-deps.inc');
     writeFileSync(inc, readFileSync(inc, 'utf8').replace('928f6495', '00000000'));
     const stale = runCli([...args, '--check', '--ignore-app-revision']);
     assert.equal(stale.status, 1);

@@ -42,12 +42,12 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
 
   const r = run('npx', ['--no-install', 'beambake', 'recipe', 'hello_beam', '-o', 'meta-hello'], app);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /wrote .*meta-hello\/recipes-beam\/hello_beam\/hello_beam_0\.1\.0\.bb/);
-  for (const f of ['conf/layer.conf', 'classes/beambake-mix.bbclass', 'recipes-beam/hello_beam/hello_beam-beam-deps.inc', 'recipes-beam/hello_beam/hello_beam.cdx.json', 'scripts/beambake-build-mix']) {
+  assert.match(r.stderr, /wrote .*meta-hello\/recipes-beam\/hello-beam\/hello-beam_0\.1\.0\.bb/);
+  for (const f of ['conf/layer.conf', 'classes/beambake-mix.bbclass', 'recipes-beam/hello-beam/hello-beam-beam-deps.inc', 'recipes-beam/hello-beam/hello-beam.cdx.json', 'scripts/beambake-build-mix']) {
     assert.ok(existsSync(join(app, 'meta-hello', f)), `${f} not written by the installed package`);
   }
   // the board profiles, schemas and .proto files are found from the installed location too
   assert.equal(run('npx', ['--no-install', 'beambake', 'profiles', 'show', 'raspberrypi4-64', '--json'], app).status, 0);
-  const sbom = run('npx', ['--no-install', 'beambake', 'sbom', 'check', join('meta-hello', 'recipes-beam', 'hello_beam', 'hello_beam.cdx.json'), '--json'], app);
+  const sbom = run('npx', ['--no-install', 'beambake', 'sbom', 'check', join('meta-hello', 'recipes-beam', 'hello-beam', 'hello-beam.cdx.json'), '--json'], app);
   assert.equal((JSON.parse(sbom.stdout) as { schema: { valid: boolean } }).schema.valid, true, sbom.stderr);
 });

@@ -57,6 +57,6 @@ export const kasCommand: CommandModule<object, KasArgs> = {
     if (args.json) {
       const { printJson } = await import('../output.js');
       printJson({ output: args.output, profile: args.profile, yocto: args.yocto, kasFormat: doc.header.version, machine: doc.machine, distro: doc.distro, target: doc.target, repos: doc.repos });
-    } else info(`${style.green('wrote', process.stderr)} ${args.output} (kas format ${doc.header.version}; machine from profile ${args.profile})`);
+    } else info(`${args.output} (kas format ${doc.header.version}; machine from profile ${args.profile})`, style.green('wrote', process.stderr));
   },
 };

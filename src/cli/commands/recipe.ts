@@ -53,7 +53,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
   },
   handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
     const { recipe } = await import('../../bitbake/index.js');
-    const { printJson, warn, info, style } = await import('../output.js');
+    const { printJson, warn, info, safeText, style } = await import('../output.js');
     const repoUrls = hexRepoSpecs(args, warn);
     if (args.ignoreAppRevision && !args.check) {
       const { BeambakeError } = await import('../../util/errors.js');
@@ -89,18 +89,19 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         warnings: result.warnings,
       });
     } else if (args.check) {
-      if (result.stale) process.stdout.write(result.diff ?? '');
+      if (result.stale) process.stdout.write(safeText(result.diff ?? ''));
       else info(`${result.layerDir} is up to date`);
     } else {
       const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
       const vendored = r.summary.vendor ? `; ${r.summary.vendor.verified.length} verified against vendored tarballs` : '';
       info(
-        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
+        `${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
           `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
+        style.green('wrote', process.stderr),
       );
     }
     if (args.check && result.stale) {
-      if (args.json) process.stderr.write(result.diff ?? '');
+      if (args.json) process.stderr.write(safeText(result.diff ?? ''));
       info(
         result.missing
           ? `${result.layerDir} does not exist: run the same command without --check to create it`
