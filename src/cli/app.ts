@@ -72,6 +72,10 @@ export function createCli(args: string[], width: number, onFail: (f: UsageFailur
       const known = knownOptions(y);
       const unknown = unknownOptions(args, known);
       if (unknown.length > 0) return onFail({ message: unknownOptionMessage(unknown, known, path) });
+      const suggestion = /^Did you mean (\S+)\?$/.exec(String(msg));
+      if (suggestion && args[0] !== undefined) {
+        return onFail({ message: `unknown command ${args[0]} (did you mean ${suggestion[1]}?)\nRun 'beambake --help' for the commands.` });
+      }
       // yargs puts the details of some messages ("Invalid values:") on indented lines of their own
       const oneLine = String(msg).split('\n').map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
       onFail({ message: `${oneLine}\nRun 'beambake ${path ? path + ' ' : ''}--help' for usage.` });

@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { writeMixProject } from '../verify/fixture.js';
 import { needTools } from '../helpers/toolchain.js';
 import { runCli as runInProcess } from '../../src/cli/app.js';
 import { YOCTO_RELEASES } from '../../src/bitbake/releases.js';
@@ -152,5 +153,30 @@ test('recipe --check --ignore-app-revision: a layer committed in the application
     assert.equal(runCli(['recipe', example, '-o', join(repo, 'x'), '--ignore-app-revision']).status, 2, 'only with --check');
   } finally {
     rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('a mistyped command is named with the closest one', () => {
+  const r = runCli(['depz']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, "error: unknown command depz (did you mean deps?)\nRun 'beambake --help' for the commands.\n");
+});
+
+test('sbom --vendor is repeatable: tarballs are found in any of the directories', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-sbomvendor-'));
+  try {
+    const gpio = join(corpusDir, 'hex', 'swh-gpio', 'gpio-0.6.0.tar');
+    const outer = (JSON.parse(readFileSync(join(corpusDir, 'hex', 'swh-gpio', 'api_packages_gpio_releases_0.6.0.json'), 'utf8')) as { checksum: string }).checksum;
+    const inner = readFileSync(gpio).subarray(1024 + 512, 1024 + 512 + 64).toString().toLowerCase();
+    writeMixProject(join(dir, 'app'), [{ name: 'gpio', version: '0.6.0', outer, inner, buildTools: ['rebar3'] }]);
+    mkdirSync(join(dir, 'empty'));
+    mkdirSync(join(dir, 'cache'));
+    cpSync(gpio, join(dir, 'cache', 'gpio-0.6.0.tar'));
+    const r = runCli(['sbom', join(dir, 'app'), '--vendor', join(dir, 'empty'), '--vendor', join(dir, 'cache')]);
+    assert.equal(r.status, 0, r.stderr);
+    const c = (JSON.parse(r.stdout) as { components: { name: string; hashes?: { alg: string }[] }[] }).components.find((x) => x.name === 'gpio')!;
+    assert.ok(c.hashes?.some((h) => h.alg === 'SHA-512'), JSON.stringify(c));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
