@@ -21,8 +21,9 @@ import { needToolchain, runIn, toolchainMatrix, toolchainReady, type Toolchain }
 import { beamFiles, beamsMentioning, releaseBeamFiles } from './beam-scan.js';
 import { assertFromTargetRoot, hostErlangRoot, makeTargetRoot, type TargetRoot } from './erlang-root.js';
 import { flipMiddleByte, hexTarballPath } from './hex-fixtures.js';
-import { APP, build, hexRecords, prepare, unpack, type Work } from './mix-fixture.js';
-import { assertUnpackedAndBuilt, canUnshare, failureText, unpackThenBuild, type UnpackedBuild } from './run-script.js';
+import { APP, build, hexRecords, prepare, SOURCE_DATE_EPOCH, unpack, type Work } from './mix-fixture.js';
+import { assertUnpackedAndBuilt, canUnshare, failureText, runTool, scripts, unpackThenBuild, type UnpackedBuild } from './run-script.js';
+import { manifestDifferences, treeManifest } from './tree.js';
 
 const TOOLS = ['erl', 'elixir', 'mix', 'rebar3', 'python3', 'cc'];
 
@@ -71,7 +72,8 @@ for (const entry of toolchainMatrix()) {
       const { w } = good!;
       const nifVersion = runIn(tc, 'erl', ['-noshell', '-eval', 'io:format("~s", [erlang:system_info(nif_version)]), halt().']).stdout;
       const r = runIn(tc, join(w.output, 'bin', APP), ['eval', `{:ok, _} = Application.ensure_all_started(:${APP}); IO.puts(BeambakeDemo.report())`], {
-        env: { HOME: w.dir, RELEASE_TMP: join(w.dir, 'release-tmp') },
+        // The release carries no cookie (see the reproducibility test); a device gets one at first boot.
+        env: { HOME: w.dir, RELEASE_TMP: join(w.dir, 'release-tmp'), RELEASE_COOKIE: 'beambake-test-cookie' },
         timeoutMs: 120_000,
       });
       assert.equal(r.status, 0, failureText(r));
@@ -102,7 +104,7 @@ for (const entry of toolchainMatrix()) {
       assert.deepEqual(rel.stdout.split('\n').filter((l) => l.endsWith('.beam')), [], 'grep finds no build path in a .beam');
     });
 
-    it('gives byte-identical .beam files when built again in another directory', (t) => {
+    it('gives an identical release tree when built again in another directory (no random releases/COOKIE)', (t) => {
       if (!needTools(t, ...TOOLS)) return;
       assert.equal(good!.build?.status, 0, 'build failed');
       const w2 = prepare();
@@ -110,13 +112,33 @@ for (const entry of toolchainMatrix()) {
       assert.equal(u.status, 0, failureText(u));
       const r = build(w2, good!.target.root, {}, tc);
       assert.equal(r.status, 0, failureText(r));
-      const digests = (root: string) =>
-        Object.fromEntries(beamFiles(root).map((f) => [relative(root, f), createHash('sha256').update(readFileSync(f)).digest('hex')]));
-      const first = digests(good!.w.output);
-      const second = digests(w2.output);
-      assert.deepEqual(Object.keys(second), Object.keys(first));
-      const differing = Object.keys(first).filter((k) => first[k] !== second[k]);
-      assert.deepEqual(differing, [], 'the same sources in another directory must compile to the same bytes');
+      const first = treeManifest(good!.w.output);
+      const second = treeManifest(w2.output);
+      t.diagnostic(`${Object.keys(first).length} paths compared, ${beamFiles(good!.w.output).length} of them .beam files`);
+      assert.ok(Object.keys(first).some((p) => p.endsWith('.beam')) && Object.keys(first).some((p) => p.startsWith('erts-')), 'the whole release is compared');
+      assert.deepEqual(manifestDifferences(first, second), [], 'the same sources in another directory must give the same release, byte for byte');
+      // Mix would have written a random cookie; without BEAM_RELEASE_COOKIE or `cookie:` there is none.
+      assert.equal(existsSync(join(good!.w.output, 'releases', 'COOKIE')), false, 'no build-time cookie in the release');
+      assert.match(r.stderr, /no cookie configured: releases\/COOKIE is made on the device at first boot/);
+    });
+
+    it('writes BEAM_RELEASE_COOKIE into releases/COOKIE when the recipe sets one', (t) => {
+      if (!needTools(t, ...TOOLS)) return;
+      assert.equal(good!.build?.status, 0, 'build failed');
+      const { w } = good!;
+      const output = join(w.dir, 'release-with-cookie');
+      const r = runTool('sh', [join(scripts, 'beambake-build-mix'), 'release', '--project', w.project, '--target-erlang-root', good!.target.root, '--output', output], {
+        env: { SOURCE_DATE_EPOCH, MIX_ENV: 'prod', HEX_OFFLINE: '1', CC: 'cc', BEAMBAKE_TMPDIR: w.dir, BEAMBAKE_RELEASE_COOKIE: 'fleet_cookie_2024' },
+        offline: true,
+        toolchain: tc,
+        timeoutMs: 10 * 60_000,
+      });
+      assert.equal(r.status, 0, failureText(r));
+      assert.equal(readFileSync(join(output, 'releases', 'COOKIE'), 'utf8'), 'fleet_cookie_2024');
+      // The release starts the VM with it (-setcookie) when RELEASE_COOKIE is not set.
+      const e = runIn(tc, join(output, 'bin', APP), ['eval', '{:ok, [[c]]} = :init.get_argument(:setcookie); IO.puts(c)'], { env: { HOME: w.dir, RELEASE_TMP: join(w.dir, 'release-tmp'), RELEASE_COOKIE: '' }, timeoutMs: 120_000 });
+      assert.equal(e.status, 0, failureText(e));
+      assert.equal(e.stdout.trim(), 'fleet_cookie_2024');
     });
 
     describe('tampering stops the build before anything is compiled, naming the package', () => {
