@@ -14,6 +14,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { hostToolchain, runIn, type Toolchain } from '../../helpers/toolchain-roots.js';
 import { ertsDirOf } from '../erlang-root.js';
 import { readElf } from './elf.js';
 
@@ -170,21 +171,21 @@ export async function runProbe(
   em: EmulatedRelease,
   release: string,
   app: string,
-  opts: { home: string; emulatorFlags?: string[]; timeoutMs?: number },
+  opts: { home: string; emulatorFlags?: string[]; timeoutMs?: number; toolchain?: Toolchain },
 ): Promise<ProbeRun> {
   const port = await freePort();
   const epmdPath = join(release, ertsDirOf(release), 'bin', 'epmd');
   const t0 = Date.now();
-  const result = spawnSync(join(em.root, 'bin', app), ['eval', PROBE], {
-    encoding: 'utf8',
+  const result = runIn(opts.toolchain ?? hostToolchain, join(em.root, 'bin', app), ['eval', PROBE], {
     env: {
-      ...process.env,
       HOME: opts.home,
+      // Built without a cookie (a device makes its own at first boot); -sname needs one.
+      RELEASE_COOKIE: 'beambake-qemu-probe',
       RELEASE_TMP: join(opts.home, 'release-tmp'),
       ERL_EPMD_PORT: String(port),
       ELIXIR_ERL_OPTIONS: ['-sname', `bbqemu${process.pid}`, '-heart', ...(opts.emulatorFlags ?? [])].join(' '),
     },
-    timeout: opts.timeoutMs ?? 10 * 60_000,
+    timeoutMs: opts.timeoutMs ?? 10 * 60_000,
     maxBuffer: 16 << 20,
   });
   const seconds = (Date.now() - t0) / 1000;
