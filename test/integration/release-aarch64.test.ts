@@ -127,6 +127,22 @@ function releaseFor(profile: HardwareProfile, where: Where): void {
       assert.ok(f.inet_gethost?.startsWith(`${x!.qemu} -L ${x!.sysroot} ${join(bin, 'inet_gethost')} `), f.inet_gethost);
       assert.deepEqual(probe.epmd.map((p) => p.cmdline), [`${x!.qemu} -L ${x!.sysroot} ${join(bin, 'epmd')} -daemon`]);
     });
+
+    if (profile.beamJit && where.toolchain?.root !== undefined) {
+      // Bookworm's OTP 25 JIT crashes at boot under QEMU user mode with its default dual-mapped
+      // code (qemuEmulatorFlags); the profiles' notes record that OTP 27 no longer needs the flag.
+      it(`runs OTP's JIT with its default dual-mapped code (no +JMsingle) under the root's QEMU`, async (t) => {
+        if (!ready(t)) return;
+        assert.equal(x!.build?.status, 0, 'build failed');
+        const dual = await runUnderQemu(x!, { emulatorFlags: [], into: 'emulated-dual-mapped' });
+        const { result, facts } = dual.probe;
+        t.diagnostic(`OTP ${x!.targetOtp} under ${runIn(tc, x!.qemu, ['--version']).stdout.split('\n')[0]}, no emulator flags: exit ${result.status} signal ${result.signal}, ${dual.probe.seconds.toFixed(1)} s`);
+        assert.equal(result.status, 0, failureText(result));
+        assert.equal(facts.emu_flavor, 'jit');
+        assert.equal(facts.report, `Hello, Yocto! sum=42 words=5 nif=${nifVersion}`);
+        assert.equal(facts.nif_add, '-4');
+      });
+    }
   });
 }
 

@@ -147,7 +147,10 @@ export function freePort(): Promise<number> {
  * crashes at boot (erlang/docker-erlang-otp#400). OTP 26 added `+JMsingle true` for exactly
  * this (erlang/otp#6340); in OTP 25 the only way to single-mapped RWX memory is perf support,
  * `+JPperf true`, which also writes /tmp/perf-<pid>.map and /tmp/jit-<pid>.dump (runProbe
- * removes them). Not needed on real hardware; the interpreter (armhf) needs nothing.
+ * removes them). Not needed on real hardware; the interpreter (armhf, riscv64) needs nothing.
+ * Measured: OTP 25's JIT (Debian bookworm) crashes without the flag under QEMU 7.2; OTP 27's
+ * (Debian trixie) runs without it under QEMU 7.2 and 10.0 (release-aarch64.test.ts checks 10.0).
+ * The flag stays on as it costs nothing.
  */
 export function qemuEmulatorFlags(jit: boolean, otpMajor: number): string[] {
   if (!jit) return [];
