@@ -8,7 +8,7 @@ import { loadOsv } from './osv.js';
 import { buildIndex, matchOsv } from './match.js';
 import { componentSubject, projectTarget } from './subjects.js';
 import { readCveCheck } from './yocto.js';
-import { applyTriage, readTriage } from './triage.js';
+import { applyTriage, readOpenVex, readTriage, type Decision } from './triage.js';
 import { compareFindings, JUSTIFICATIONS, type Finding, type Justification, type Subject, type Target, type Vulnerability, type VulnResult } from './model.js';
 import type { VexStatement } from '../sbom/model.js';
 
@@ -20,6 +20,8 @@ export interface VulnOptions {
   osv: string[];
   cveCheck?: string[];
   triage?: string[];
+  /** OpenVEX documents whose statements pass through (the Yocto side exported by `sbom merge --vex`). */
+  vex?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -93,6 +95,29 @@ function sbomVexFindings(vex: VexStatement[], subjects: Map<string, Subject>, kn
   return out;
 }
 
+function openVexFindings(ds: Decision[], subjects: Subject[], known: Map<string, Vulnerability>, file: string): Finding[] {
+  const index = new Map<string, Subject>();
+  for (const s of subjects) for (const k of [s.ref, s.purl, s.cpe]) if (k && !index.has(k)) index.set(k, s);
+  const out: Finding[] = [];
+  for (const d of ds) {
+    const vuln = known.get(d.vulnerability) ?? { id: d.vulnerability, aliases: [], severities: [], references: [], origins: [file] };
+    known.set(d.vulnerability, vuln);
+    for (const p of d.products) {
+      const subject = index.get(p) ?? { ref: p, name: p.split('#').pop() ?? p };
+      out.push({
+        vuln,
+        subject,
+        status: d.status,
+        ...(d.justification ? { justification: d.justification } : {}),
+        ...(d.statement ? { statement: d.statement } : {}),
+        source: 'sbom-vex',
+        triaged: d.status === 'not_affected',
+      });
+    }
+  }
+  return out;
+}
+
 export async function runVuln(opts: VulnOptions): Promise<VulnResult> {
   let target: Target;
   let vex: VexStatement[] = [];
@@ -112,6 +137,7 @@ export async function runVuln(opts: VulnOptions): Promise<VulnResult> {
   const byRef = new Map(target.subjects.map((s) => [s.ref, s]));
   const extra: Finding[] = [];
   if (vex.length) extra.push(...sbomVexFindings(vex, byRef, known, target.files.join(', ')));
+  for (const f of opts.vex ?? []) extra.push(...openVexFindings(readOpenVex(f), target.subjects, known, f));
   for (const f of opts.cveCheck ?? []) {
     for (const x of readCveCheck(f, target.subjects)) extra.push({ ...x, vuln: known.get(x.vuln.id) ?? x.vuln });
   }

@@ -32,7 +32,7 @@ type J = Record<string, unknown>;
 const isObj = (x: unknown): x is J => typeof x === 'object' && x !== null && !Array.isArray(x);
 const STATUSES: VexStatus[] = ['affected', 'not_affected', 'fixed', 'under_investigation'];
 
-function decision(raw: unknown, file: string, entry: string, openvex: boolean): Decision {
+function decision(raw: unknown, file: string, entry: string, openvex: boolean, passThrough = false): Decision {
   const bad = (m: string) => new BeambakeError('TRIAGE_INVALID', m, { file, entry });
   if (!isObj(raw)) throw bad('not an object');
   const v = openvex ? (isObj(raw.vulnerability) ? (raw.vulnerability.name ?? raw.vulnerability['@id']) : undefined) : raw.vulnerability;
@@ -55,7 +55,8 @@ function decision(raw: unknown, file: string, entry: string, openvex: boolean): 
     throw bad(`"justification" must be one of ${JUSTIFICATIONS.join(', ')}`);
   }
   const statement = [raw.statement, raw.impact_statement, raw.action_statement, raw.status_notes].find((s): s is string => typeof s === 'string' && s !== '');
-  if (status === 'not_affected' && just === undefined) {
+  // a VEX document passed through may justify not_affected with an impact statement alone, as OpenVEX allows
+  if (status === 'not_affected' && just === undefined && !(passThrough && statement)) {
     throw bad(`not_affected needs a "justification" (${JUSTIFICATIONS.join(', ')}): beambake states not_affected only for a reason a person gave`);
   }
   const aliases = openvex && isObj(raw.vulnerability) && Array.isArray(raw.vulnerability.aliases) ? (raw.vulnerability.aliases as unknown[]).filter((a): a is string => typeof a === 'string') : [];
@@ -118,4 +119,19 @@ export function applyTriage(findings: Finding[], decisions: Decision[]): Decisio
     if (!used) unused.push(d);
   }
   return unused;
+}
+
+/** The statements of an OpenVEX document (e.g. `sbom merge --vex` of the Yocto side), to pass through. */
+export function readOpenVex(file: string): Decision[] {
+  const text = readText(file);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new BeambakeError('TRIAGE_INVALID', `not JSON: ${(e as Error).message}`, { file });
+  }
+  if (!isObj(doc) || typeof doc['@context'] !== 'string' || !doc['@context'].startsWith('https://openvex.dev/ns') || !Array.isArray(doc.statements)) {
+    throw new BeambakeError('TRIAGE_INVALID', 'not an OpenVEX document (@context https://openvex.dev/ns/..., statements)', { file });
+  }
+  return doc.statements.map((s, i) => decision(s, file, `statements[${i}]`, true, true));
 }

@@ -16,6 +16,7 @@ interface VulnArgs extends ProjectIdentityArgs {
   osv: string[];
   'cve-check'?: string[];
   triage?: string[];
+  vex?: string[];
   format: (typeof FORMATS)[number];
   output?: string;
   'fail-on'?: (typeof SEVERITIES)[number];
@@ -31,6 +32,7 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
       .positional('inputs', { type: 'string', array: true, default: ['.'], describe: 'A project directory or lockfile, or SBOM files (layer or device SBOM)' })
       .option('osv', { type: 'string', array: true, demandOption: true, describe: 'OSV records: a directory, a .zip export or a .json file (repeatable)' })
       .option('cve-check', { type: 'string', array: true, describe: "Yocto cve-check JSON: its statuses pass through into the output (repeatable)" })
+      .option('vex', { type: 'string', array: true, describe: 'OpenVEX documents to pass through, e.g. the Yocto side from `sbom merge --vex` (repeatable)' })
       .option('triage', { type: 'string', array: true, describe: 'Decisions (JSON/YAML "decisions" list or an OpenVEX document); the only source of not_affected' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'text' as const, describe: 'Output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
@@ -59,6 +61,7 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
       osv: argv.osv,
       ...(argv['cve-check'] ? { cveCheck: argv['cve-check'] } : {}),
       ...(argv.triage ? { triage: argv.triage } : {}),
+      ...(argv.vex ? { vex: argv.vex } : {}),
     });
     for (const r of result.rejected) warn(`${r.origin}: skipped: ${r.problem}`);
     for (const n of result.target.notes) info(`note: ${n}`);
