@@ -5,7 +5,7 @@
  */
 import { isoSeconds, sourceDateEpoch } from '../util/time.js';
 import { loadOsv } from './osv.js';
-import { buildIndex, matchOsv } from './match.js';
+import { buildIndex, matchOsv, repoKey } from './match.js';
 import { componentSubject, projectTarget } from './subjects.js';
 import { readCveCheck } from './yocto.js';
 import { applyTriage, readOpenVex, readTriage, type Decision } from './triage.js';
@@ -128,7 +128,14 @@ export async function runVuln(opts: VulnOptions): Promise<VulnResult> {
   }
   const decisions = [];
   for (const t of opts.triage ?? []) decisions.push(...(await readTriage(t)));
-  const load = await loadOsv(opts.osv);
+  // keep only records about the subject's Hex packages and git repositories: the rest are validated and counted
+  const hexNames = new Set(target.subjects.filter((s) => s.hex).map((s) => s.hex!.name.toLowerCase()));
+  const repos = new Set(target.subjects.filter((s) => s.git).map((s) => repoKey(s.git!.repo)));
+  const load = await loadOsv(opts.osv, (r) =>
+    (r.affected ?? []).some(
+      (a) => (a.package?.ecosystem === 'Hex' && hexNames.has(a.package.name.toLowerCase())) || (a.ranges ?? []).some((g) => g.type === 'GIT' && g.repo !== undefined && repos.has(repoKey(g.repo))),
+    ),
+  );
   const findings = matchOsv(target.subjects, buildIndex(load.records));
 
   // ids and aliases of matched vulnerabilities, so Yocto and SBOM statements about a CVE join its OSV twin
@@ -153,14 +160,13 @@ export async function runVuln(opts: VulnOptions): Promise<VulnResult> {
   all.sort(compareFindings);
 
   const epoch = sourceDateEpoch(opts.env ?? process.env);
-  let newest = '';
-  for (const r of load.records) if (r.record.modified > newest) newest = r.record.modified;
+  const newest = load.newestModified;
   const timestamp = epoch ? isoSeconds(epoch) : newest ? isoSeconds(new Date(newest)) : '1970-01-01T00:00:00Z';
   return {
     target,
     findings: all,
     rejected: load.rejected,
-    records: load.records.length,
+    records: load.valid,
     files: load.files,
     unusedDecisions: unused.map((d) => `${d.where}: ${d.vulnerability} matched no finding`),
     timestamp,

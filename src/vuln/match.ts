@@ -82,15 +82,14 @@ function groupRecords(recs: LoadedRecord[]): Map<string, LoadedRecord[]> {
       union(r.record.id, a);
     }
   }
-  const groups = new Map<string, LoadedRecord[]>();
+  const groups = new Map<string, Set<LoadedRecord>>();
   for (const r of recs) {
     const k = find(r.record.id);
     const l = groups.get(k);
-    if (l) {
-      if (!l.includes(r)) l.push(r);
-    } else groups.set(k, [r]);
+    if (l) l.add(r);
+    else groups.set(k, new Set([r]));
   }
-  return groups;
+  return new Map([...groups].map(([k, v]) => [k, [...v]]));
 }
 
 export function vulnerabilityOf(recs: LoadedRecord[]): Vulnerability {

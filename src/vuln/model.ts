@@ -90,10 +90,8 @@ export interface VulnResult {
   timestamp: string;
 }
 
+const order = (x: string, y: string) => (x === y ? 0 : x < y ? -1 : 1);
+
 export function compareFindings(a: Finding, b: Finding): number {
-  const k = (f: Finding) => [f.vuln.id, f.subject.purl ?? f.subject.ref, f.status];
-  const x = k(a);
-  const y = k(b);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
-  return 0;
+  return order(a.vuln.id, b.vuln.id) || order(a.subject.purl ?? a.subject.ref, b.subject.purl ?? b.subject.ref) || order(a.status, b.status);
 }

@@ -63,7 +63,9 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
       ...(argv.triage ? { triage: argv.triage } : {}),
       ...(argv.vex ? { vex: argv.vex } : {}),
     });
-    for (const r of result.rejected) warn(`${r.origin}: skipped: ${r.problem}`);
+    // a broken export can reject thousands: the first few name the problem, --format json lists all
+    for (const r of result.rejected.slice(0, 20)) warn(`${r.origin}: skipped: ${r.problem}`);
+    if (result.rejected.length > 20) warn(`... and ${result.rejected.length - 20} more OSV records skipped (-f json lists them all)`);
     for (const n of result.target.notes) info(`note: ${n}`);
     for (const u of result.unusedDecisions) warn(u);
     const author = argv.author ?? result.target.manufacturer ?? 'Unknown';
