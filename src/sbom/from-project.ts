@@ -255,7 +255,11 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
 
   const components = [root, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
   const byAggregate = new Map<CompositionAggregate, string[]>();
-  for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
+  for (const [id, agg] of aggregates) {
+    const ids = byAggregate.get(agg);
+    if (ids) ids.push(id);
+    else byAggregate.set(agg, [id]);
+  }
   return {
     metadata: {
       name: `${project.name}-${project.version}`,
