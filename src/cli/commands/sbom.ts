@@ -28,7 +28,6 @@ interface GenerateArgs extends ProjectIdentityArgs {
   'manufacturer-email'?: string;
   'manufacturer-url'?: string;
   'hex-repo'?: string[];
-  'repo-url'?: string[];
 }
 
 interface CheckArgs {
