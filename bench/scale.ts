@@ -9,6 +9,7 @@
  *
  *   npm run bench -- scale
  *   BENCH_SIZES=1000,10000 node dist/bench/scale.js
+ *   BENCH_ONLY=sbom node dist/bench/scale.js     # rows whose command contains 'sbom'
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -58,6 +59,7 @@ try {
   process.stdout.write(`CLI start-up (beambake --version, median of 5): ${startup.toFixed(0)} ms\n`);
   process.stdout.write(`${'command'.padEnd(22)}${'tool'.padEnd(8)}${sizes.map((n) => `${n} pkgs: ms, us/pkg`.padStart(26)).join('')}   ratio\n`);
   for (const row of rows) {
+    if (process.env.BENCH_ONLY && !`${row.what} ${row.tool}`.includes(process.env.BENCH_ONLY)) continue;
     const perPkg: number[] = [];
     let line = `${row.what.padEnd(22)}${row.tool.padEnd(8)}`;
     for (const n of sizes) {
