@@ -12,7 +12,6 @@
  * lock names a dependency that is not locked.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
@@ -26,6 +25,7 @@ import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.j
 // only the CycloneDX JSON writer (not writers/index.js with all four formats) for the layer file.
 import { canonicalize } from './writers/common.js';
 import { cyclonedxJsonText } from './writers/cyclonedx-json.js';
+import { joinInside } from '../validate/lock.js';
 
 export interface ProjectSbomOptions {
   /** Directories with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`), first match wins. */
@@ -71,7 +71,7 @@ interface Built {
 async function findVendored(dirs: string | readonly string[], pkg: HexPackage): Promise<string | undefined> {
   for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
     for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
-      const p = join(dir, name);
+      const p = joinInside(dir, name);
       if (existsSync(p)) return p;
     }
   }
