@@ -12,6 +12,7 @@ import { sbomCommand } from './sbom.js';
 import { profilesCommand } from './profiles.js';
 import { kasCommand } from './kas.js';
 import { vulnCommand } from './vuln.js';
+import { reportCommand } from './report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand, profilesCommand, kasCommand, vulnCommand];
+export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand, profilesCommand, kasCommand, vulnCommand, reportCommand];
