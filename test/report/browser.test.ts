@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
-import { deviceInputs } from './report.test.js';
+import { deviceInputs } from './device.js';
 
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 
