@@ -44,6 +44,7 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   OSV_INVALID: ExitCode.INPUT,
   TRIAGE_INVALID: ExitCode.INPUT,
   CVE_CHECK_INVALID: ExitCode.INPUT,
+  REPORT_INPUT: ExitCode.INPUT,
   INVALID_ARGUMENT: ExitCode.USAGE,
   // checks
   CHECKSUM_MISMATCH: ExitCode.CHECK_FAILED,
