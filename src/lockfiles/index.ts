@@ -5,6 +5,7 @@
  */
 import { comparePackages, type BuildTool, type Project } from '../model.js';
 import { readRootProject, type RootOptions } from '../project/index.js';
+import { assignScopes } from '../project/scope.js';
 import { readUtf8File, type LockRead } from './common.js';
 import { detect } from './detect.js';
 import { parseMixLock } from './mix.js';
@@ -17,7 +18,7 @@ export { parseGleamManifest } from './gleam.js';
 export { detect, toolForLockfile, lockfileName } from './detect.js';
 export type { LockRead } from './common.js';
 
-export type ReadProjectOptions = RootOptions;
+export type ReadProjectOptions = Omit<RootOptions, 'require'>;
 
 const PARSERS: Record<BuildTool, (text: string, file: string) => LockRead> = {
   mix: parseMixLock,
@@ -33,7 +34,8 @@ export function readLockfile(file: string, tool: BuildTool): LockRead {
 export async function readProject(path: string, opts: ReadProjectOptions = {}): Promise<Project> {
   const found = detect(path);
   const lock: LockRead = found.lockfile ? readLockfile(found.lockfile, found.buildTool) : { packages: [], warnings: [] };
-  const root = readRootProject(found.projectDir, found.buildTool, opts);
+  // Name and version may be unknown (a bare lockfile, `{vsn, git}`): what needs them asks (requireIdentity).
+  const root = readRootProject(found.projectDir, found.buildTool, { ...opts, require: false });
 
   // mix.lock says which apps others require; the root's own deps list (when
   // mix.exs names them statically) marks the rest as direct too.
@@ -41,15 +43,31 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
     const own = new Set(root.deps);
     for (const p of lock.packages) if (own.has(p.app)) p.direct = true;
   }
+  const scopes = assignScopes(lock.packages, {
+    ...(root.declared ? { declared: root.declared } : {}),
+    ...(root.depsProblem ? { depsProblem: root.depsProblem } : {}),
+    graphKnown: found.buildTool !== 'rebar3',
+  });
+  const warnings = [...found.warnings, ...lock.warnings];
+  if (root.identityProblem) warnings.push(`${root.projectFile ?? found.projectDir}: ${root.identityProblem} (shown as unknown)`);
+  if (scopes.unknown.length > 0 && lock.packages.length > 0) {
+    const why = root.declared === undefined ? `no project file declares scopes` : (root.depsProblem ?? 'scope options are computed');
+    warnings.push(`${root.projectFile ?? found.projectDir}: scope unknown for ${scopes.unknown.join(', ')} (${why}); treated as prod`);
+  }
   return {
-    name: root.name,
-    version: root.version,
+    ...(root.name !== undefined ? { name: root.name } : {}),
+    ...(root.version !== undefined ? { version: root.version } : {}),
     buildTool: found.buildTool,
     lockfile: found.lockfile ?? '',
     directory: found.projectDir,
     ...(root.umbrellaApps ? { umbrellaApps: root.umbrellaApps } : {}),
+    ...(root.releases ? { releases: root.releases.map((r) => ({ name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), apps: r.apps })) } : {}),
+    ...(root.identityProblem ? { identityProblem: root.identityProblem } : {}),
+    ...(root.projectFile ? { projectFile: root.projectFile } : {}),
+    ...(root.versionSource ? { versionSource: root.versionSource } : {}),
     packages: [...lock.packages].sort(comparePackages),
-    warnings: [...found.warnings, ...lock.warnings],
+    warnings,
     ...(lock.unlocked && lock.unlocked.length > 0 ? { unlocked: lock.unlocked } : {}),
+    ...(scopes.unknown.length > 0 ? { scopeUnknown: scopes.unknown } : {}),
   };
 }

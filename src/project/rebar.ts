@@ -9,7 +9,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseErlangTerms, describeTerm, keywordGet, textOf, type Term } from '../terms/index.js';
 import { readUtf8File } from '../lockfiles/common.js';
-import type { RootInfo } from './types.js';
+import type { Scope } from '../model.js';
+import type { DeclaredDep, RootInfo } from './types.js';
 
 function readTerms(file: string): Term[] {
   return parseErlangTerms(readUtf8File(file, 'cannot read the project file'), file);
@@ -37,7 +38,7 @@ export function readRebarProject(dir: string): RootInfo {
     if (one) return withConfigDeps(dir, one);
   }
   const configFile = join(dir, 'rebar.config');
-  return {
+  return withConfigDeps(dir, {
     projectFile: existsSync(configFile) ? configFile : dir,
     deps: [],
     problems: [
@@ -45,22 +46,50 @@ export function readRebarProject(dir: string): RootInfo {
         ? `a rebar3 umbrella of ${apps.length} apps (${apps.join(', ')}) whose rebar.config names no relx release`
         : 'no src/*.app.src, and rebar.config names no relx release',
     ],
-  };
+  });
 }
 
-function withConfigDeps(dir: string, info: RootInfo): RootInfo {
-  const config = join(dir, 'rebar.config');
-  if (!existsSync(config)) return info;
-  const deps = keywordGet({ kind: 'list', items: readTerms(config), loc: { line: 1, column: 1 } }, 'deps');
+/** `{deps, [name | {name, Vsn} | {name, Vsn, Source} | {name, Source}]}`: the app names. */
+function depNames(deps: Term | undefined): string[] {
   const apps = new Set<string>();
   if (deps?.kind === 'list') {
     for (const d of deps.items) {
-      // {deps, [name | {name, Vsn} | {name, Vsn, Source} | {name, Source}]}
       const name = d.kind === 'atom' ? d.value : d.kind === 'tuple' && d.items[0]?.kind === 'atom' ? d.items[0].value : undefined;
       if (name) apps.add(name);
     }
   }
-  return { ...info, deps: [...apps].sort() };
+  return [...apps].sort();
+}
+
+/** rebar3's `test` profile is for tests, `prod` ships; any other profile (dev, docs, lint, ...) is development. */
+function profileScope(profile: string): Scope {
+  return profile === 'prod' ? 'prod' : profile === 'test' ? 'test' : 'dev';
+}
+
+/**
+ * Declared scopes from rebar.config: `{deps, ...}` ship, `{profiles, [{P, [{deps, ...}]}]}`
+ * take the profile's scope. (rebar3 locks only the default profile's deps, so
+ * profile deps reach rebar.lock only when a default dep also requires them.)
+ */
+function withConfigDeps(dir: string, info: RootInfo): RootInfo {
+  const config = join(dir, 'rebar.config');
+  if (!existsSync(config)) return info;
+  const top: Term = { kind: 'list', items: readTerms(config), loc: { line: 1, column: 1 } };
+  const deps = depNames(keywordGet(top, 'deps'));
+  const declared: DeclaredDep[] = deps.map((app) => ({ app, scope: 'prod', runtime: true, reason: '{deps, ...} in rebar.config' }));
+  const profiles = keywordGet(top, 'profiles');
+  if (profiles?.kind === 'list') {
+    for (const p of profiles.items) {
+      if (p.kind !== 'tuple' || p.items.length !== 2 || p.items[0]!.kind !== 'atom') continue;
+      const profile = p.items[0]!.value;
+      for (const app of depNames(keywordGet(p.items[1], 'deps'))) {
+        if (declared.some((d) => d.app === app && d.scope === 'prod')) continue;
+        declared.push({ app, scope: profileScope(profile), runtime: true, reason: `${profile} profile deps in rebar.config` });
+      }
+    }
+  }
+  const problem = existsSync(`${config}.script`) ? 'rebar.config.script may change the deps when rebar3 runs' : undefined;
+  return { ...info, deps, declared, ...(problem ? { depsProblem: problem } : {}) };
 }
 
 function readAppSrcDir(srcDir: string): RootInfo | undefined {

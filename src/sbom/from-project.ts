@@ -12,7 +12,7 @@
  * lock names a dependency that is not locked.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
@@ -212,9 +212,13 @@ function otpComponents(project: Project, opts: ProjectSbomOptions): { erts: Comp
 
 export async function projectToSbomGraph(project: Project, opts: ProjectSbomOptions = {}): Promise<SbomGraph> {
   const timestamp = opts.timestamp ?? sourceDateEpoch(opts.env);
-  const rootPurl = otpPurl(project.name, project.version);
-  const root = emptyComponent(rootPurl, project.name, 'application');
+  // A bare lockfile names no project: the SBOM still needs a root, named after the directory and marked so.
+  const name = project.name ?? (basename(resolve(project.directory ?? dirname(project.lockfile || '.'))) || 'unknown');
+  const rootPurl = otpPurl(name, project.version);
+  const root = emptyComponent(rootPurl, name, 'application');
   root.version = project.version;
+  if (project.name === undefined) root.properties.push({ name: 'beambake:name', value: 'unknown (the directory name stands in)' });
+  if (project.version === undefined) root.properties.push({ name: 'beambake:version', value: 'unknown' });
   root.purl = rootPurl;
   root.manufacturer = opts.manufacturer ?? opts.author;
   root.supplier = opts.manufacturer ?? opts.author;
@@ -256,7 +260,7 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
   return {
     metadata: {
-      name: `${project.name}-${project.version}`,
+      name: project.version !== undefined ? `${name}-${project.version}` : name,
       root: root.id,
       timestamp: timestamp ? isoSeconds(timestamp) : undefined,
       authors: opts.author ? [opts.author] : [],
