@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BeambakeError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
-import type { Project } from '../model.js';
+import { inScopes, type Project, type Scope } from '../model.js';
 import { resolveAppSource, type AppSource } from './appsource.js';
 import { diffLayer, layerConfIsOurs, templateFiles, writeLayer, type LayerFile, type LayerPlan } from './layer.js';
 import { appLicense } from './license.js';
@@ -34,6 +34,8 @@ export interface RecipeOptions {
   appVersion?: string;
   /** SPDX expression overriding what the project declares. */
   license?: string;
+  /** Scopes beyond prod whose dependencies the recipe fetches too (`--include-scope`). */
+  includeScopes?: readonly Scope[];
   /** A project already read (tests, other commands); otherwise readProject(path). */
   project?: Project;
   extraRecipeLines?: BbText[];
@@ -54,6 +56,8 @@ export interface RecipeResult {
   /** Files written (or compared), relative to the layer. */
   files: string[];
   warnings: string[];
+  /** Dependencies left out by scope (dev/test), sorted by app. */
+  leftOut: { app: string; scope: Scope }[];
   /** With `check`: true when the layer on disk differs. */
   stale?: boolean;
   diff?: string;
@@ -98,10 +102,37 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
+/**
+ * A recipe needs a name and a version. One the build computes from git
+ * (`{vsn, git}`, relx `semver`) is computed here the same way, from the
+ * checkout the recipe is made from; anything else unknown is an error naming
+ * the flag that supplies it.
+ */
+async function withIdentity(project: Project, warnings: string[]): Promise<Project> {
+  if (project.name !== undefined && project.version !== undefined) return project;
+  const src = project.versionSource;
+  if (project.name !== undefined && (src?.kind === 'git' || src?.kind === 'semver')) {
+    const { gitDescribeVersion } = await import('../project/version.js');
+    const found = gitDescribeVersion(resolve(project.directory ?? dirname(project.lockfile)));
+    if (found) {
+      warnings.push(`version ${found.version} computed as rebar3 does for {vsn, ${src.kind}} (${found.how}); --app-version overrides it`);
+      return { ...project, version: found.version };
+    }
+  }
+  throw new BeambakeError('PROJECT_UNREADABLE', project.identityProblem ?? 'the project name or version is unknown; pass --app-name / --app-version', {
+    file: project.projectFile ?? project.directory ?? project.lockfile,
+  });
+}
+
 export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const release = releaseInfo(opts.yocto ?? DEFAULT_RELEASE);
   const repoUrls = parseRepoUrls(opts.repoUrls);
-  const project = await loadProject(opts);
+  const identityWarnings: string[] = [];
+  const read = await withIdentity(await loadProject(opts), identityWarnings);
+  // Only what the build needs: prod (compile-time-only deps included) and the scopes asked for.
+  const scopes = new Set(opts.includeScopes ?? []);
+  const leftOut = read.packages.filter((p) => !inScopes(p, scopes, { build: true })).map((p) => ({ app: p.app, scope: p.scope ?? 'prod' }));
+  const project: Project = { ...read, packages: read.packages.filter((p) => inScopes(p, scopes, { build: true })) };
   const lockfile = resolve(project.lockfile);
   const projectDir = resolve(project.directory ?? dirname(lockfile));
   let lockData: Buffer;
@@ -145,20 +176,20 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     ...(extraIncLines.length > 0 ? { extraIncLines } : {}),
     ...(vendored ? { vendor: { verified: vendored.verified, outerComputed: vendored.outerComputed } } : {}),
   });
-  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings, ...(vendored?.warnings ?? [])];
+  const warnings = [...project.warnings, ...identityWarnings, ...sourceWarnings, ...license.warnings, ...(vendored?.warnings ?? [])];
   if (rendered.summary.unpinned.length > 0) {
     warnings.push(`UNPINNED (--allow-unpinned): ${rendered.summary.unpinned.join(', ')} have no outer checksum; nothing verifies their tarballs`);
   }
 
-  const sbom = await layerSbom(pinned, rendered, repoUrls, vendored?.files);
+  const sbom = await layerSbom(pinned, rendered, repoUrls, vendored?.files, [...scopes]);
   const plan = await planLayer(layerDir, rendered, sbom, release.name, version, warnings);
   const files = plan.files.map((f) => f.path);
   if (opts.check) {
     const diff = await diffLayer(layerDir, plan);
-    return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: diff.length > 0, diff };
+    return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, leftOut, stale: diff.length > 0, diff };
   }
   await writeLayer(layerDir, plan);
-  return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings };
+  return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, leftOut };
 }
 
 /**
@@ -168,9 +199,18 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
  * and OTP applications stay unstated) and the only timestamp is
  * SOURCE_DATE_EPOCH, so the file is byte-identical across runs and machines.
  */
-async function layerSbom(project: Project, rendered: RenderedRecipe, repoUrls: ReadonlyMap<string, string>, vendorFiles?: ReadonlyMap<string, string>) {
+async function layerSbom(
+  project: Project,
+  rendered: RenderedRecipe,
+  repoUrls: ReadonlyMap<string, string>,
+  vendorFiles: ReadonlyMap<string, string> | undefined,
+  includeScopes: Scope[],
+) {
   const { renderLayerSbom } = await import('../sbom/from-project.js');
+  // What the layer fetches: compile-time-only and asked-for dev/test deps appear as scope "excluded".
   const text = await renderLayerSbom(project, {
+    includeScopes,
+    includeBuildOnly: true,
     ...(repoUrls.size > 0 ? { hexRepoUrls: Object.fromEntries(repoUrls) } : {}),
     ...(vendorFiles ? { vendorFiles } : {}),
   });

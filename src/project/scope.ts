@@ -109,7 +109,9 @@ export function assignScopes(packages: Package[], input: ScopeInput): ScopeResul
         'prod',
         viaOptional
           ? `optional dependency of ${viaOptional.app}, not declared by the project (treated as prod)`
-          : 'not reached from the declared dependencies (treated as prod)',
+          : p.direct
+            ? 'locked, but the project file does not declare it (treated as prod)'
+            : 'not reached from the declared dependencies (treated as prod)',
       );
     }
   }

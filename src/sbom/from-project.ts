@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
+import { inScopes, type GitPackage, type HexPackage, type Package, type PathPackage, type Project, type Scope } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
@@ -48,6 +48,14 @@ export interface ProjectSbomOptions {
   manufacturer?: Party;
   /** URLs of self-hosted Hex repositories by repository name. */
   hexRepoUrls?: Record<string, string>;
+  /**
+   * Scopes beyond prod to list (`--include-scope dev,test`), as CycloneDX scope
+   * `excluded` components reached by DEV/TEST/BUILD dependency edges. By default
+   * the SBOM lists what the release holds: prod dependencies needed at run time.
+   */
+  includeScopes?: readonly Scope[];
+  /** List compile-time-only prod dependencies too (the layer SBOM: the recipe fetches them). */
+  includeBuildOnly?: boolean;
   /** Document timestamp; defaults to SOURCE_DATE_EPOCH, else none. */
   timestamp?: Date;
   env?: NodeJS.ProcessEnv;
@@ -210,6 +218,15 @@ function otpComponents(project: Project, opts: ProjectSbomOptions): { erts: Comp
   return { erts: mk('erts', ertsVersion, false), apps, complete: set.statedCompletely };
 }
 
+/** The root's edge to a direct dependency says its scope (SPDX 2: DEV_/TEST_/BUILD_DEPENDENCY_OF; SPDX 3: lifecycle scope). */
+function rootEdgeType(pkg: Package): Pick<Edge, 'type' | 'originalType'> {
+  const scope = pkg.scope ?? 'prod';
+  if (scope === 'test') return { type: 'DEV_DEPENDS_ON', originalType: 'TEST_DEPENDENCY_OF' };
+  if (scope === 'dev') return { type: 'DEV_DEPENDS_ON' };
+  if (pkg.runtime === false) return { type: 'BUILD_DEPENDS_ON' };
+  return { type: 'DEPENDS_ON' };
+}
+
 export async function projectToSbomGraph(project: Project, opts: ProjectSbomOptions = {}): Promise<SbomGraph> {
   const timestamp = opts.timestamp ?? sourceDateEpoch(opts.env);
   // A bare lockfile names no project: the SBOM still needs a root, named after the directory and marked so.
@@ -228,22 +245,30 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   const aggregates = new Map<string, CompositionAggregate>();
   const byApp = new Map<string, string>();
   const built: { pkg: Package; b: Built }[] = [];
+  const wanted = new Set(opts.includeScopes ?? []);
   for (const pkg of project.packages) {
+    if (!inScopes(pkg, wanted, { build: opts.includeBuildOnly ?? false })) continue;
     const b = await packageComponent(pkg, opts, project.buildTool);
+    const scope = pkg.scope ?? 'prod';
+    b.component.properties.push({ name: 'beambake:scope', value: pkg.runtime === false ? `${scope}-build-only` : scope });
+    // Not in the release: listed so the build is documented, marked so no one counts it as device content.
+    if (scope !== 'prod' || pkg.runtime === false) b.component.properties.push({ name: 'cdx:scope', value: 'excluded' });
     built.push({ pkg, b });
     byApp.set(pkg.app, b.component.id);
   }
   // The lock reader leaves out a dependency the lock does not hold; such a package's list is incomplete.
   const unlocked = new Set((project.unlocked ?? []).map((u) => u.requiredBy));
+  // A locked package left out by scope is an optional dependency of what stays (else it would share its scope).
+  const locked = new Set(project.packages.map((p) => p.app));
   for (const { pkg, b } of built) {
     let missing = unlocked.has(pkg.app);
     for (const dep of pkg.dependencies) {
       const to = byApp.get(dep);
       if (to) edges.push({ from: b.component.id, to, type: 'DEPENDS_ON' });
-      else missing = true;
+      else if (!locked.has(dep)) missing = true;
     }
     aggregates.set(b.component.id, !b.depsStated ? 'unknown' : missing ? 'incomplete' : 'complete');
-    if (pkg.direct) edges.push({ from: root.id, to: b.component.id, type: 'DEPENDS_ON' });
+    if (pkg.direct) edges.push({ from: root.id, to: b.component.id, ...rootEdgeType(pkg) });
   }
 
   const otp = otpComponents(project, opts);

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 
-interface RecipeArgs extends ProjectIdentityArgs {
+interface RecipeArgs extends ProjectIdentityArgs, ScopeArgs {
   path: string;
   output: string;
   yocto: string;
@@ -21,7 +21,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
   command: 'recipe [path]',
   describe: 'Write a BitBake layer with a recipe that pins every dependency of a BEAM project',
   builder: (y: Argv) =>
-    withProjectIdentity(y)
+    withScopeOption(withProjectIdentity(y))
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile (mix.lock, rebar.lock, manifest.toml)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' })
       .option('yocto', {
@@ -47,6 +47,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
       .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
       .example('$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs')
+      .example('$0 recipe . -o ../meta-myapp --include-scope test', 'Also fetch the test-only dependencies (production only by default)')
       .example('$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale')
       .example('$0 recipe . -o ../meta-myapp --vendor downloads/', 'Verify vendored tarballs and fill LICENSE, LIC_FILES_CHKSUM and old locks\' checksums from them')
       .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
@@ -54,8 +55,10 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
     const { recipe } = await import('../../bitbake/index.js');
     const { printJson, warn, info, style } = await import('../output.js');
     const profileLines = args.profile !== undefined ? await profileRecipeLines(args.profile, args.machineSpecific) : undefined;
+    const includeScopes = includedScopes(args);
     const result = await recipe({
       path: args.path,
+      includeScopes,
       outDir: args.output,
       yocto: args.yocto,
       allowUnpinned: args.allowUnpinned,
@@ -79,6 +82,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         files: result.files,
         ...(args.check ? { stale: result.stale } : {}),
         summary: r.summary,
+        leftOut: result.leftOut,
         warnings: result.warnings,
       });
     } else if (args.check) {
@@ -91,6 +95,9 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
           `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
       );
+      if (result.leftOut.length > 0) {
+        info(`left out ${result.leftOut.length} dev/test dependencies (${result.leftOut.map((p) => `${p.app} ${p.scope}`).join(', ')}); --include-scope adds them`);
+      }
     }
     if (args.check && result.stale) {
       if (args.json) process.stderr.write(result.diff ?? '');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
 import { info, printJson, style, table, warn } from '../output.js';
@@ -9,7 +9,7 @@ import { sbomMergeCommand } from './sbom-merge.js';
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;
 
-interface GenerateArgs extends ProjectIdentityArgs {
+interface GenerateArgs extends ProjectIdentityArgs, ScopeArgs {
   path: string;
   format: (typeof FORMATS)[number];
   output?: string;
@@ -43,7 +43,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   command: '$0 [path]',
   describe: 'Write the SBOM of a project (application, Hex/git dependencies, ERTS and OTP applications)',
   builder: (y) =>
-    withProjectIdentity(y)
+    withScopeOption(withProjectIdentity(y))
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
@@ -62,6 +62,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('hex-repo', { type: 'string', array: true, describe: 'URL of a self-hosted Hex repository, as NAME=URL' })
       .example('$0 sbom -o app.cdx.json', 'CycloneDX 1.6 JSON for the project in the current directory')
       .example('$0 sbom path/to/app --format spdx3-json --vendor deps-cache -o app.spdx3.json', 'SPDX 3.0.1 with SHA-512 and licences from vendored tarballs')
+      .example('$0 sbom --include-scope dev,test -o all.cdx.json', 'Also list dev/test dependencies, as CycloneDX scope "excluded"')
       .example('SOURCE_DATE_EPOCH=1700000000 $0 sbom --author-email sbom@example.com --otp-version 26', 'Reproducible timestamp, BSI creator, target OTP'),
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
@@ -79,9 +80,11 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (argv.vendor !== undefined && !isDirectory(argv.vendor)) {
       throw new BeambakeError('IO', existsSync(argv.vendor) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: argv.vendor });
     }
+    const scopes = includedScopes(argv);
     const project = await readProject(argv.path, projectIdentity(argv));
     for (const w of project.warnings) warn(w);
     const graph = await projectToSbomGraph(project, {
+      includeScopes: scopes,
       vendorDir: argv.vendor,
       otpVersion: argv['otp-version'],
       ertsVersion: argv['erts-version'],
@@ -98,12 +101,25 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     const text = writeSbom(graph, argv.format);
     if (argv.output) {
       await writeFileAtomic(argv.output, text);
-      info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
+      const left = leftOut(project.packages, scopes);
+      info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges${left})`);
     } else {
       process.stdout.write(text);
     }
   },
 };
+
+/** `; left out 6 dev, 7 test (--include-scope adds them)`: what the default selection did not list. */
+function leftOut(packages: import('../../model.js').Package[], scopes: string[]): string {
+  const counts = new Map<string, number>();
+  for (const p of packages) {
+    const s = p.scope ?? 'prod';
+    const key = s === 'prod' ? (p.runtime === false && !scopes.includes('dev') ? 'compile-time only' : undefined) : scopes.includes(s) ? undefined : s;
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '';
+  return `; left out ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')} (--include-scope adds them)`;
+}
 
 const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <file>',
