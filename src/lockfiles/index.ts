@@ -51,8 +51,9 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
   const warnings = [...found.warnings, ...lock.warnings];
   if (root.identityProblem) warnings.push(`${root.projectFile ?? found.projectDir}: ${root.identityProblem} (shown as unknown)`);
   if (scopes.unknown.length > 0 && lock.packages.length > 0) {
-    const why = root.declared === undefined ? `no project file declares scopes` : (root.depsProblem ?? 'scope options are computed');
-    warnings.push(`${root.projectFile ?? found.projectDir}: scope unknown for ${scopes.unknown.join(', ')} (${why}); treated as prod`);
+    const unknown = new Set(scopes.unknown);
+    const reasons = [...new Set(lock.packages.filter((p) => unknown.has(p.app)).map((p) => (p.scopeReason ?? '').replace(/^unknown: /, '').replace(/ \(treated as prod\)$/, '')))].sort();
+    warnings.push(`${root.projectFile ?? found.projectDir}: scope unknown for ${scopes.unknown.join(', ')} (${reasons.join('; ')}); treated as prod`);
   }
   return {
     ...(root.name !== undefined ? { name: root.name } : {}),

@@ -45,7 +45,7 @@ export function includedScopes(argv: ScopeArgs): ('dev' | 'test')[] {
     const s = v.trim();
     if (s === '' || s === 'prod') continue;
     if (s !== 'dev' && s !== 'test') {
-      throw new BeambakeError('INVALID_ARGUMENT', `--include-scope: unknown scope ${JSON.stringify(s.slice(0, 40))} (choose dev, test)`, { entry: '--include-scope' });
+      throw new BeambakeError('INVALID_ARGUMENT', `unknown scope ${JSON.stringify(s.slice(0, 40))} (choose dev, test)`, { entry: '--include-scope' });
     }
     out.add(s);
   }
