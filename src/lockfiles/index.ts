@@ -11,6 +11,7 @@ import { detect } from './detect.js';
 import { parseMixLock } from './mix.js';
 import { parseRebarLock } from './rebar.js';
 import { parseGleamManifest } from './gleam.js';
+import { validateLockedPackages } from '../validate/lock.js';
 
 export { parseMixLock } from './mix.js';
 export { parseRebarLock } from './rebar.js';
@@ -34,7 +35,9 @@ export function readLockfile(file: string, tool: BuildTool): LockRead {
 export async function readProject(path: string, opts: ReadProjectOptions = {}): Promise<Project> {
   const found = detect(path);
   const lock: LockRead = found.lockfile ? readLockfile(found.lockfile, found.buildTool) : { packages: [], warnings: [] };
-  // Name and version may be unknown (a bare lockfile, `{vsn, git}`): what needs them asks (requireIdentity).
+  // The gate: nothing from the lock is used (as a path, a file name, output) before this.
+  validateLockedPackages(lock.packages);
+  // Name and version may be unknown (a bare lockfile, `{vsn, git}`): what needs them asks (recipe).
   const root = readRootProject(found.projectDir, found.buildTool, { ...opts, require: false });
 
   // mix.lock says which apps others require; the root's own deps list (when

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Package, Project } from '../../model.js';
-import { printJson, table, warn } from '../output.js';
+import { printJson, safeLine, table, warn } from '../output.js';
 
 interface DepsArgs extends ProjectIdentityArgs {
   path: string;
@@ -30,13 +30,22 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
 
 function render(p: Project): string {
   const rows = p.packages.map((pkg) => [pkg.app, version(pkg), source(pkg), pkg.direct ? 'yes' : 'no', scope(pkg), details(pkg)]);
-  const count = (s: Package['source']) => p.packages.filter((x) => x.source === s).length;
-  const direct = p.packages.filter((x) => x.direct).length;
-  const head = `${p.name ?? '(name unknown)'} ${p.version ?? '(version unknown)'} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})\n`;
-  const umbrella = p.umbrellaApps?.length ? `umbrella apps: ${p.umbrellaApps.join(', ')}\n` : '';
-  const releases = (p.releases ?? []).map((r) => `release ${r.name} ${r.version ?? '(version unknown)'}: ${r.apps.join(', ') || '(no own apps)'}\n`).join('');
-  const byScope = (s: string) => p.packages.filter((x) => scope(x).replace(/\?$/, '') === s).length;
-  const scopes = ['prod', 'prod (build)', 'dev', 'test'].filter((s) => byScope(s) > 0).map((s) => `${byScope(s)} ${s}`);
+  const counts = { hex: 0, git: 0, path: 0 };
+  let direct = 0;
+  for (const x of p.packages) {
+    counts[x.source]++;
+    if (x.direct) direct++;
+  }
+  const count = (s: Package['source']) => counts[s];
+  const head = safeLine(`${p.name ?? '(name unknown)'} ${p.version ?? '(version unknown)'} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})`) + '\n';
+  const umbrella = p.umbrellaApps?.length ? safeLine(`umbrella apps: ${p.umbrellaApps.join(', ')}`) + '\n' : '';
+  const releases = (p.releases ?? []).map((r) => safeLine(`release ${r.name} ${r.version ?? '(version unknown)'}: ${r.apps.join(', ') || '(no own apps)'}`) + '\n').join('');
+  const byScope = new Map<string, number>();
+  for (const x of p.packages) {
+    const s = scope(x).replace(/\?$/, '');
+    byScope.set(s, (byScope.get(s) ?? 0) + 1);
+  }
+  const scopes = ['prod', 'prod (build)', 'dev', 'test'].filter((s) => byScope.has(s)).map((s) => `${byScope.get(s)} ${s}`);
   const summary =
     `${p.packages.length} packages, ${direct} direct: ` +
     `${count('hex')} hex, ${count('git')} git, ${count('path')} path` +

@@ -49,6 +49,6 @@ export const kasCommand: CommandModule<object, KasArgs> = {
       ...(args.repoBranch ? { repoBranches: args.repoBranch } : {}),
     });
     await writeFileAtomic(args.output, text);
-    info(`${style.green('wrote', process.stderr)} ${args.output} (kas format ${12}; machine from profile ${args.profile})`);
+    info(`${args.output} (kas format ${12}; machine from profile ${args.profile})`, style.green('wrote', process.stderr));
   },
 };
