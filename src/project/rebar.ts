@@ -132,8 +132,18 @@ function readAppSrc(file: string, problems: string[]): RootInfo {
   const vsn = keywordGet(app.items[2], 'vsn');
   const version = staticVersion(vsn);
   if (version !== undefined) info.version = version;
-  else problems.push(vsnProblem(vsn));
+  else {
+    problems.push(vsnProblem(vsn));
+    const from = gitVersionSource(vsn);
+    if (from) info.versionSource = from;
+  }
   return info;
+}
+
+/** `git` / `"git"` / `semver`: computed from `git describe` (src/project/version.ts does it the same way). */
+function gitVersionSource(vsn: Term | undefined): RootInfo['versionSource'] {
+  const v = vsn ? textOf(vsn) : undefined;
+  return v === 'git' ? { kind: 'git' } : v === 'semver' ? { kind: 'semver' } : undefined;
 }
 
 /** rebar3 resolves `git`, `"git"`, `semver` and `{cmd, ...}` at build time. */
@@ -161,7 +171,11 @@ function readRelxRelease(config: string): RootInfo | undefined {
     const info: RootInfo = { projectFile: config, name: id.items[0]!.value, deps: [], problems: [] };
     const version = staticVersion(id.items[1]);
     if (version !== undefined) info.version = version;
-    else info.problems.push(`relx release ${info.name}: ${vsnProblem(id.items[1])}`);
+    else {
+      info.problems.push(`relx release ${info.name}: ${vsnProblem(id.items[1])}`);
+      const from = gitVersionSource(id.items[1]);
+      if (from) info.versionSource = from;
+    }
     return info;
   }
   return undefined;

@@ -1,9 +1,11 @@
 /**
  * The version a build tool computes at build time, computed the same way:
- * rebar3's `{vsn, git}` and relx's `semver` take `git describe` of the
- * checkout (rebar_git_resource:make_vsn): the latest tag reachable from HEAD,
- * a leading `v` dropped, and when HEAD is past the tag
- * `+build.<commits>.ref<short sha>` appended; no tag at all gives `0.0.0+build...`.
+ * rebar3's `{vsn, git}` and relx's `semver` (rebar_git_resource:make_vsn).
+ * A tag on HEAD is the version (a leading `v` dropped); otherwise the latest
+ * tag reachable from HEAD (or `0.0.0`) followed by
+ * `+build.<commits reachable from HEAD>.ref<short sha>`. (rebar3 counts every
+ * commit of HEAD there, not those since the tag; test/project/version.test.ts
+ * checks this against rebar3 itself.)
  */
 import { createRequire } from 'node:module';
 import type { SpawnSyncReturns } from 'node:child_process';
@@ -29,10 +31,10 @@ export function gitDescribeVersion(dir: string): GitVersion | undefined {
   if (git(dir, ['rev-parse', '--is-inside-work-tree']) !== 'true') return undefined;
   const ref = git(dir, ['log', '-n', '1', '--pretty=format:%h']);
   if (ref === undefined || ref === '') return undefined; // no commit yet
-  const tag = git(dir, ['describe', '--tags', '--abbrev=0']);
-  const count = tag ? git(dir, ['rev-list', `${tag}..HEAD`, '--count']) : git(dir, ['rev-list', 'HEAD', '--count']);
-  const base = tag ? tag.replace(/^v/, '') : '0.0.0';
-  const n = Number(count ?? '0');
-  const version = n === 0 && tag ? base : `${base}+build.${n}.ref${ref}`;
-  return { version, how: tag ? `git tag ${tag}${n > 0 ? `, ${n} commits after` : ''}` : `no git tag, ${n} commits` };
+  const onHead = git(dir, ['describe', '--tags', '--exact-match', 'HEAD']);
+  if (onHead) return { version: onHead.replace(/^v/, ''), how: `git tag ${onHead} on HEAD` };
+  const latest = git(dir, ['describe', '--tags', '--abbrev=0']);
+  const n = Number(git(dir, ['rev-list', 'HEAD', '--count']) ?? '0');
+  const base = latest ? latest.replace(/^v/, '') : '0.0.0';
+  return { version: `${base}+build.${n}.ref${ref}`, how: `${latest ? `latest git tag ${latest}` : 'no git tag'}, ${n} commits on HEAD` };
 }
