@@ -85,6 +85,8 @@ export interface Release {
   name: string;
   /** Undefined when only the build computes it (`{vsn, git}`, `semver`). */
   version?: string;
+  /** How the build computes the version when it is not static. Not part of the JSON contract. */
+  versionSource?: VersionSource;
   apps: string[];
 }
 

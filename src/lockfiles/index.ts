@@ -65,7 +65,7 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
     lockfile: found.lockfile ?? '',
     directory: found.projectDir,
     ...(root.umbrellaApps ? { umbrellaApps: root.umbrellaApps } : {}),
-    ...(root.releases ? { releases: root.releases.map((r) => ({ name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), apps: r.apps })) } : {}),
+    ...(root.releases ? { releases: root.releases.map((r) => ({ ...r })) } : {}),
     ...(root.identityProblem ? { identityProblem: root.identityProblem } : {}),
     ...(root.projectFile ? { projectFile: root.projectFile } : {}),
     ...(root.versionSource ? { versionSource: root.versionSource } : {}),

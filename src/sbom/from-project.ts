@@ -54,6 +54,8 @@ export interface ProjectSbomOptions {
    * the SBOM lists what the release holds: prod dependencies needed at run time.
    */
   includeScopes?: readonly Scope[];
+  /** The project's own applications the release holds (umbrella children): components the root CONTAINS. */
+  releaseApps?: string[];
   /** List compile-time-only prod dependencies too (the layer SBOM: the recipe fetches them). */
   includeBuildOnly?: boolean;
   /** Document timestamp; defaults to SOURCE_DATE_EPOCH, else none. */
@@ -271,6 +273,20 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
     if (pkg.direct) edges.push({ from: root.id, to: b.component.id, ...rootEdgeType(pkg) });
   }
 
+  // The release's own applications: first-party, at the release's version, inside the root.
+  const own: Component[] = [];
+  for (const app of opts.releaseApps ?? []) {
+    const purl = otpPurl(app, project.version);
+    const c = emptyComponent(`own:${app}`, app, 'library');
+    c.version = project.version;
+    c.purl = purl;
+    c.supplier = root.supplier;
+    c.manufacturer = root.manufacturer;
+    c.properties.push({ name: 'beambake:source', value: 'project' });
+    own.push(c);
+    edges.push({ from: root.id, to: c.id, type: 'CONTAINS' });
+  }
+
   const otp = otpComponents(project, opts);
   for (const c of [otp.erts, ...otp.apps]) {
     edges.push({ from: root.id, to: c.id, type: 'DEPENDS_ON' });
@@ -280,7 +296,7 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   const rootKnown = (project.packages.length === 0 || project.packages.some((p) => p.direct)) && otp.complete;
   aggregates.set(root.id, rootKnown ? 'complete' : 'incomplete');
 
-  const components = [root, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
+  const components = [root, ...own, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
   const byAggregate = new Map<CompositionAggregate, string[]>();
   for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
   return {

@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 
 interface RecipeArgs extends ProjectIdentityArgs, ScopeArgs {
+  release?: string;
   path: string;
   output: string;
   yocto: string;
@@ -30,6 +31,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         choices: ['scarthgap', 'styhead', 'walnascar', 'whinlatter', 'wrynose'],
         describe: 'Yocto release the recipe is written for',
       })
+      .option('release', { type: 'string', describe: 'Only the recipe of this release (default: one recipe per relx / mix.exs release the project defines)' })
       .option('source', { type: 'string', describe: 'Git URL (SRCREV from the checkout HEAD) or local directory for the application source' })
       .option('branch', { type: 'string', describe: 'Branch BitBake checks SRCREV against (default: the upstream of the checked-out branch)' })
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'Accept Hex packages without an outer checksum (marked UNPINNED)' })
@@ -59,6 +61,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
     const result = await recipe({
       path: args.path,
       includeScopes,
+      ...(args.release !== undefined ? { release: args.release } : {}),
       outDir: args.output,
       yocto: args.yocto,
       allowUnpinned: args.allowUnpinned,
@@ -79,6 +82,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         recipe: r.recipePath,
         inc: r.incPath,
         sbom: result.sbomPath,
+        recipes: result.recipes.map((x, i) => ({ recipe: x.recipePath, inc: x.incPath, sbom: result.sbomPaths[i] })),
         files: result.files,
         ...(args.check ? { stale: result.stale } : {}),
         summary: r.summary,

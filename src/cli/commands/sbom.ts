@@ -10,6 +10,7 @@ const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] 
 const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;
 
 interface GenerateArgs extends ProjectIdentityArgs, ScopeArgs {
+  release?: string;
   path: string;
   format: (typeof FORMATS)[number];
   output?: string;
@@ -45,6 +46,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   builder: (y) =>
     withScopeOption(withProjectIdentity(y))
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
+      .option('release', { type: 'string', describe: 'The SBOM of this release (relx / mix.exs releases): its name, version and own applications' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
       .option('vendor', { type: 'string', describe: 'Directory of vendored Hex tarballs: adds SHA-512, licences and links' })
@@ -81,9 +83,22 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
       throw new BeambakeError('IO', existsSync(argv.vendor) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: argv.vendor });
     }
     const scopes = includedScopes(argv);
-    const project = await readProject(argv.path, projectIdentity(argv));
-    for (const w of project.warnings) warn(w);
+    const read = await readProject(argv.path, projectIdentity(argv));
+    for (const w of read.warnings) warn(w);
+    let project = read;
+    let releaseApps: string[] | undefined;
+    if (argv.release !== undefined) {
+      const r = (read.releases ?? []).find((x) => x.name === argv.release);
+      if (!r) {
+        const names = (read.releases ?? []).map((x) => x.name);
+        throw new BeambakeError('INVALID_ARGUMENT', `--release ${argv.release}: ${names.length > 0 ? `no such release (the project defines ${names.join(', ')})` : 'the project defines no releases'}`);
+      }
+      const version = argv['app-version'] ?? r.version;
+      project = { ...read, name: r.name, ...(version !== undefined ? { version } : { version: undefined }) };
+      releaseApps = r.apps;
+    }
     const graph = await projectToSbomGraph(project, {
+      ...(releaseApps ? { releaseApps } : {}),
       includeScopes: scopes,
       vendorDir: argv.vendor,
       otpVersion: argv['otp-version'],
