@@ -88,6 +88,12 @@ export interface Release {
   /** How the build computes the version when it is not static. Not part of the JSON contract. */
   versionSource?: VersionSource;
   apps: string[];
+  /**
+   * The locked packages the release holds (its apps' declared dependencies followed through the
+   * lock's graph), when that is known: Mix umbrellas whose children declare their deps statically.
+   * Not part of the JSON contract.
+   */
+  packages?: string[];
 }
 
 export interface ProjectInfo {

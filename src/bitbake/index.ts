@@ -135,7 +135,7 @@ async function withIdentity(project: Project, warnings: string[]): Promise<Proje
 interface Target {
   project: Project;
   /** The release this recipe builds (BEAM_MIX_RELEASE / BEAM_REBAR3_RELEASE), with its own applications. */
-  release?: { name: string; apps: string[] };
+  release?: { name: string; apps: string[]; packages?: string[] };
 }
 
 /**
@@ -172,7 +172,7 @@ async function recipeTargets(read: Project, opts: RecipeOptions, warnings: strin
       },
       warnings,
     );
-    out.push({ project: identified, release: { name: r.name, apps: r.apps } });
+    out.push({ project: identified, release: { name: r.name, apps: r.apps, ...(r.packages ? { packages: r.packages } : {}) } });
   }
   return out;
 }
@@ -242,7 +242,10 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     if (rendered.summary.unpinned.length > 0 && outputs.length === 0) {
       warnings.push(`UNPINNED (--allow-unpinned): ${rendered.summary.unpinned.join(', ')} have no outer checksum; nothing verifies their tarballs`);
     }
-    const sbom = await layerSbom(one, rendered, repoUrls, vendored?.files, [...scopes], target.release?.apps);
+    // The release's SBOM lists what that release holds, when the project says (a Mix umbrella's children declare it).
+    const held = target.release?.packages ? new Set(target.release.packages) : undefined;
+    const sbomProject = held ? { ...one, packages: one.packages.filter((p) => held.has(p.app) || (p.scope ?? 'prod') !== 'prod' || p.runtime === false) } : one;
+    const sbom = await layerSbom(sbomProject, rendered, repoUrls, vendored?.files, [...scopes], target.release?.apps);
     outputs.push({ rendered, sbom });
   }
 

@@ -3,7 +3,7 @@
  * out. Format readers know their file; this module wires detection, the root
  * project reader and the direct/transitive decision together.
  */
-import { comparePackages, type BuildTool, type Project } from '../model.js';
+import { comparePackages, type BuildTool, type Package, type Project, type Release } from '../model.js';
 import { readRootProject, type RootOptions } from '../project/index.js';
 import { assignScopes } from '../project/scope.js';
 import { readUtf8File, type LockRead } from './common.js';
@@ -32,6 +32,39 @@ export function readLockfile(file: string, tool: BuildTool): LockRead {
   return PARSERS[tool](readUtf8File(file, 'cannot read the lockfile'), file);
 }
 
+/**
+ * The packages a release holds: what its own apps declare (and the umbrella
+ * root's own deps), followed through the lock's graph. Only when every app of
+ * the release declares its deps statically; otherwise the release is taken to
+ * hold every package.
+ */
+function withReleasePackages(r: Release, appDeps: Record<string, string[]> | undefined, rootDeps: string[], packages: Package[]): Release {
+  if (!appDeps || r.apps.length === 0 || r.apps.some((a) => appDeps[a] === undefined)) return { ...r };
+  const byApp = new Map(packages.map((p) => [p.app, p]));
+  const ownSeen = new Set<string>();
+  const held = new Set<string>();
+  const queue: string[] = [];
+  const visitOwn = (app: string) => {
+    if (ownSeen.has(app)) return;
+    ownSeen.add(app);
+    for (const d of appDeps[app] ?? []) {
+      if (appDeps[d] !== undefined) visitOwn(d);
+      else queue.push(d);
+    }
+  };
+  for (const a of r.apps) visitOwn(a);
+  queue.push(...rootDeps.filter((d) => appDeps[d] === undefined && !r.apps.includes(d) && byApp.has(d) && !Object.values(appDeps).flat().includes(d)));
+  while (queue.length > 0) {
+    const app = queue.shift()!;
+    const p = byApp.get(app);
+    if (!p || held.has(app)) continue;
+    held.add(app);
+    const optional = new Set(p.optionalDependencies ?? []);
+    for (const d of p.dependencies) if (!optional.has(d)) queue.push(d);
+  }
+  return { ...r, packages: [...held].sort() };
+}
+
 export async function readProject(path: string, opts: ReadProjectOptions = {}): Promise<Project> {
   const found = detect(path);
   const lock: LockRead = found.lockfile ? readLockfile(found.lockfile, found.buildTool) : { packages: [], warnings: [] };
@@ -52,7 +85,8 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
     graphKnown: found.buildTool !== 'rebar3',
   });
   const warnings = [...found.warnings, ...lock.warnings];
-  if (root.identityProblem) warnings.push(`${root.projectFile ?? found.projectDir}: ${root.identityProblem} (shown as unknown)`);
+  // An umbrella that defines releases ships those, each with its own name and version: no warning about the root.
+  if (root.identityProblem && !(root.umbrellaApps && root.releases?.length)) warnings.push(`${root.projectFile ?? found.projectDir}: ${root.identityProblem} (shown as unknown)`);
   if (scopes.unknown.length > 0 && lock.packages.length > 0) {
     const unknown = new Set(scopes.unknown);
     const reasons = [...new Set(lock.packages.filter((p) => unknown.has(p.app)).map((p) => (p.scopeReason ?? '').replace(/^unknown: /, '').replace(/ \(treated as prod\)$/, '')))].sort();
@@ -65,7 +99,7 @@ export async function readProject(path: string, opts: ReadProjectOptions = {}): 
     lockfile: found.lockfile ?? '',
     directory: found.projectDir,
     ...(root.umbrellaApps ? { umbrellaApps: root.umbrellaApps } : {}),
-    ...(root.releases ? { releases: root.releases.map((r) => ({ ...r })) } : {}),
+    ...(root.releases ? { releases: root.releases.map((r) => withReleasePackages(r, root.appDeps, root.deps, lock.packages)) } : {}),
     ...(root.identityProblem ? { identityProblem: root.identityProblem } : {}),
     ...(root.projectFile ? { projectFile: root.projectFile } : {}),
     ...(root.versionSource ? { versionSource: root.versionSource } : {}),

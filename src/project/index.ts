@@ -35,6 +35,8 @@ export interface RootProject {
   declared?: DeclaredDep[];
   depsProblem?: string;
   releases?: ReleaseInfo[];
+  /** Umbrella children's own declared dependencies, by child app. */
+  appDeps?: Record<string, string[]>;
   /** When name or version is unknown: the one-line message saying why and which flag supplies it. */
   identityProblem?: string;
 }
@@ -78,6 +80,7 @@ export function readRootProject(dir: string, tool: BuildTool, opts: RootOptions 
     ...(info?.declared ? { declared: info.declared } : {}),
     ...(info?.depsProblem ? { depsProblem: info.depsProblem } : {}),
     ...(info?.releases && info.releases.length > 0 ? { releases: info.releases } : {}),
+    ...(info?.appDeps ? { appDeps: info.appDeps } : {}),
     ...(identityProblem ? { identityProblem } : {}),
   };
 }

@@ -35,9 +35,11 @@ export function readMixProject(dir: string): RootInfo {
   const deps = new Set(info.deps);
   const declared = [...(info.declared ?? [])];
   const depsProblems = info.depsProblem ? [info.depsProblem] : [];
+  const appDeps: Record<string, string[]> = {};
   for (const child of children) {
     const c = readMixExs(join(appsDir, child, 'mix.exs'));
     apps.push(c.name ?? child);
+    if (!c.depsProblem) appDeps[c.name ?? child] = (c.declared ?? []).filter((d) => d.scope === 'prod' && d.runtime).map((d) => d.app);
     for (const d of c.deps) deps.add(d);
     declared.push(...(c.declared ?? []));
     if (c.depsProblem) depsProblems.push(`apps/${child}: ${c.depsProblem}`);
@@ -50,6 +52,7 @@ export function readMixProject(dir: string): RootInfo {
   return {
     ...info,
     umbrellaApps: apps.sort(),
+    appDeps,
     deps: [...deps].sort(),
     declared: mergeDeclared(declared.filter((d) => !own.has(d.app))),
     ...(depsProblems.length > 0 ? { depsProblem: depsProblems.join('; ') } : {}),

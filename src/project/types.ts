@@ -42,6 +42,8 @@ export interface RootInfo {
   depsProblem?: string;
   /** Releases the project file defines. */
   releases?: ReleaseInfo[];
+  /** Umbrella children's own declared dependencies (apps, siblings included), by child app. */
+  appDeps?: Record<string, string[]>;
   /** Why name or version could not be read, in words for the user. */
   problems: string[];
 }

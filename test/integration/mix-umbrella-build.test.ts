@@ -99,6 +99,9 @@ describe('Mix umbrella: one recipe per release, built offline by the class scrip
     assert.deepEqual([sbom.metadata.component.name, sbom.metadata.component.version], ['core_only', '0.4.0']);
     const own = sbom.components.filter((c) => c.properties?.some((p) => p.name === 'beambake:source' && p.value === 'project')).map((c) => c.name);
     assert.deepEqual(own, ['gw_core']);
+    // ... and the packages that release holds: gw_core's greeter (and greeting_core), not gw_web's erl_counter
+    const hex = sbom.components.filter((c) => c.properties?.some((p) => p.name === 'beambake:source' && p.value === 'hex')).map((c) => c.name).sort();
+    assert.deepEqual(hex, ['greeter', 'greeting_core']);
   });
 
   it('pins the production packages only: the test-only one is neither in the recipe nor unpacked', (t) => {

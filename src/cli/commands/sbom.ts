@@ -94,7 +94,13 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
         throw new BeambakeError('INVALID_ARGUMENT', `--release ${argv.release}: ${names.length > 0 ? `no such release (the project defines ${names.join(', ')})` : 'the project defines no releases'}`);
       }
       const version = argv['app-version'] ?? r.version;
-      project = { ...read, name: r.name, ...(version !== undefined ? { version } : { version: undefined }) };
+      const held = r.packages ? new Set(r.packages) : undefined;
+      project = {
+        ...read,
+        name: r.name,
+        ...(version !== undefined ? { version } : { version: undefined }),
+        ...(held ? { packages: read.packages.filter((p) => held.has(p.app) || (p.scope ?? 'prod') !== 'prod' || p.runtime === false) } : {}),
+      };
       releaseApps = r.apps;
     }
     const graph = await projectToSbomGraph(project, {
