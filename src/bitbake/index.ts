@@ -4,8 +4,9 @@
  * atomically or compare them (`check`).
  */
 import { packageVersion } from '../util/package.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { BeambakeError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { inScopes, type Project, type Scope } from '../model.js';
@@ -29,6 +30,12 @@ export interface RecipeOptions {
   branch?: string;
   allowUnpinned?: boolean;
   check?: boolean;
+  /**
+   * With `check`: compare everything but the application's own `SRCREV`. A
+   * layer committed inside the application's repository moves HEAD with
+   * every commit, so that one line can never be current there.
+   */
+  ignoreAppRevision?: boolean;
   /** `NAME=URL` pairs. */
   repoUrls?: string[];
   appName?: string;
@@ -65,8 +72,10 @@ export interface RecipeResult {
   warnings: string[];
   /** Dependencies left out by scope (dev/test), sorted by app. */
   leftOut: { app: string; scope: Scope }[];
-  /** With `check`: true when the layer on disk differs. */
+  /** With `check`: true when the layer on disk differs (or does not exist). */
   stale?: boolean;
+  /** With `check`: the layer directory does not exist at all (then `diff` is empty). */
+  missing?: boolean;
   diff?: string;
 }
 
@@ -263,11 +272,40 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     leftOut,
   };
   if (opts.check) {
+    if (!existsSync(layerDir)) return { ...result, stale: true, missing: true, diff: '' };
+    if (opts.ignoreAppRevision) for (const o of outputs) await keepAppRevisionOnDisk(layerDir, plan, o.rendered.recipePath);
     const diff = await diffLayer(layerDir, plan);
     return { ...result, stale: diff.length > 0, diff };
   }
   await writeLayer(layerDir, plan);
   return result;
+}
+
+/** The application's own revision in a recipe (`SRCREV_<name>` lines are dependencies). */
+const APP_SRCREV = /^SRCREV = "([0-9a-f]{40})"$/m;
+
+/**
+ * `--check --ignore-app-revision`: the application's revision (in SRCREV, the
+ * purl in SPDX_PACKAGE_URLS, the summary comment, the layer SBOM) is taken
+ * from the recipe on disk into every planned file, so the comparison covers
+ * everything else. Dependencies' SRCREV_<name> revisions stay compared.
+ */
+async function keepAppRevisionOnDisk(layerDir: string, plan: LayerPlan, recipePath: string): Promise<void> {
+  const recipeFile = plan.files.find((f) => f.path === recipePath);
+  if (!recipeFile) return;
+  let onDisk: string;
+  try {
+    onDisk = await readFile(join(layerDir, recipePath), 'utf8');
+  } catch {
+    return; // no recipe there: the diff reports it
+  }
+  const oldRev = APP_SRCREV.exec(onDisk)?.[1];
+  const newRev = APP_SRCREV.exec(recipeFile.data.toString('utf8'))?.[1];
+  if (oldRev === undefined || newRev === undefined || oldRev === newRev) return;
+  for (const f of plan.files) {
+    const text = f.data.toString('utf8');
+    if (text.includes(newRev)) f.data = Buffer.from(text.split(newRev).join(oldRev), 'utf8');
+  }
 }
 
 /**

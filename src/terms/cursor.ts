@@ -43,6 +43,11 @@ export abstract class TokenCursor<T extends BaseToken> {
     this.depth--;
   }
 
+  /** How many lists, tuples, maps and binaries are open (1 inside the top-level term). */
+  protected get nesting(): number {
+    return this.depth;
+  }
+
   protected peek(): T {
     return this.current;
   }

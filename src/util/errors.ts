@@ -41,6 +41,9 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   SBOM_UNSUPPORTED: ExitCode.INPUT,
   SBOM_GRAPH_INVALID: ExitCode.INPUT,
   MIRROR_INVALID: ExitCode.INPUT,
+  OSV_INVALID: ExitCode.INPUT,
+  TRIAGE_INVALID: ExitCode.INPUT,
+  CVE_CHECK_INVALID: ExitCode.INPUT,
   INVALID_ARGUMENT: ExitCode.USAGE,
   // checks
   CHECKSUM_MISMATCH: ExitCode.CHECK_FAILED,
@@ -53,6 +56,7 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   LAYER_STALE: ExitCode.CHECK_FAILED,
   SBOM_CHECK_FAILED: ExitCode.CHECK_FAILED,
   MERGE_LOSS: ExitCode.CHECK_FAILED,
+  VULNERABLE: ExitCode.CHECK_FAILED,
   // io
   IO: ExitCode.IO,
   TOOL_FAILED: ExitCode.IO,

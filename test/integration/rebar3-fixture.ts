@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/paths.js';
 import { cloneAt, commitFixtureRepo, loadPackageDefs, stageFixture, type Built, type FixtureWork, type RecipeRecords, type TarballTweak } from './hex-fixtures.js';
+import { hostToolchain, type Toolchain } from '../helpers/toolchain-roots.js';
 import { runScript, unpackDeps } from './run-script.js';
 import { makeTempDir } from './temp.js';
 
@@ -83,18 +84,19 @@ export function prepare(opts: PrepareOptions = {}): Work {
 }
 
 /** `beambake_deps unpack --layout rebar3`, offline. */
-export function unpack(w: Work, records: RecipeRecords): SpawnSyncReturns<string> {
-  return unpackDeps('rebar3', records, w, { env: { REBAR_CACHE_DIR: '' }, offline: true, timeoutMs: TIMEOUT_MS });
+export function unpack(w: Work, records: RecipeRecords, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
+  return unpackDeps('rebar3', records, w, { env: { REBAR_CACHE_DIR: '' }, offline: true, timeoutMs: TIMEOUT_MS, toolchain: tc });
 }
 
 /** `beambake-build-rebar3` of the prod profile against `targetRoot` (a lib/erlang), offline. */
-export function build(w: Work, targetRoot: string): SpawnSyncReturns<string> {
+export function build(w: Work, targetRoot: string, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
   const home = join(w.dir, 'home');
   mkdirSync(home, { recursive: true });
   return runScript('beambake-build-rebar3', ['--project', w.project, '--profile', 'prod', '--target-erlang', targetRoot, '--output', w.output], {
     env: { HOME: home, REBAR_CACHE_DIR: '', SOURCE_DATE_EPOCH: '1700000000' },
     offline: true,
     timeoutMs: TIMEOUT_MS,
+    toolchain: tc,
   });
 }
 

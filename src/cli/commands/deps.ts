@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Package, Project } from '../../model.js';
 import { printJson, safeLine, table, warn } from '../output.js';
+import { examples, withJson } from '../options.js';
 
 interface DepsArgs extends ProjectIdentityArgs {
   path: string;
@@ -12,12 +13,11 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
   command: 'deps [path]',
   describe: 'Print the dependency model read from a lockfile (mix.lock, rebar.lock, manifest.toml)',
   builder: (y) =>
-    withProjectIdentity(y)
-      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the model as JSON (a stable contract)' })
-      .example('$0 deps', 'Table of the packages locked in the current directory')
-      .example('$0 deps path/to/app --json', 'The model as JSON, packages sorted by app')
-      .example('$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'),
+    examples(withJson(withProjectIdentity(y).positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' }), 'Print the model as JSON (a stable contract)'), [
+      ['$0 deps', 'Table of the packages locked in the current directory'],
+      ['$0 deps path/to/app --json', 'The model as JSON, packages sorted by app'],
+      ['$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'],
+    ]),
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToJson } = await import('../../model.js');
