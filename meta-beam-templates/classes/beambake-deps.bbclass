@@ -17,6 +17,11 @@ BEAM_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 BEAM_HEX_DEPS ??= ""
 BEAM_GIT_DEPS ??= ""
 
+# Apps whose Hex tarball the lock gives no outer checksum for (set by the .inc of a recipe generated
+# with --allow-unpinned, which also lets BitBake fetch them without a sha256sum): unpacked with a
+# warning, checked against the lock's inner checksum only.
+BEAMBAKE_UNPINNED ??= ""
+
 # mix | rebar3 | gleam: set by the tool class.
 BEAM_DEPS_LAYOUT ??= ""
 
@@ -80,15 +85,19 @@ do_beam_unpack_deps() {
     if [ -z "${BEAM_DEPS_LAYOUT}" ]; then
         bbfatal "BEAM_DEPS_LAYOUT is not set: inherit beambake-mix, beambake-rebar3 or beambake-gleam"
     fi
+    if [ -n "${BEAMBAKE_UNPINNED}" ]; then
+        bbwarn "UNPINNED (beambake recipe --allow-unpinned): no outer checksum pins ${BEAMBAKE_UNPINNED}; only the lock's inner checksum verifies their contents"
+    fi
     python3 "${BEAMBAKE_SCRIPTS}/beambake_deps" unpack \
         --layout "${BEAM_DEPS_LAYOUT}" \
         --hex "${BEAM_HEX_DEPS}" \
         --git "${BEAM_GIT_DEPS}" \
+        --unpinned "${BEAMBAKE_UNPINNED}" \
         --src-dir "${BEAM_UNPACKDIR}" \
         --project "${S}"
 }
 do_beam_unpack_deps[dirs] = "${S}"
-do_beam_unpack_deps[vardeps] += "BEAM_HEX_DEPS BEAM_GIT_DEPS BEAM_DEPS_LAYOUT"
+do_beam_unpack_deps[vardeps] += "BEAM_HEX_DEPS BEAM_GIT_DEPS BEAM_DEPS_LAYOUT BEAMBAKE_UNPINNED"
 do_beam_unpack_deps[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake_deps/*.py:True"
 # Before do_patch, so recipe patches can apply to dependency sources (patchdir=deps/<app>).
 addtask beam_unpack_deps after do_unpack before do_patch

@@ -53,7 +53,7 @@ def _limits(args):
 
 
 def _check_all(args):
-    hex_deps = records.parse_hex_records(args.hex)
+    hex_deps = records.parse_hex_records(args.hex, args.unpinned.split())
     git_records = records.parse_git_records(getattr(args, "git", ""))
     for dep in hex_deps:
         hex_tarball.verify(dep, _tarball_path(args.src_dir, dep))
@@ -129,6 +129,7 @@ def _parser():
     def hex_options(sp):
         sp.add_argument("--hex", default="", help="BEAM_HEX_DEPS records")
         sp.add_argument("--git", default="", help="BEAM_GIT_DEPS records")
+        sp.add_argument("--unpinned", default="", help="BEAMBAKE_UNPINNED: apps whose record may lack the outer checksum")
         sp.add_argument("--src-dir", required=True, help="BEAM_UNPACKDIR (holds beam-deps/hex and beam-deps/git)")
         sp.add_argument("--max-tarball-bytes", type=int, default=64 << 20)
         sp.add_argument("--max-unpacked-bytes", type=int, default=256 << 20)
