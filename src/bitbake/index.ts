@@ -162,7 +162,7 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
 }
 
 /**
- * `recipes-beam/<app>/<app>.cdx.json`: the SBOM of what the recipe pins.
+ * `recipes-beam/<pn>/<pn>.cdx.json`: the SBOM of what the recipe pins.
  * The SBOM code is imported here, not at the top, so commands that never
  * write a layer do not load it. No host tools are asked (versions of ERTS
  * and OTP applications stay unstated) and the only timestamp is
@@ -174,7 +174,7 @@ async function layerSbom(project: Project, rendered: RenderedRecipe, repoUrls: R
     ...(repoUrls.size > 0 ? { hexRepoUrls: Object.fromEntries(repoUrls) } : {}),
     ...(vendorFiles ? { vendorFiles } : {}),
   });
-  return { path: `${dirname(rendered.recipePath)}/${rendered.app}.cdx.json`, text };
+  return { path: `${dirname(rendered.recipePath)}/${rendered.pn}.cdx.json`, text };
 }
 
 async function planLayer(
@@ -196,7 +196,13 @@ async function planLayer(
   if (!templates.files.some((f) => f.path.startsWith('classes/'))) {
     warnings.push('meta-beam-templates/classes/ is empty: the layer has no beambake classes yet');
   }
-  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ownedDirs: [dirname(rendered.recipePath)], ownedEntries: templates.entries };
+  // Layers from beambake before recipes were named the OpenEmbedded way kept them in
+  // recipes-beam/<app>/ (`hello_beam_0.1.0.bb`, which BitBake misreads): that directory is ours
+  // too, so regenerating removes the old recipe instead of leaving BitBake two.
+  const recipeDir = dirname(rendered.recipePath);
+  const legacyDir = `recipes-beam/${rendered.app}`;
+  const ownedDirs = legacyDir === recipeDir ? [recipeDir] : [recipeDir, legacyDir];
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ownedDirs, ownedEntries: templates.entries };
 }
 
 export type { AppSource, RenderedRecipe };

@@ -143,5 +143,5 @@ test('hostile command-line values are refused the same way', async () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assertUntouched(layer, before);
   }
-  assert.equal(existsSync(join(layer, 'recipes-beam', 'good_app', 'good_app_2.0.0.bb')), true);
+  assert.equal(existsSync(join(layer, 'recipes-beam', 'good-app', 'good-app_2.0.0.bb')), true);
 });
