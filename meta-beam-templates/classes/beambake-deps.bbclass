@@ -75,6 +75,29 @@ BEAM_RUST_TARGET ??= "${@beambake_rust_target(d)}"
 export CARGO_BUILD_TARGET = "${BEAM_RUST_TARGET}"
 export RUSTLER_TARGET = "${BEAM_RUST_TARGET}"
 
+# --- hardware profile (beambake recipe --profile) ----------------------------------------
+# Written into the recipe by --profile: the board's name, its NIF tuning flags and the BEAM
+# flavor its ERTS must run (jit or emu).
+BEAM_HARDWARE_PROFILE ??= ""
+BEAM_NIF_TUNE_CFLAGS ??= ""
+BEAM_EXPECTED_EMU_FLAVOR ??= ""
+# scripts/beambake-nif-env appends these to CFLAGS and CXXFLAGS for every NIF build.
+export BEAMBAKE_NIF_TUNE_CFLAGS = "${BEAM_NIF_TUNE_CFLAGS}"
+
+# The target ERTS must run the flavor the profile expects: a JIT board whose erlang was built
+# without the JIT (or the reverse) fails here, before anything is compiled against it.
+do_beam_check_emu_flavor() {
+    if [ -n "${BEAM_EXPECTED_EMU_FLAVOR}" ]; then
+        python3 "${BEAMBAKE_SCRIPTS}/beambake_deps" check-emu-flavor \
+            --erlang-root "${BEAM_TARGET_ERLANG_ROOT}" \
+            --expect "${BEAM_EXPECTED_EMU_FLAVOR}" \
+            --profile "${BEAM_HARDWARE_PROFILE}"
+    fi
+}
+do_beam_check_emu_flavor[vardeps] += "BEAM_EXPECTED_EMU_FLAVOR BEAM_HARDWARE_PROFILE"
+do_beam_check_emu_flavor[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake_deps/emu_flavor.py:True"
+addtask beam_check_emu_flavor after do_prepare_recipe_sysroot before do_compile
+
 # For tasks that build NIFs outside the beambake build scripts (e.g. a recipe's own
 # do_compile:append): exports ERTS_INCLUDE_DIR, ERL_CFLAGS, ERL_LDFLAGS.
 beambake_nif_env() {

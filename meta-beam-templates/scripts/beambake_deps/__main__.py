@@ -29,6 +29,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import buildpaths  # noqa: E402
+import emu_flavor  # noqa: E402
 import git_deps  # noqa: E402
 import hex_tarball  # noqa: E402
 import records  # noqa: E402
@@ -122,6 +123,11 @@ def cmd_release_erts(args):
     print("beambake-deps: ERTS and OTP applications in %s come from %s" % (args.release, args.target_root))
 
 
+def cmd_check_emu_flavor(args):
+    found, path = emu_flavor.check(args.erlang_root, args.expect, args.profile)
+    print("beambake-deps: %s runs the %s flavor, as expected" % (path, found))
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="beambake_deps", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -157,6 +163,12 @@ def _parser():
     sp.add_argument("--host-root", required=True, help="native Erlang root (code:root_dir())")
     sp.add_argument("--erl", default="erl")
     sp.set_defaults(fn=cmd_release_erts)
+
+    sp = sub.add_parser("check-emu-flavor")
+    sp.add_argument("--erlang-root", required=True, help="target Erlang root (${STAGING_LIBDIR}/erlang) or a release")
+    sp.add_argument("--expect", required=True, help="BEAM_EXPECTED_EMU_FLAVOR: jit or emu")
+    sp.add_argument("--profile", default="", help="hardware profile name, for the message")
+    sp.set_defaults(fn=cmd_check_emu_flavor)
     return p
 
 
@@ -167,7 +179,7 @@ def main(argv=None):
     try:
         args.fn(args)
     except (records.RecordError, hex_tarball.HexTarballError, git_deps.GitPlacementError,
-            release_erts.ReleaseErtsError, UsageError) as exc:
+            release_erts.ReleaseErtsError, emu_flavor.EmuFlavorError, UsageError) as exc:
         print("beambake-deps: error: %s" % exc, file=sys.stderr)
         return 1
     return 0

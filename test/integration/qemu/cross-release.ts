@@ -45,13 +45,15 @@ export function buildCrossRelease(profile: HardwareProfile): CrossRelease {
   const sysroot = stageSysroot(profile.debianArch);
   const targetRoot = targetErlangRoot(sysroot);
   const w = prepare({ prefix: `bb-cross-${profile.name}-` });
-  const cc = [profile.crossCompiler, ...profile.nifCflags].join(' ');
+  // The bare cross compiler: the profile's tuning must arrive the way the class passes it
+  // (BEAM_NIF_TUNE_CFLAGS -> BEAMBAKE_NIF_TUNE_CFLAGS -> beambake-nif-env adds it to CFLAGS).
+  const cc = profile.crossCompiler;
   let buildSeconds = 0;
   const steps = unpackThenBuild(
     () => unpack(w, hexRecords(w.built)),
     () => {
       const t0 = Date.now();
-      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' });
+      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2', BEAMBAKE_NIF_TUNE_CFLAGS: profile.nifCflags.join(' ') });
       buildSeconds = (Date.now() - t0) / 1000;
       return r;
     },
