@@ -44,6 +44,11 @@ export interface RecipeOptions {
    * checksums then come from the verified ones (see vendored.ts).
    */
   vendorDirs?: string[];
+  /**
+   * `--assume-gleam-native`: a layer of the build provides gleam-native, so a Gleam
+   * recipe is written for a release whose meta-erlang has none.
+   */
+  assumeGleamNative?: boolean;
 }
 
 export interface RecipeResult {
@@ -98,10 +103,25 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
+/**
+ * beambake-gleam.bbclass builds with gleam-native, which only meta-erlang master (wrynose) has.
+ * beambake does not ship one: gleam is a Rust program of ~800 pinned crates that needs a newer
+ * Rust than scarthgap's, so a backported recipe could not be built or tested here.
+ */
+function gleamNativeMissing(project: Project, release: string): BeambakeError {
+  return new BeambakeError(
+    'INVALID_ARGUMENT',
+    `Gleam recipes build with gleam-native, which meta-erlang provides only on its master branch (Yocto wrynose), not for ${release}: ` +
+      'use --yocto wrynose, or add a layer that provides gleam-native and pass --assume-gleam-native',
+    { file: project.lockfile },
+  );
+}
+
 export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const release = releaseInfo(opts.yocto ?? DEFAULT_RELEASE);
   const repoUrls = parseRepoUrls(opts.repoUrls);
   const project = await loadProject(opts);
+  if (project.buildTool === 'gleam' && !release.metaErlangGleamNative && !opts.assumeGleamNative) throw gleamNativeMissing(project, release.name);
   const lockfile = resolve(project.lockfile);
   const projectDir = resolve(project.directory ?? dirname(lockfile));
   let lockData: Buffer;

@@ -68,7 +68,7 @@ test('generated mix, rebar3 and gleam layers parse, compile and pass dash -n', (
   const projects: Array<[string, string[]]> = [
     ['mix', [join(repoRoot, 'examples', 'hello_beam')]],
     ['rebar3', [join(corpusDir, 'rebar', 'elvis'), '--app-name', 'elvis', '--app-version', '1.2.0']],
-    ['gleam', [join(corpusDir, 'gleam', 'gleam-packages'), '--app-name', 'packages', '--app-version', '1.0.0']],
+    ['gleam', [join(corpusDir, 'gleam', 'gleam-packages'), '--app-name', 'packages', '--app-version', '1.0.0', '--yocto', 'wrynose']],
   ];
   for (const [name, args] of projects) {
     const layer = join(out, name);

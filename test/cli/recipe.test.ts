@@ -301,3 +301,26 @@ test('bad paths are one error line and write nothing: --source that is no direct
   oneLine(below);
   assert.deepEqual(readdirSync(dir), ['plain-file']);
 });
+
+test('Gleam: refused with the fix named where meta-erlang has no gleam-native; wrynose or --assume-gleam-native write the recipe', () => {
+  const dir = tempDir('beambake-cli-gleam-');
+  {
+    const project = join(corpusDir, 'gleam', 'gleam-packages');
+    const ident = ['--app-name', 'packages', '--app-version', '1.0.0'];
+    const out = join(dir, 'meta-gleam');
+    for (const yocto of ['scarthgap', 'walnascar']) {
+      const r = runCli(['recipe', project, ...ident, '-o', out, '--yocto', yocto]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: ${join(project, 'manifest.toml')}: Gleam recipes build with gleam-native, which meta-erlang provides only on its master branch (Yocto wrynose), not for ${yocto}: use --yocto wrynose, or add a layer that provides gleam-native and pass --assume-gleam-native\n`,
+      );
+      assert.equal(existsSync(out), false);
+    }
+    const wrynose = runCli(['recipe', project, ...ident, '-o', out, '--yocto', 'wrynose']);
+    assert.equal(wrynose.status, 0, wrynose.stderr);
+    const assumed = runCli(['recipe', project, ...ident, '-o', join(dir, 'meta-own'), '--assume-gleam-native']);
+    assert.equal(assumed.status, 0, assumed.stderr);
+    assert.ok(existsSync(join(dir, 'meta-own', 'conf', 'layer.conf')));
+  }
+});

@@ -14,6 +14,7 @@ interface RecipeArgs extends ProjectIdentityArgs {
   profile?: string;
   machineSpecific: boolean;
   vendor?: string[];
+  assumeGleamNative: boolean;
   json: boolean;
 }
 
@@ -43,6 +44,11 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         array: true,
         describe: 'Directory of vendored Hex tarballs (repeatable): verify them, then take licences, licence files and missing outer checksums from them',
       })
+      .option('assume-gleam-native', {
+        type: 'boolean',
+        default: false,
+        describe: 'Gleam: a layer of your build provides gleam-native (meta-erlang has it only for wrynose)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
       .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
       .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
@@ -67,6 +73,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ...(args.license !== undefined ? { license: args.license } : {}),
       ...(profileLines ? { extraRecipeLines: profileLines } : {}),
       ...(args.vendor !== undefined && args.vendor.length > 0 ? { vendorDirs: args.vendor } : {}),
+      ...(args.assumeGleamNative ? { assumeGleamNative: true } : {}),
     });
     for (const w of result.warnings) warn(w);
     const r = result.recipe;
