@@ -14,7 +14,9 @@ import { diffLayer, layerConfIsOurs, templateFiles, writeLayer, type LayerFile, 
 import { appLicense } from './license.js';
 import { DEFAULT_RELEASE, releaseInfo } from './releases.js';
 import { collectionName, renderLayerConf, renderRecipe, type RenderedRecipe } from './render.js';
-import { type BbText } from './template.js';
+import { comments, type BbText } from './template.js';
+import { recipeName } from './names.js';
+import { shadowNotice } from './shadow.js';
 
 export { YOCTO_RELEASES } from './releases.js';
 
@@ -151,6 +153,8 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const layerDir = resolve(opts.outDir);
   const version = beambakeVersion();
   const extraIncLines = [...(opts.extraIncLines ?? []), ...(vendored?.incLines ?? [])];
+  const shadow = shadowNotice(recipeName(project.name), project);
+  const extraRecipeLines = [...(shadow ? [comments([`Note: ${shadow}.`])] : []), ...(opts.extraRecipeLines ?? [])];
   const rendered = renderRecipe(pinned, {
     release,
     appSource: source,
@@ -161,11 +165,11 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     beambakeVersion: version,
     collection: collectionName(basename(layerDir)),
     ...(description(project) ? { summary: description(project)! } : {}),
-    ...(opts.extraRecipeLines ? { extraRecipeLines: opts.extraRecipeLines } : {}),
+    ...(extraRecipeLines.length > 0 ? { extraRecipeLines } : {}),
     ...(extraIncLines.length > 0 ? { extraIncLines } : {}),
     ...(vendored ? { vendor: { verified: vendored.verified, outerComputed: vendored.outerComputed } } : {}),
   });
-  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings, ...(vendored?.warnings ?? [])];
+  const warnings = [...project.warnings, ...sourceWarnings, ...license.warnings, ...(vendored?.warnings ?? []), ...(shadow ? [shadow] : [])];
   if (rendered.summary.unpinned.length > 0) {
     warnings.push(`UNPINNED (--allow-unpinned): ${rendered.summary.unpinned.join(', ')} have no outer checksum; nothing verifies their tarballs`);
   }
