@@ -3,16 +3,16 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { BeambakeError, ExitCode } from '../util/errors.js';
-import { style } from './output.js';
+import { safeLine, style } from './output.js';
 import { packageVersion } from '../util/package.js';
 
 function report(e: unknown): never {
   if (e instanceof BeambakeError) {
-    process.stderr.write(`${style.red('error', process.stderr)}: ${e.format()}\n`);
+    process.stderr.write(`${style.red('error', process.stderr)}: ${safeLine(e.format())}\n`);
     process.exit(e.exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`${style.red('internal error', process.stderr)}: ${msg}\n`);
+  process.stderr.write(`${style.red('internal error', process.stderr)}: ${safeLine(msg)}\n`);
   if (process.env.BEAMBAKE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
   else process.stderr.write('(set BEAMBAKE_DEBUG=1 for a stack trace; please report this)\n');
   process.exit(ExitCode.INTERNAL);
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       if (err) report(err);
       // yargs puts the details of some messages ("Invalid values:") on indented lines of their own
       const oneLine = String(msg).split('\n').map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
-      process.stderr.write(`${style.red('error', process.stderr)}: ${oneLine}\nRun 'beambake --help' for usage.\n`);
+      process.stderr.write(`${style.red('error', process.stderr)}: ${safeLine(oneLine)}\nRun 'beambake --help' for usage.\n`);
       process.exit(ExitCode.USAGE);
     });
   for (const c of commands) cli = cli.command(c);

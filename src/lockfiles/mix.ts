@@ -143,6 +143,8 @@ function readGit(cx: LockContext, app: string, t: TermOf<'tuple'>): GitPackage {
       pkg[key as (typeof GIT_STRING_OPTS)[number]] = cx.text(v, `git option ${key}`, app, opt);
     } else if (key === 'depth') {
       if (v.kind !== 'integer' || Number(v.value) < 1) throw cx.invalid(`git option depth must be a positive integer, found ${describeTerm(v)}`, v.loc, app);
+      // A depth beyond 2^53 would print rounded (1e+26) in --json and mean nothing to git: refuse it.
+      if (typeof v.value !== 'number') throw cx.invalid(`git option depth ${v.value} is too large`, v.loc, app);
       pkg.depth = Number(v.value);
     } else if (key === 'submodules') {
       if (!isAtom(v, 'true') && !isAtom(v, 'false')) throw cx.invalid(`git option submodules must be true or false, found ${describeTerm(v)}`, v.loc, app);

@@ -52,6 +52,16 @@ class ElixirParser extends TokenCursor<ElixirToken> {
   }
 
   value(): Term {
+    const t = this.peek();
+    this.enter(t.loc);
+    try {
+      return this.valueAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private valueAt(): Term {
     const t = this.take();
     switch (t.t) {
       case 'atom':
@@ -173,8 +183,9 @@ class ElixirParser extends TokenCursor<ElixirToken> {
       // A nested binary joins by its bytes: its text may be the one-character-per-byte fallback.
       let seg: BinaryBytes | Term;
       if (this.isPunct('<<')) {
-        this.take();
+        this.enter(this.take().loc);
         seg = this.binaryBytes();
+        this.leave();
       } else {
         seg = this.value();
         if (seg.kind !== 'binary' && !(seg.kind === 'integer' && seg.value >= 0 && seg.value <= 255)) {

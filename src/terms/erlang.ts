@@ -140,6 +140,16 @@ class ErlangParser extends TokenCursor<Tok> {
   }
 
   term(): Term {
+    const t = this.peek();
+    this.enter(t.loc);
+    try {
+      return this.termAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private termAt(): Term {
     const t = this.take();
     switch (t.t) {
       case 'atom':

@@ -90,7 +90,7 @@ export const kasCommand: CommandModule<object, KasArgs> = {
       });
     } else {
       const apps = rendered.imageInstall.length > 0 ? `; IMAGE_INSTALL += ${rendered.imageInstall.join(' ')}` : '';
-      info(`${style.green('wrote', process.stderr)} ${args.output} (kas format 12; machine from profile ${args.profile}; ${rendered.repos.filter((r) => r.commit).length} repositories pinned${apps})`);
+      info(`${args.output} (kas format 12; machine from profile ${args.profile}; ${rendered.repos.filter((r) => r.commit).length} repositories pinned${apps})`, style.green('wrote', process.stderr));
     }
   },
 };

@@ -18,7 +18,7 @@ export const profilesCommand: CommandModule<object, ProfilesArgs> = {
       .example('$0 profiles show raspberrypi3 --json', 'Every fact of one board and where it comes from') as unknown as Argv<ProfilesArgs>,
   handler: async (args: ArgumentsCamelCase<ProfilesArgs>) => {
     const { listProfiles, getProfile } = await import('../../profiles/index.js');
-    const { printJson, table } = await import('../output.js');
+    const { printJson, safeText, table } = await import('../output.js');
     const { BeambakeError } = await import('../../util/errors.js');
     if (args.action === 'list') {
       const all = listProfiles();
@@ -61,6 +61,6 @@ export const profilesCommand: CommandModule<object, ProfilesArgs> = {
     let out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n\nsources:\n';
     out += p.sources.map((s) => `  ${s.repo} ${s.path} @ ${s.commit.slice(0, 12)}`).join('\n') + '\n';
     if (p.notes.length > 0) out += '\nnotes:\n' + p.notes.map((n) => `  - ${n}`).join('\n') + '\n';
-    process.stdout.write(out);
+    process.stdout.write(safeText(out));
   },
 };

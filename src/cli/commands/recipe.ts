@@ -58,7 +58,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
   handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
     const { recipe } = await import('../../bitbake/index.js');
-    const { printJson, warn, info, style } = await import('../output.js');
+    const { printJson, warn, info, safeText, style } = await import('../output.js');
     const profileLines = args.profile !== undefined ? await profileRecipeLines(args.profile, args.machineSpecific) : undefined;
     const result = await recipe({
       path: args.path,
@@ -89,18 +89,19 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         warnings: result.warnings,
       });
     } else if (args.check) {
-      if (result.stale) process.stdout.write(result.diff ?? '');
+      if (result.stale) process.stdout.write(safeText(result.diff ?? ''));
       else info(`${result.layerDir} is up to date`);
     } else {
       const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
       const vendored = r.summary.vendor ? `; ${r.summary.vendor.verified.length} verified against vendored tarballs` : '';
       info(
-        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
+        `${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
           `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
+        style.green('wrote', process.stderr),
       );
     }
     if (args.check && result.stale) {
-      if (args.json) process.stderr.write(result.diff ?? '');
+      if (args.json) process.stderr.write(safeText(result.diff ?? ''));
       info(`${result.layerDir} is stale: run the same command without --check to update it`);
       process.exitCode = 1;
     }

@@ -4,7 +4,7 @@
  * declares the options and wires them to `src/sbom/merge/`.
  */
 import type { CommandModule } from 'yargs';
-import { info, printJson } from '../output.js';
+import { info, printJson, safeText } from '../output.js';
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 
@@ -77,7 +77,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
     await writeFilesAtomic(argv.vex && vexText ? [[argv.output, text], [argv.vex, vexText]] : [[argv.output, text]]);
     if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
     else {
-      process.stderr.write(renderReport(result, argv.explain));
+      process.stderr.write(safeText(renderReport(result, argv.explain)));
       info(`wrote ${argv.output} (${argv.format})${vexText ? ` and ${argv.vex} (OpenVEX 0.2.0)` : ''}`);
     }
   },

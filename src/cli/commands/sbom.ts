@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
-import { info, printJson, style, table, warn } from '../output.js';
+import { info, printJson, safeLine, style, table, warn } from '../output.js';
 import { sbomMergeCommand } from './sbom-merge.js';
 // `sbom merge` lives in sbom-merge.ts (SBOM-MERGE side); registered below as a subcommand
 
@@ -128,9 +128,9 @@ type Report = Awaited<ReturnType<(typeof import('../../sbom/check/index.js'))['c
 
 function renderCheck(r: Report): string {
   const lines: string[] = [];
-  lines.push(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`);
+  lines.push(safeLine(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`));
   lines.push(`schema ${r.schema.schema}: ${r.schema.valid ? style.green('valid') : style.red('INVALID')}`);
-  for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${p.path}: ${p.message}`);
+  for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${safeLine(`${p.path}: ${p.message}`)}`);
   const required = r.findings.filter((f) => f.level === 'required');
   lines.push(`profile ${r.profile}: ${r.passed ? style.green('passed') : style.red('FAILED')} (${required.length} required fields missing)`);
   if (r.summary.length > 0) {
@@ -138,8 +138,8 @@ function renderCheck(r: Report): string {
     lines.push(table(['FIELD', 'LEVEL', 'MISSING'], r.summary.map((s) => [s.field, s.level, String(s.missing)])).trimEnd());
     // every missing fact by name, grouped by field: the list an assessor works through
     for (const s of r.summary) {
-      lines.push('', `${s.field} (${s.level}${s.level === 'additional' ? ', where it exists' : ''}): missing for ${s.missing}`);
-      for (const f of r.findings) if (f.field === s.field && f.level === s.level) lines.push(`  ${f.component ?? '(document)'}: ${f.message}`);
+      lines.push('', safeLine(`${s.field} (${s.level}${s.level === 'additional' ? ', where it exists' : ''}): missing for ${s.missing}`));
+      for (const f of r.findings) if (f.field === s.field && f.level === s.level) lines.push(`  ${safeLine(`${f.component ?? '(document)'}: ${f.message}`)}`);
     }
   }
   return lines.join('\n') + '\n';

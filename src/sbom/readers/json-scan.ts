@@ -11,6 +11,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { isStackOverflow } from '../../util/nesting.js';
 
 export interface ScanHandlers {
   /** True when the array under this top-level key should be delivered element by element. */
@@ -349,7 +350,7 @@ export async function scanJsonFile(path: string, handlers: ScanHandlers, onChunk
       s.push(c as Buffer);
     }
   } catch (e) {
-    if (e instanceof BeambakeError) throw e;
+    if (e instanceof BeambakeError || isStackOverflow(e)) throw e;
     throw ioError(e, path, 'cannot read');
   }
   s.end();

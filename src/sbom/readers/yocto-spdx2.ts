@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { Decompress } from 'fzstd';
 import { Parser, type ReadEntry } from 'tar';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { isStackOverflow } from '../../util/nesting.js';
 import { assembleSpdx2, readSpdx2Doc, type AssembleOptions, type Spdx2Doc } from './spdx2.js';
 import type { InputSbom } from './types.js';
 
@@ -158,7 +159,7 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
     await finished;
     await drain();
   } catch (e) {
-    if (e instanceof BeambakeError) throw e;
+    if (e instanceof BeambakeError || isStackOverflow(e)) throw e;
     throw ioError(e, path, 'cannot read');
   }
 }
