@@ -130,7 +130,8 @@ describe('beambake kas', () => {
     assert.equal(ok.status, 0, ok.stderr);
     const summary = JSON.parse(ok.stdout);
     assert.equal(summary.root, realpathSync(project));
-    assert.deepEqual(summary.imageInstall, [helloPn(meta)]);
+    assert.deepEqual(summary.imageInstall, ['hello-beam']);
+    assert.equal(helloPn(meta), 'hello-beam', 'the PN BitBake takes from the recipe file name');
     assert.deepEqual(summary.repos.at(-1), { name: LAYERS_REPO, layers: ['layers/meta-hello'] });
     assert.deepEqual(summary.repos.slice(0, 3).map((r: { commit: string }) => r.commit), ['bitbake', 'openembedded-core', 'meta-erlang'].map((n) => KNOWN_COMMITS.wrynose[n]));
     assert.equal(parse(readFileSync(out, 'utf8')).repos[LAYERS_REPO].layers['layers/meta-hello'], null);
