@@ -6,8 +6,8 @@
  * Also the Debian trixie root with a current kas (.ci/run builds it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sharedDir } from '../helpers/paths.js';
 
 export const yoctoDir = join(sharedDir, 'yocto');
@@ -91,5 +91,14 @@ export function trixieKas(work: string, cwd: string, env: Record<string, string>
       .map(([k, v]) => quote(`${k}=${v}`))
       .join(' ')} sh -c ${quote(`cd ${quote(cwd)} && exec kas "$@"`)} kas ${args.map(quote).join(' ')}`,
   ].join('\n');
-  return spawnSync('unshare', ['--mount', '--propagation', 'private', '--net', 'sh', '-c', script], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '--net', 'sh', '-c', script], { encoding: 'utf8', timeout: 600_000 });
+  // The mounts ended with the namespace: only the empty mount point directories are left in the root.
+  for (let d = mountPoint; d.startsWith(join(trixieKasRoot, 'tmp') + '/') || d.startsWith(join(trixieKasRoot, 'var') + '/'); d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      break;
+    }
+  }
+  return r;
 }
