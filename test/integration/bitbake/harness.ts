@@ -196,7 +196,12 @@ export function needStack(t: TestContext, name: StackName): Stack | undefined {
 export function handOver(path: string): void {
   const user = buildUser();
   if ('skip' in user || !user.switched) return;
-  execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, path]);
+  const r = spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, path], { encoding: 'utf8' });
+  // a BitBake server that is still exiting removes its lock and socket files meanwhile
+  const real = String(r.stderr ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/: No such file or directory$/.test(l));
+  if (r.status !== 0 && real.length > 0) throw new Error(`chown -R ${path}: ${real.join('; ')}`);
 }
 
 /** A fresh work directory (removed after the test file) that the build user can use. */
