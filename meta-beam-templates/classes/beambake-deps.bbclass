@@ -29,7 +29,7 @@ BEAM_DEPS_LAYOUT ??= ""
 # recipe runs the scripts its classes were written with, whatever other beambake layers the
 # build has. Not in layer.conf: its values are global and the last beambake layer would win.
 BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
-BEAMBAKE_SCRIPTS ??= "${@os.path.join(os.path.dirname(d.getVar('BEAMBAKE_CLASSES')), 'scripts')}"
+BEAMBAKE_SCRIPTS ??= "${@os.path.normpath(os.path.join(d.getVar('BEAMBAKE_CLASSES'), '..', 'scripts'))}"
 
 # erlang-native compiles; erlang (the target) provides ERTS headers, libei and, for releases,
 # the ERTS and OTP applications that end up on the device.
