@@ -185,6 +185,11 @@ function homepage(src: AppSource): BbText {
 }
 
 export function renderRecipe(project: Project, opts: RenderOptions): RenderedRecipe {
+  if (project.name === undefined || project.version === undefined) {
+    throw new BeambakeError('PROJECT_UNREADABLE', project.identityProblem ?? 'the project name or version is unknown; pass --app-name / --app-version', {
+      file: project.projectFile ?? project.directory ?? project.lockfile,
+    });
+  }
   const app = v.appName(project.name, ctx('name'));
   const version = v.version(project.version, ctx('version'));
   const info = { name: app, version, buildTool: project.buildTool };
@@ -294,12 +299,16 @@ function unpinnedBanner(unpinned: HexEntry[]): BbText {
     comments([
       bar,
       '!!! UNPINNED: generated with --allow-unpinned. These Hex packages have no',
-      '!!! outer checksum in the lockfile, so nothing verifies the tarball BitBake',
-      '!!! fetches (BitBake itself stops at the missing sha256sum unless told not to):',
+      '!!! outer checksum in the lockfile, so no SHA-256 pins the tarball BitBake',
+      '!!! fetches; do_beam_unpack_deps checks its contents against the lock\'s inner',
+      '!!! checksum only, and warns. BitBake fetches them with a warning instead of',
+      '!!! stopping (BB_STRICT_CHECKSUM below). To pin them: re-lock, or regenerate',
+      '!!! with --vendor DIR holding verified tarballs (beambake fills the checksum):',
       ...unpinned.map((h) => `!!!   ${h.name} ${h.version} (${h.repository})`),
       bar,
     ]),
     assignment('BEAMBAKE_UNPINNED', unpinned.map((h) => h.app).join(' ')),
+    assignment('BB_STRICT_CHECKSUM', '0'),
   ]);
 }
 
