@@ -12,7 +12,7 @@
  * lock names a dependency that is not locked.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { inScopes, type GitPackage, type HexPackage, type Package, type PathPackage, type Project, type Scope } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
