@@ -22,6 +22,11 @@ DEPENDS += "elixir-native ${BEAM_MIX_REBAR3_DEPENDS}"
 BEAM_MIX_ENV ??= "prod"
 # Release to build when mix.exs defines several (empty: Mix's default).
 BEAM_MIX_RELEASE ??= ""
+# The release's Erlang distribution cookie. Empty (default): the package carries none and each
+# device makes its own at first boot (/var/lib/${BEAM_APP}/cookie, see beambake-release), unless
+# mix.exs sets `cookie:`. A value is written to releases/COOKIE: the same secret on every
+# device, for releases that cluster across devices; it is then part of the image and sstate.
+BEAM_RELEASE_COOKIE ??= ""
 # Where the assembled release goes; beambake-release installs it from here.
 BEAM_RELEASE_DIR ??= "${B}/beambake-release"
 
@@ -36,6 +41,7 @@ do_compile() {
     # (the buildpaths QA check).
     export BEAMBAKE_TMPDIR="${T}"
     export BEAMBAKE_FORBIDDEN_PATHS="${TMPDIR}"
+    export BEAMBAKE_RELEASE_COOKIE="${BEAM_RELEASE_COOKIE}"
     set -- --project "${S}" --target-erlang-root "${BEAM_TARGET_ERLANG_ROOT}" --output "${BEAM_RELEASE_DIR}"
     if [ -n "${BEAM_MIX_RELEASE}" ]; then
         set -- "$@" --release-name "${BEAM_MIX_RELEASE}"
