@@ -185,6 +185,11 @@ function homepage(src: AppSource): BbText {
 }
 
 export function renderRecipe(project: Project, opts: RenderOptions): RenderedRecipe {
+  if (project.name === undefined || project.version === undefined) {
+    throw new BeambakeError('PROJECT_UNREADABLE', project.identityProblem ?? 'the project name or version is unknown; pass --app-name / --app-version', {
+      file: project.projectFile ?? project.directory ?? project.lockfile,
+    });
+  }
   const app = v.appName(project.name, ctx('name'));
   const version = v.version(project.version, ctx('version'));
   const info = { name: app, version, buildTool: project.buildTool };

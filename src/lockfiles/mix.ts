@@ -53,6 +53,9 @@ export function parseMixLock(text: string, file: string): LockRead {
       }
     }
     pkg.dependencies = [...new Set(present.map((d) => d.app))].sort();
+    // An app required both optionally and not (two requirement entries) is required.
+    const optional = [...new Set(present.filter((d) => d.optional && !present.some((o) => o.app === d.app && !o.optional)).map((d) => d.app))].sort();
+    if (optional.length > 0) pkg.optionalDependencies = optional;
   }
   for (const pkg of packages) pkg.direct = !required.has(pkg.app);
   unlocked.sort((a, b) => (a.requiredBy !== b.requiredBy ? (a.requiredBy < b.requiredBy ? -1 : 1) : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));

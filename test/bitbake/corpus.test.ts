@@ -107,7 +107,8 @@ test('every corpus lockfile has an expectation', () => {
 for (const [file, c] of Object.entries(CASES)) {
   test(`recipe on corpus ${file}`, async (t) => {
     const out = join(tempDir(), 'meta-corpus');
-    const opts: RecipeOptions = { path: join(corpusDir, file), outDir: out, ...c.args };
+    // every scope: each pin of the lock must reach the recipe (the default, prod only, is tested in test/project/scope.test.ts)
+    const opts: RecipeOptions = { path: join(corpusDir, file), outDir: out, includeScopes: ['dev', 'test'], ...c.args };
     if (!('ok' in c.expect)) {
       const expect = c.expect;
       await assert.rejects(recipe(opts), (e: unknown) => {

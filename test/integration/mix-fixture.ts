@@ -20,7 +20,7 @@ const TIMEOUT_MS = 20 * 60_000;
 
 export const packageDefs = loadPackageDefs(fixture);
 
-function mixLock(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
+export function mixLock(built: Built[], override: (b: Built) => Partial<Built> = () => ({})): string {
   const lines = [...built]
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
     .map((b0) => {

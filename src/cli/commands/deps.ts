@@ -29,7 +29,7 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
 };
 
 function render(p: Project): string {
-  const rows = p.packages.map((pkg) => [pkg.app, version(pkg), source(pkg), pkg.direct ? 'yes' : 'no', details(pkg)]);
+  const rows = p.packages.map((pkg) => [pkg.app, version(pkg), source(pkg), pkg.direct ? 'yes' : 'no', scope(pkg), details(pkg)]);
   const counts = { hex: 0, git: 0, path: 0 };
   let direct = 0;
   for (const x of p.packages) {
@@ -37,12 +37,29 @@ function render(p: Project): string {
     if (x.direct) direct++;
   }
   const count = (s: Package['source']) => counts[s];
-  const head = safeLine(`${p.name} ${p.version} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})`) + '\n';
+  const head = safeLine(`${p.name ?? '(name unknown)'} ${p.version ?? '(version unknown)'} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})`) + '\n';
   const umbrella = p.umbrellaApps?.length ? safeLine(`umbrella apps: ${p.umbrellaApps.join(', ')}`) + '\n' : '';
+  const releases = (p.releases ?? []).map((r) => safeLine(`release ${r.name} ${r.version ?? '(version unknown)'}: ${r.apps.join(', ') || '(no own apps)'}`) + '\n').join('');
+  const byScope = new Map<string, number>();
+  for (const x of p.packages) {
+    const s = scope(x).replace(/\?$/, '');
+    byScope.set(s, (byScope.get(s) ?? 0) + 1);
+  }
+  const scopes = ['prod', 'prod (build)', 'dev', 'test'].filter((s) => byScope.has(s)).map((s) => `${byScope.get(s)} ${s}`);
   const summary =
-    `${p.packages.length} packages, ${direct} direct: ` + `${count('hex')} hex, ${count('git')} git, ${count('path')} path\n`;
-  if (p.packages.length === 0) return head + umbrella + summary;
-  return head + umbrella + '\n' + table(['APP', 'VERSION', 'SOURCE', 'DIRECT', 'DETAILS'], rows) + '\n' + summary;
+    `${p.packages.length} packages, ${direct} direct: ` +
+    `${count('hex')} hex, ${count('git')} git, ${count('path')} path` +
+    (scopes.length > 0 ? `; ${scopes.join(', ')}` : '') +
+    '\n';
+  if (p.packages.length === 0) return head + umbrella + releases + summary;
+  return head + umbrella + releases + '\n' + table(['APP', 'VERSION', 'SOURCE', 'DIRECT', 'SCOPE', 'DETAILS'], rows) + '\n' + summary;
+}
+
+/** `prod`, `prod (build)` for a compile-time-only dependency, `dev`, `test`; `?` marks a scope that could not be read. */
+function scope(pkg: Package): string {
+  const s = pkg.scope ?? 'prod';
+  const base = s === 'prod' && pkg.runtime === false ? 'prod (build)' : s;
+  return pkg.scopeReason?.startsWith('unknown') ? `${base}?` : base;
 }
 
 function version(pkg: Package): string {

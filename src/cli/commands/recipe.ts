@@ -1,8 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 import { examples, hexRepoSpecs, withHexRepo, withJson, withVendor, withYocto, type HexRepoArgs } from '../options.js';
 
-interface RecipeArgs extends ProjectIdentityArgs, HexRepoArgs {
+interface RecipeArgs extends ProjectIdentityArgs, HexRepoArgs, ScopeArgs {
+  release?: string;
   path: string;
   output: string;
   yocto: string;
@@ -22,10 +23,11 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
   command: 'recipe [path]',
   describe: 'Write a BitBake layer with a recipe that pins every dependency of a BEAM project',
   builder: (y: Argv) => {
-    let b = withProjectIdentity(y)
+    let b = withScopeOption(withProjectIdentity(y))
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile (mix.lock, rebar.lock, manifest.toml)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' });
     b = withYocto(b, 'Yocto release the recipe is written for')
+      .option('release', { type: 'string', describe: 'Only the recipe of this release (default: one recipe per relx / mix.exs release the project defines)' })
       .option('source', { type: 'string', describe: 'Git URL (SRCREV from the checkout HEAD) or local directory for the application source' })
       .option('branch', { type: 'string', describe: 'Branch BitBake checks SRCREV against (default: the upstream of the checked-out branch)' })
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'Accept Hex packages without an outer checksum (marked UNPINNED)' })
@@ -45,6 +47,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ['$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example'],
       ['$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)'],
       ['$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs'],
+      ['$0 recipe . -o ../meta-myapp --include-scope test', 'Also fetch the test-only dependencies (production only by default)'],
       ['$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale'],
       ['$0 recipe . -o meta-myapp --check --ignore-app-revision', "CI, for a layer kept in the application's own repository"],
       ['$0 recipe . -o ../meta-myapp --vendor downloads/', "Verify vendored tarballs and fill LICENSE, LIC_FILES_CHKSUM and old locks' checksums from them"],
@@ -60,8 +63,11 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       throw new BeambakeError('INVALID_ARGUMENT', '--ignore-app-revision only applies to --check', { entry: '--ignore-app-revision' });
     }
     const profileLines = args.profile !== undefined ? await profileRecipeLines(args.profile, args.machineSpecific) : undefined;
+    const includeScopes = includedScopes(args);
     const result = await recipe({
       path: args.path,
+      includeScopes,
+      ...(args.release !== undefined ? { release: args.release } : {}),
       outDir: args.output,
       yocto: args.yocto,
       allowUnpinned: args.allowUnpinned,
@@ -83,9 +89,11 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         recipe: r.recipePath,
         inc: r.incPath,
         sbom: result.sbomPath,
+        recipes: result.recipes.map((x, i) => ({ recipe: x.recipePath, inc: x.incPath, sbom: result.sbomPaths[i] })),
         files: result.files,
         ...(args.check ? { stale: result.stale, ...(result.missing ? { missing: true } : {}) } : {}),
         summary: r.summary,
+        leftOut: result.leftOut,
         warnings: result.warnings,
       });
     } else if (args.check) {
@@ -94,11 +102,16 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
     } else {
       const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
       const vendored = r.summary.vendor ? `; ${r.summary.vendor.verified.length} verified against vendored tarballs` : '';
-      info(
-        `${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
-          `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
-        style.green('wrote', process.stderr),
+      result.recipes.forEach((x, i) =>
+        info(
+          `${result.layerDir}/${x.recipePath}, ${name(x.incPath)} and ${name(result.sbomPaths[i]!)} ` +
+            `(${x.summary.hex} Hex, ${x.summary.git} git dependencies${vendored}; Yocto ${x.summary.yocto})`,
+          style.green('wrote', process.stderr),
+        ),
       );
+      if (result.leftOut.length > 0) {
+        info(safeText(`left out ${result.leftOut.length} dev/test dependencies (${result.leftOut.map((p) => `${p.app} ${p.scope}`).join(', ')}); --include-scope adds them`));
+      }
     }
     if (args.check && result.stale) {
       if (args.json) process.stderr.write(safeText(result.diff ?? ''));

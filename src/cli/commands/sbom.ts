@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
 import { info, printJson, safeLine, style, table, warn } from '../output.js';
@@ -10,7 +10,8 @@ import { examples, hexRepoSpecs, withHexRepo, withJson, withVendor } from '../op
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 const PROFILES = ['bsi-tr-03183-2', 'ntia'] as const;
 
-interface GenerateArgs extends ProjectIdentityArgs {
+interface GenerateArgs extends ProjectIdentityArgs, ScopeArgs {
+  release?: string;
   path: string;
   format: (typeof FORMATS)[number];
   output?: string;
@@ -45,8 +46,9 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   command: '$0 [path]',
   describe: 'Write the SBOM of a project (application, Hex/git dependencies, ERTS and OTP applications)',
   builder: (y) => {
-    let b = withProjectIdentity(y)
+    let b = withScopeOption(withProjectIdentity(y))
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
+      .option('release', { type: 'string', describe: 'The SBOM of this release (relx / mix.exs releases): its name, version and own applications' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' });
     b = withVendor(b, 'Directory of vendored Hex tarballs: adds SHA-512, licences and links')
@@ -65,14 +67,15 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     return examples(b, [
       ['$0 sbom -o app.cdx.json', 'CycloneDX 1.6 JSON for the project in the current directory'],
       ['$0 sbom path/to/app --format spdx3-json --vendor deps-cache -o app.spdx3.json', 'SPDX 3.0.1 with SHA-512 and licences from vendored tarballs'],
+      ['$0 sbom --include-scope dev,test -o all.cdx.json', 'Also list dev/test dependencies, as CycloneDX scope "excluded"'],
       ['SOURCE_DATE_EPOCH=1700000000 $0 sbom --author-email sbom@example.com --otp-version 26', 'Reproducible timestamp, BSI creator, target OTP'],
     ]) as unknown as Argv<GenerateArgs>;
   },
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToSbomGraph } = await import('../../sbom/from-project.js');
-    const { writeSbom } = await import('../../sbom/writers/index.js');
-    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { sbomChunks, writeSbomToStream } = await import('../../sbom/writers/index.js');
+    const { writeChunksAtomic } = await import('../../util/atomic.js');
     const { BeambakeError } = await import('../../util/errors.js');
     const { isDirectory } = await import('../../util/files.js');
     const hexRepoUrls: Record<string, string> = {};
@@ -84,9 +87,30 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     for (const dir of argv.vendor ?? []) {
       if (!isDirectory(dir)) throw new BeambakeError('IO', existsSync(dir) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: dir });
     }
-    const project = await readProject(argv.path, projectIdentity(argv));
-    for (const w of project.warnings) warn(w);
+    const scopes = includedScopes(argv);
+    const read = await readProject(argv.path, projectIdentity(argv));
+    for (const w of read.warnings) warn(w);
+    let project = read;
+    let releaseApps: string[] | undefined;
+    if (argv.release !== undefined) {
+      const r = (read.releases ?? []).find((x) => x.name === argv.release);
+      if (!r) {
+        const names = (read.releases ?? []).map((x) => x.name);
+        throw new BeambakeError('INVALID_ARGUMENT', `--release ${argv.release}: ${names.length > 0 ? `no such release (the project defines ${names.join(', ')})` : 'the project defines no releases'}`);
+      }
+      const version = argv['app-version'] ?? r.version;
+      const held = r.packages ? new Set(r.packages) : undefined;
+      project = {
+        ...read,
+        name: r.name,
+        ...(version !== undefined ? { version } : { version: undefined }),
+        ...(held ? { packages: read.packages.filter((p) => held.has(p.app) || (p.scope ?? 'prod') !== 'prod' || p.runtime === false) } : {}),
+      };
+      releaseApps = r.apps;
+    }
     const graph = await projectToSbomGraph(project, {
+      ...(releaseApps ? { releaseApps } : {}),
+      includeScopes: scopes,
       ...(argv.vendor && argv.vendor.length > 0 ? { vendorDir: argv.vendor } : {}),
       otpVersion: argv['otp-version'],
       ertsVersion: argv['erts-version'],
@@ -100,17 +124,30 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (!graph.metadata.timestamp && argv.format.startsWith('spdx')) {
       warn('SOURCE_DATE_EPOCH is not set; SPDX requires a creation time, so 1970-01-01T00:00:00Z is written');
     }
-    const text = writeSbom(graph, argv.format);
+    // In pieces, never one string: 100,000 components are more text than V8 can hold in one.
     if (argv.output) {
-      await writeFileAtomic(argv.output, text);
+      await writeChunksAtomic(argv.output, sbomChunks(graph, argv.format));
+      const left = leftOut(project.packages, scopes);
       if (argv.json) printJson({ output: argv.output, format: argv.format, components: graph.components.length, dependencyEdges: graph.edges.length });
-      else info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
+      else info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges${left})`);
     } else {
       // without -o the SBOM itself is the output (JSON already, for the JSON formats)
-      process.stdout.write(text);
+      await writeSbomToStream(graph, argv.format, process.stdout);
     }
   },
 };
+
+/** `; left out 6 dev, 7 test (--include-scope adds them)`: what the default selection did not list. */
+function leftOut(packages: import('../../model.js').Package[], scopes: string[]): string {
+  const counts = new Map<string, number>();
+  for (const p of packages) {
+    const s = p.scope ?? 'prod';
+    const key = s === 'prod' ? (p.runtime === false && !scopes.includes('dev') ? 'compile-time only' : undefined) : scopes.includes(s) ? undefined : s;
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '';
+  return `; left out ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')} (--include-scope adds them)`;
+}
 
 const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <file>',

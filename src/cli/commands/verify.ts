@@ -97,7 +97,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     }
     if (args.json) {
       printJson({
-        project: { name: project.name, version: project.version, lockfile: project.lockfile },
+        project: { name: project.name ?? null, version: project.version ?? null, lockfile: project.lockfile },
         artifacts: result.records,
         summary: result.summary,
       });
