@@ -77,12 +77,12 @@ test('shared options: --yocto has the same choices in recipe and kas, --json eve
 test('kas --json prints what was written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-kasjson-'));
   try {
-    const r = runCli(['kas', '--profile', 'qemuarm64', '-o', join(dir, 'k.yml'), '--json']);
+    const r = runCli(['kas', '--profile', 'qemuarm64', '--distro', 'nodistro', '--yocto', 'wrynose', '-o', join(dir, 'k.yml'), '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { machine: string; kasFormat: number; repos: Record<string, unknown> };
+    const doc = JSON.parse(r.stdout) as { machine: string; format: number; repos: { name: string }[] };
     assert.equal(doc.machine, 'qemuarm64');
-    assert.equal(doc.kasFormat, 12);
-    assert.ok(doc.repos['meta-erlang']);
+    assert.equal(doc.format, 12);
+    assert.ok(doc.repos.some((x) => x.name === 'meta-erlang'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
