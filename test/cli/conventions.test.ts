@@ -23,7 +23,7 @@ const noFail = (f: { message: string; error?: unknown }) => {
 };
 const words = (text: string) => new Set(text.split(/\s+/).filter((w) => w.length > 0));
 
-for (const cmd of [['recipe'], ['verify'], ['sbom', 'merge'], ['kas'], ['profiles'], ['vuln']]) {
+for (const cmd of [['recipe'], ['verify'], ['sbom', 'merge'], ['kas'], ['profiles'], ['vuln'], ['report']]) {
   test(`${cmd.join(' ')} --help: wrapped at word boundaries at every width, examples on one line`, async () => {
     const unwrapped = await runInProcess([...cmd, '--help'], 10_000, noFail);
     const known = words(unwrapped);
