@@ -134,7 +134,7 @@ test('hostile command-line values are refused the same way', async () => {
   const good = join(dirname(layer), 'good');
   for (const args of [
     ['--app-name', '${@os.system("PWNED")}', '--app-version', '1.0.0', join(good, 'mix.lock')],
-    ['--repo-url', 'hexpm=https://x/;PWNED', good],
+    ['--hex-repo', 'hexpm=https://x/;PWNED', good],
     ['--source', 'https://github.com/a/b.git;PWNED', good],
     ['--license', 'MIT" PWNED', good],
   ]) {
