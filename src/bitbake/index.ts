@@ -88,7 +88,7 @@ export function parseRepoUrls(pairs: string[] | undefined): Map<string, string> 
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) {
-      throw new BeambakeError('INVALID_ARGUMENT', `--repo-url wants NAME=URL, got ${JSON.stringify(pair.slice(0, 80))}`, { entry: '--repo-url' });
+      throw new BeambakeError('INVALID_ARGUMENT', `--hex-repo wants NAME=URL, got ${JSON.stringify(pair.slice(0, 80))}`, { entry: '--hex-repo' });
     }
     out.set(pair.slice(0, eq), pair.slice(eq + 1));
   }

@@ -31,7 +31,7 @@ export interface RenderOptions {
   release: ReleaseInfo;
   appSource: AppSource;
   license: AppLicense;
-  /** `--repo-url NAME=URL`: base URLs of self-hosted Hex repositories. */
+  /** `--hex-repo NAME=URL`: base URLs of self-hosted Hex repositories. */
   repoUrls: ReadonlyMap<string, string>;
   allowUnpinned: boolean;
   /** The lockfile relative to the project directory, and its SHA-256. */

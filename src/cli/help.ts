@@ -33,11 +33,20 @@ export function wrapWords(text: string, width: number, indent: string): string[]
   return lines;
 }
 
+/**
+ * cliui (yargs' layout) appends an option's `[type]` column to the last line
+ * of its description when it fits exactly, with no space between
+ * (`(repeatable)[array]`); such an annotation goes on a line of its own.
+ */
+const GLUED_ANNOTATION = /^(.*\S)(\[(?:string|boolean|array|number|count|required|default:|choices:|deprecated)[^\]]*\].*)$/;
+
 /** yargs' help output with the example placeholders replaced. */
 export function renderHelp(text: string, width: number, programName = 'beambake'): string {
   return text
     .split('\n')
     .flatMap((line) => {
+      const glued = GLUED_ANNOTATION.exec(line);
+      if (glued) return [glued[1]!, ' '.repeat(Math.max(0, width - glued[2]!.length)) + glued[2]!];
       const m = PLACEHOLDER.exec(line);
       if (!m) return [line];
       const [command, description] = examplesById[Number(m[1])]!;

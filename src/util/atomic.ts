@@ -138,6 +138,46 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
+ * `writeFileAtomic` for a document produced in pieces (an SBOM of 100,000
+ * components is larger than the longest string V8 can hold): chunks are
+ * batched into 1 MiB writes of the temporary file.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  const dir = dirname(path);
+  try {
+    await makeDirs(dir);
+  } catch (e) {
+    throw ioError(e, dir, 'cannot create directory');
+  }
+  const tmp = tempName(path);
+  track(tmp);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      let buf = '';
+      for (const chunk of chunks) {
+        buf += chunk;
+        if (buf.length >= 1 << 20) {
+          await fh.write(buf);
+          buf = '';
+        }
+      }
+      if (buf.length > 0) await fh.write(buf);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    if (e instanceof BeambakeError) throw e;
+    throw ioError(e, path, 'cannot write');
+  } finally {
+    untrack(tmp);
+  }
+}
+
+/**
  * Write several files that belong together (an SBOM and its VEX): every temp file is written
  * and every target checked before the first rename, so a bad path leaves none of them behind.
  */

@@ -10,6 +10,8 @@ export function parseXml(parser: XMLParser, xml: string, file: string): Record<s
     if (e instanceof Error && /nested tags/i.test(e.message)) {
       throw new BeambakeError('SBOM_PARSE', 'XML elements nested too deeply (more than 100 levels)', { file });
     }
+    // Input XMLValidator accepts can still stop the parser ("readTagExp returned undefined ..."): bad input, not a bug.
+    if (e instanceof Error) throw new BeambakeError('SBOM_PARSE', `invalid XML: ${e.message.split('\n')[0]!.replace(/\. Context:.*$/, '')}`, { file });
     throw e;
   }
 }

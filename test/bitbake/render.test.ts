@@ -165,7 +165,7 @@ test('organisation and self-hosted repositories map to their own URLs', () => {
   const oban = hex('oban_pro', '1.5.0', { repository: 'oban' });
   const e = code(() => renderRecipe(project([oban]), opts()));
   assert.equal(e.code, 'LOCK_UNSUPPORTED');
-  assert.match(e.message, /self-hosted Hex repository "oban".*--repo-url oban=https:\/\/HOST\/PATH/);
+  assert.match(e.message, /self-hosted Hex repository "oban".*--hex-repo oban=https:\/\/HOST\/PATH/);
   const mapped = renderRecipe(project([oban]), opts({ repoUrls: new Map([['oban', 'https://getoban.pro/repo/']]) }));
   assert.deepEqual(listItems(mapped.inc, 'SRC_URI'), [
     'https://getoban.pro/repo/tarballs/oban_pro-1.5.0.tar;downloadfilename=hex-oban-oban_pro-1.5.0.tar;name=hex-oban_pro;unpack=0;subdir=beam-deps/hex',

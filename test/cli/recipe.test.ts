@@ -264,15 +264,15 @@ test('recipe --vendor on corpus tarballs: a 7-tuple lock entry becomes pinnable,
   assert.equal(existsSync(other), false);
 });
 
-test('usage errors: unknown release, missing -o, bad --repo-url', () => {
+test('usage errors: unknown release, missing -o, bad --hex-repo', () => {
   const layer = join(tempDir(), 'meta-x');
   const rel = runCli(['recipe', example, '-o', layer, '--yocto', 'kirkstone']);
   assert.equal(rel.status, 2);
   assert.match(rel.stderr, /Invalid values/);
   assert.equal(runCli(['recipe', example]).status, 2);
-  const repo = runCli(['recipe', example, '-o', layer, '--repo-url', 'nonsense']);
+  const repo = runCli(['recipe', example, '-o', layer, '--hex-repo', 'nonsense']);
   assert.equal(repo.status, 2, repo.stderr);
-  assert.match(repo.stderr, /--repo-url wants NAME=URL/);
+  assert.match(repo.stderr, /--hex-repo wants NAME=URL/);
   assert.equal(existsSync(layer), false);
 });
 

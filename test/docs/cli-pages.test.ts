@@ -20,7 +20,7 @@ test('docs/cli/ is current: one page per command, generated from the same defini
   }
   const extra = existsSync(dir) ? readdirSync(dir).filter((n) => !pages.has(n)) : [];
   assert.deepEqual({ stale, extra }, { stale: [], extra: [] }, 'docs/cli/ differs from the option definitions: run `npm run docs` and commit the result');
-  for (const cmd of ['deps', 'recipe', 'verify', 'vendor', 'sbom', 'sbom check', 'sbom merge', 'profiles', 'kas', 'completion']) {
+  for (const cmd of ['deps', 'recipe', 'verify', 'vendor', 'sbom', 'sbom check', 'sbom merge', 'profiles', 'kas', 'vuln', 'completion']) {
     assert.ok([...pages.values()].some((t) => t.startsWith(`# beambake ${cmd}\n`)), cmd);
   }
 });

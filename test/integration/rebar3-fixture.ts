@@ -7,7 +7,7 @@
  * beambake-build-rebar3) to unpack and build it. Shared by the build, tamper and layer tests.
  */
 import { type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/paths.js';
 import { cloneAt, commitFixtureRepo, loadPackageDefs, stageFixture, type Built, type FixtureWork, type RecipeRecords, type TarballTweak } from './hex-fixtures.js';
@@ -31,7 +31,8 @@ let repos: Record<string, { path: string; rev: string }> | undefined;
 
 /** The fixture's git dependencies as local repositories (made once per test file): name -> {path, rev}. */
 export function gitRepos(): Record<string, { path: string; rev: string }> {
-  if (repos) return repos;
+  // Made again if its directory went away meanwhile (the commits are the same: fixed dates).
+  if (repos && Object.values(repos).every((r) => existsSync(r.path))) return repos;
   const dir = makeTempDir('bb-rebar3-git-');
   const made: Record<string, { path: string; rev: string }> = {};
   for (const name of readdirSync(join(fixture, 'git')).sort()) {

@@ -29,7 +29,6 @@ interface GenerateArgs extends ProjectIdentityArgs, ScopeArgs {
   'manufacturer-email'?: string;
   'manufacturer-url'?: string;
   'hex-repo'?: string[];
-  'repo-url'?: string[];
 }
 
 interface CheckArgs {
@@ -75,8 +74,8 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToSbomGraph } = await import('../../sbom/from-project.js');
-    const { writeSbom } = await import('../../sbom/writers/index.js');
-    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { sbomChunks, writeSbomToStream } = await import('../../sbom/writers/index.js');
+    const { writeChunksAtomic } = await import('../../util/atomic.js');
     const { BeambakeError } = await import('../../util/errors.js');
     const { isDirectory } = await import('../../util/files.js');
     const hexRepoUrls: Record<string, string> = {};
@@ -125,15 +124,15 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (!graph.metadata.timestamp && argv.format.startsWith('spdx')) {
       warn('SOURCE_DATE_EPOCH is not set; SPDX requires a creation time, so 1970-01-01T00:00:00Z is written');
     }
-    const text = writeSbom(graph, argv.format);
+    // In pieces, never one string: 100,000 components are more text than V8 can hold in one.
     if (argv.output) {
-      await writeFileAtomic(argv.output, text);
+      await writeChunksAtomic(argv.output, sbomChunks(graph, argv.format));
       const left = leftOut(project.packages, scopes);
       if (argv.json) printJson({ output: argv.output, format: argv.format, components: graph.components.length, dependencyEdges: graph.edges.length });
       else info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges${left})`);
     } else {
       // without -o the SBOM itself is the output (JSON already, for the JSON formats)
-      process.stdout.write(text);
+      await writeSbomToStream(graph, argv.format, process.stdout);
     }
   },
 };
