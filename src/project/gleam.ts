@@ -1,8 +1,11 @@
-/** The root of a Gleam project: `name`, `version` and `[dependencies]` of gleam.toml. */
+/**
+ * The root of a Gleam project: `name`, `version`, `[dependencies]` (prod) and
+ * `[dev-dependencies]` (dev; `dev_dependencies` in newer Gleam) of gleam.toml.
+ */
 import { join } from 'node:path';
 import { parseTomlText } from '../util/toml.js';
 import { readUtf8File } from '../lockfiles/common.js';
-import type { RootInfo } from './types.js';
+import type { DeclaredDep, RootInfo } from './types.js';
 
 export function readGleamProject(dir: string): RootInfo {
   const file = join(dir, 'gleam.toml');
@@ -12,7 +15,14 @@ export function readGleamProject(dir: string): RootInfo {
   else info.problems.push('no name = "..."');
   if (typeof doc.version === 'string') info.version = doc.version;
   else info.problems.push('no version = "..."');
-  const deps = doc.dependencies;
-  if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) info.deps = Object.keys(deps).sort();
+  const table = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v).sort() : []);
+  info.deps = table(doc.dependencies);
+  const declared: DeclaredDep[] = info.deps.map((app) => ({ app, scope: 'prod', runtime: true, reason: '[dependencies] in gleam.toml' }));
+  for (const key of ['dev-dependencies', 'dev_dependencies']) {
+    for (const app of table(doc[key])) {
+      if (!info.deps.includes(app)) declared.push({ app, scope: 'dev', runtime: true, reason: `[${key}] in gleam.toml` });
+    }
+  }
+  info.declared = declared;
   return info;
 }

@@ -12,8 +12,8 @@
  * lock names a dependency that is not locked.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { GitPackage, HexPackage, Package, PathPackage, Project } from '../model.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { inScopes, type GitPackage, type HexPackage, type Package, type PathPackage, type Project, type Scope } from '../model.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
@@ -28,8 +28,8 @@ import { canonicalize } from './writers/common.js';
 import { cyclonedxJsonText } from './writers/cyclonedx-json.js';
 
 export interface ProjectSbomOptions {
-  /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
-  vendorDir?: string;
+  /** Directories with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`), first match wins. */
+  vendorDir?: string | readonly string[];
   /** Tarballs already verified against the lock, by app (`beambake recipe --vendor`); looked up before `vendorDir`. */
   vendorFiles?: ReadonlyMap<string, string>;
   /** Target OTP release (e.g. "26" or "26.2.5"), recorded on ERTS and the OTP applications. */
@@ -48,6 +48,16 @@ export interface ProjectSbomOptions {
   manufacturer?: Party;
   /** URLs of self-hosted Hex repositories by repository name. */
   hexRepoUrls?: Record<string, string>;
+  /**
+   * Scopes beyond prod to list (`--include-scope dev,test`), as CycloneDX scope
+   * `excluded` components reached by DEV/TEST/BUILD dependency edges. By default
+   * the SBOM lists what the release holds: prod dependencies needed at run time.
+   */
+  includeScopes?: readonly Scope[];
+  /** The project's own applications the release holds (umbrella children): components the root CONTAINS. */
+  releaseApps?: string[];
+  /** List compile-time-only prod dependencies too (the layer SBOM: the recipe fetches them). */
+  includeBuildOnly?: boolean;
   /** Document timestamp; defaults to SOURCE_DATE_EPOCH, else none. */
   timestamp?: Date;
   env?: NodeJS.ProcessEnv;
@@ -68,10 +78,12 @@ interface Built {
   depsStated: boolean;
 }
 
-async function findVendored(dir: string, pkg: HexPackage): Promise<string | undefined> {
-  for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
+async function findVendored(dirs: string | readonly string[], pkg: HexPackage): Promise<string | undefined> {
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
   }
   return undefined;
 }
@@ -210,11 +222,24 @@ function otpComponents(project: Project, opts: ProjectSbomOptions): { erts: Comp
   return { erts: mk('erts', ertsVersion, false), apps, complete: set.statedCompletely };
 }
 
+/** The root's edge to a direct dependency says its scope (SPDX 2: DEV_/TEST_/BUILD_DEPENDENCY_OF; SPDX 3: lifecycle scope). */
+function rootEdgeType(pkg: Package): Pick<Edge, 'type' | 'originalType'> {
+  const scope = pkg.scope ?? 'prod';
+  if (scope === 'test') return { type: 'DEV_DEPENDS_ON', originalType: 'TEST_DEPENDENCY_OF' };
+  if (scope === 'dev') return { type: 'DEV_DEPENDS_ON' };
+  if (pkg.runtime === false) return { type: 'BUILD_DEPENDS_ON' };
+  return { type: 'DEPENDS_ON' };
+}
+
 export async function projectToSbomGraph(project: Project, opts: ProjectSbomOptions = {}): Promise<SbomGraph> {
   const timestamp = opts.timestamp ?? sourceDateEpoch(opts.env);
-  const rootPurl = otpPurl(project.name, project.version);
-  const root = emptyComponent(rootPurl, project.name, 'application');
+  // A bare lockfile names no project: the SBOM still needs a root, named after the directory and marked so.
+  const name = project.name ?? (basename(resolve(project.directory ?? dirname(project.lockfile || '.'))) || 'unknown');
+  const rootPurl = otpPurl(name, project.version);
+  const root = emptyComponent(rootPurl, name, 'application');
   root.version = project.version;
+  if (project.name === undefined) root.properties.push({ name: 'beambake:name', value: 'unknown (the directory name stands in)' });
+  if (project.version === undefined) root.properties.push({ name: 'beambake:version', value: 'unknown' });
   root.purl = rootPurl;
   root.manufacturer = opts.manufacturer ?? opts.author;
   root.supplier = opts.manufacturer ?? opts.author;
@@ -224,22 +249,44 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   const aggregates = new Map<string, CompositionAggregate>();
   const byApp = new Map<string, string>();
   const built: { pkg: Package; b: Built }[] = [];
+  const wanted = new Set(opts.includeScopes ?? []);
   for (const pkg of project.packages) {
+    if (!inScopes(pkg, wanted, { build: opts.includeBuildOnly ?? false })) continue;
     const b = await packageComponent(pkg, opts, project.buildTool);
+    const scope = pkg.scope ?? 'prod';
+    b.component.properties.push({ name: 'beambake:scope', value: pkg.runtime === false ? `${scope}-build-only` : scope });
+    // Not in the release: listed so the build is documented, marked so no one counts it as device content.
+    if (scope !== 'prod' || pkg.runtime === false) b.component.properties.push({ name: 'cdx:scope', value: 'excluded' });
     built.push({ pkg, b });
     byApp.set(pkg.app, b.component.id);
   }
   // The lock reader leaves out a dependency the lock does not hold; such a package's list is incomplete.
   const unlocked = new Set((project.unlocked ?? []).map((u) => u.requiredBy));
+  // A locked package left out by scope is an optional dependency of what stays (else it would share its scope).
+  const locked = new Set(project.packages.map((p) => p.app));
   for (const { pkg, b } of built) {
     let missing = unlocked.has(pkg.app);
     for (const dep of pkg.dependencies) {
       const to = byApp.get(dep);
       if (to) edges.push({ from: b.component.id, to, type: 'DEPENDS_ON' });
-      else missing = true;
+      else if (!locked.has(dep)) missing = true;
     }
     aggregates.set(b.component.id, !b.depsStated ? 'unknown' : missing ? 'incomplete' : 'complete');
-    if (pkg.direct) edges.push({ from: root.id, to: b.component.id, type: 'DEPENDS_ON' });
+    if (pkg.direct) edges.push({ from: root.id, to: b.component.id, ...rootEdgeType(pkg) });
+  }
+
+  // The release's own applications: first-party, at the release's version, inside the root.
+  const own: Component[] = [];
+  for (const app of opts.releaseApps ?? []) {
+    const purl = otpPurl(app, project.version);
+    const c = emptyComponent(`own:${app}`, app, 'library');
+    c.version = project.version;
+    c.purl = purl;
+    c.supplier = root.supplier;
+    c.manufacturer = root.manufacturer;
+    c.properties.push({ name: 'beambake:source', value: 'project' });
+    own.push(c);
+    edges.push({ from: root.id, to: c.id, type: 'CONTAINS' });
   }
 
   const otp = otpComponents(project, opts);
@@ -251,12 +298,16 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   const rootKnown = (project.packages.length === 0 || project.packages.some((p) => p.direct)) && otp.complete;
   aggregates.set(root.id, rootKnown ? 'complete' : 'incomplete');
 
-  const components = [root, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
+  const components = [root, ...own, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
   const byAggregate = new Map<CompositionAggregate, string[]>();
-  for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
+  for (const [id, agg] of aggregates) {
+    const ids = byAggregate.get(agg);
+    if (ids) ids.push(id);
+    else byAggregate.set(agg, [id]);
+  }
   return {
     metadata: {
-      name: `${project.name}-${project.version}`,
+      name: project.version !== undefined ? `${name}-${project.version}` : name,
       root: root.id,
       timestamp: timestamp ? isoSeconds(timestamp) : undefined,
       authors: opts.author ? [opts.author] : [],

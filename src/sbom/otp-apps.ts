@@ -88,7 +88,7 @@ export function otpApplications(project: Project, extra: string[] = []): OtpAppS
       : project.buildTool === 'gleam'
         ? gleamApps(dir)
         : appSrcApps(dir);
-  const own = new Set([project.name, ...(project.umbrellaApps ?? []), ...project.packages.map((p) => p.app)]);
+  const own = new Set([...(project.name !== undefined ? [project.name] : []), ...(project.umbrellaApps ?? []), ...project.packages.map((p) => p.app)]);
   const apps = new Set(['kernel', 'stdlib', ...(project.buildTool === 'mix' ? ['elixir'] : []), ...read.apps, ...extra]);
   for (const a of own) apps.delete(a);
   return { apps: [...apps].sort(), statedCompletely: read.complete };

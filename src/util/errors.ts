@@ -78,7 +78,9 @@ export class BeambakeError extends Error {
   readonly location: ErrorLocation;
 
   constructor(code: string, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    // One line, always: a message quoting input (or a library's multi-line excerpt of it) is escaped here.
+    // eslint-disable-next-line no-control-regex
+    super(message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')), options);
     this.name = 'BeambakeError';
     this.code = code;
     this.location = location;

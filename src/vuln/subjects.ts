@@ -6,6 +6,7 @@
  * VEX statements (Yocto SPDX 3 VEX relationships, SPDX 2 "CVEs fixed",
  * CycloneDX analyses).
  */
+import { basename, dirname, resolve } from 'node:path';
 import type { Project } from '../model.js';
 import type { VexStatement } from '../sbom/model.js';
 import { gitLocation, hexPurl, gitPurl } from '../sbom/purls.js';
@@ -31,7 +32,9 @@ export function projectTarget(project: Project): Target {
   }
   if (privateHex > 0) notes.push(`${privateHex} package(s) from private or self-hosted Hex repositories: OSV's Hex ecosystem does not cover them`);
   notes.push('all locked packages are matched: the lock does not mark which are only for dev/test, so build-only packages may be reported too');
-  return { kind: 'project', name: project.name, version: project.version, files: [project.lockfile], subjects, notes };
+  // a bare lockfile names no project: its directory stands in
+  const name = project.name ?? (basename(resolve(project.directory ?? dirname(project.lockfile || '.'))) || 'unknown');
+  return { kind: 'project', name, version: project.version, files: [project.lockfile], subjects, notes };
 }
 
 interface Purl {

@@ -107,7 +107,8 @@ test('every corpus lockfile has an expectation', () => {
 for (const [file, c] of Object.entries(CASES)) {
   test(`recipe on corpus ${file}`, async (t) => {
     const out = join(tempDir(), 'meta-corpus');
-    const opts: RecipeOptions = { path: join(corpusDir, file), outDir: out, ...c.args };
+    // every scope: each pin of the lock must reach the recipe (the default, prod only, is tested in test/project/scope.test.ts)
+    const opts: RecipeOptions = { path: join(corpusDir, file), outDir: out, includeScopes: ['dev', 'test'], ...c.args };
     if (!('ok' in c.expect)) {
       const expect = c.expect;
       await assert.rejects(recipe(opts), (e: unknown) => {
@@ -134,8 +135,8 @@ for (const [file, c] of Object.entries(CASES)) {
     const gitUris = inc.match(/^ {4}git(sm)?:\/\/[^ ]+;(branch=[^;]+|nobranch=1);name=git-[a-z0-9_]+;destsuffix=beam-deps\/git\/[a-z0-9_]+ \\$/gm) ?? [];
     assert.equal(gitUris.length, result.recipe.summary.git);
     assert.equal(result.recipe.summary.unpinned.length, 0);
-    assert.match(bb, new RegExp(`^require ${result.recipe.app}-beam-deps\\.inc$`, 'm'));
-    assert.match(bb, /^inherit beambake-(mix|rebar3|gleam)$/m);
+    assert.match(bb, new RegExp(`^require ${result.recipe.pn}-beam-deps\\.inc$`, 'm'));
+    assert.match(bb, /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-(mix|rebar3|gleam)\.bbclass$/m);
 
     if (needTools(t, 'python3')) {
       assert.equal(bitbakeGrammarProblems([join(out, result.recipe.incPath), join(out, result.recipe.recipePath), join(out, 'conf', 'layer.conf')]), '');

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { corpusDir } from '../helpers/paths.js';
 
-const HEX_KEYS = ['app', 'name', 'version', 'source', 'repository', 'outerChecksum', 'innerChecksum', 'buildTools', 'dependencies', 'direct'];
+const HEX_KEYS = ['app', 'name', 'version', 'source', 'repository', 'outerChecksum', 'innerChecksum', 'buildTools', 'dependencies', 'direct', 'scope', 'scopeReason'];
+const UNDECLARED = 'locked, but the project file does not declare it (treated as prod)';
 
 test('deps --json: the contract shape, fixed key order, sorted by app, lowercase checksums', () => {
   const r = runCli(['deps', join(corpusDir, 'mix/mix_sbom-fixture-app_locked'), '--json']);
@@ -34,6 +35,8 @@ test('deps --json: the contract shape, fixed key order, sorted by app, lowercase
     buildTools: ['mix'],
     dependencies: ['bunt', 'file_system', 'jason'],
     direct: true,
+    scope: 'prod',
+    scopeReason: UNDECLARED,
   });
   assert.deepEqual(doc.packages[4], {
     app: 'heroicons',
@@ -45,6 +48,8 @@ test('deps --json: the contract shape, fixed key order, sorted by app, lowercase
     depth: 1,
     dependencies: [],
     direct: true,
+    scope: 'prod',
+    scopeReason: UNDECLARED,
   });
   assert.equal(doc.packages[0]!.direct, false);
   // Byte-identical across runs.
@@ -68,10 +73,12 @@ test('deps prints a readable table with a summary', () => {
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, /^project_a 0\.1\.0 \(gleam, .*manifest\.toml\)$/);
   const header = lines.findIndex((l) => l.startsWith('APP'));
-  assert.match(lines[header]!, /^APP\s+VERSION\s+SOURCE\s+DIRECT\s+DETAILS$/);
-  assert.match(lines[header + 2]!, /^gleam_stdlib\s+0\.34\.0\s+hex\s+no\s+gleam$/);
-  assert.match(lines[header + 4]!, /^project_b\s+0\.1\.0\s+path\s+yes\s+\.\.\/project_b$/);
-  assert.match(r.stdout, /5 packages, 3 direct: 2 hex, 0 git, 3 path\n$/);
+  assert.match(lines[header]!, /^APP\s+VERSION\s+SOURCE\s+DIRECT\s+SCOPE\s+DETAILS$/);
+  // gleeunit is a [dev_dependencies] entry; gleam_stdlib is only its dependency
+  assert.match(lines[header + 2]!, /^gleam_stdlib\s+0\.34\.0\s+hex\s+no\s+dev\s+gleam$/);
+  assert.match(lines[header + 3]!, /^gleeunit\s+1\.0\.0\s+hex\s+yes\s+dev\s+gleam$/);
+  assert.match(lines[header + 4]!, /^project_b\s+0\.1\.0\s+path\s+yes\s+prod\s+\.\.\/project_b$/);
+  assert.match(r.stdout, /5 packages, 3 direct: 2 hex, 0 git, 3 path; 3 prod, 2 dev\n$/);
 });
 
 test('the garbage lock: exit 3, one error line with file:line:column, no stack trace', () => {
@@ -82,7 +89,7 @@ test('the garbage lock: exit 3, one error line with file:line:column, no stack t
   assert.equal(r.stderr, `error: ${file}:1:1: unexpected identifier 'invalid': only literal values are allowed here\n`);
 });
 
-test('an invalid entry and an unreadable version: exit 3, one line each, naming what to do', () => {
+test('an invalid entry is exit 3; a version only git knows is a warning for deps and an error naming the flag for recipe', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-deps-'));
   writeFileSync(join(dir, 'mix.lock'), '%{\n  "x": {:hex, :x, "1.0.0", "abc"}\n}\n');
   const bad = runCli(['deps', join(dir, 'mix.lock'), '--app-name', 'a', '--app-version', '1']);
@@ -91,9 +98,22 @@ test('an invalid entry and an unreadable version: exit 3, one line each, naming 
   rmSync(dir, { recursive: true, force: true });
 
   const r = runCli(['deps', join(corpusDir, 'rebar/erlang_ls')]);
-  assert.equal(r.status, 3);
-  assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /erlang_ls\.app\.src: cannot read the project version statically: \{vsn, git\}.*; pass --app-version$/m);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^erlang_ls \(version unknown\) \(rebar3, /);
+  assert.equal(r.stderr.match(/version statically/g)?.length, 1, 'warned once');
+  assert.match(r.stderr, /^warning: .*erlang_ls\.app\.src: cannot read the project version statically: \{vsn, git\}.*; pass --app-version \(shown as unknown\)$/m);
+  const json = JSON.parse(runCli(['deps', join(corpusDir, 'rebar/erlang_ls'), '--json']).stdout) as { project: Record<string, unknown> };
+  assert.deepEqual([json.project.name, json.project.version], ['erlang_ls', null]);
+
+  // The corpus is not a git checkout, so `git describe` cannot stand in: recipe asks for the flag.
+  const out = mkdtempSync(join(tmpdir(), 'beambake-deps-recipe-'));
+  try {
+    const rec = runCli(['recipe', join(corpusDir, 'rebar/erlang_ls'), '-o', join(out, 'meta-x')]);
+    assert.equal(rec.status, 3);
+    assert.match(rec.stderr, /^error: .*erlang_ls\.app\.src: cannot read the project version statically: \{vsn, git\}.*; pass --app-version$/m);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('a lockfile that is a directory, and a truncated corpus lock: one line naming the file, without Node\'s errno text', () => {
@@ -127,9 +147,14 @@ test('old lock forms: null checksums in JSON; --app-name/--app-version stand in 
   assert.deepEqual([doc.project.name, doc.project.version], ['phoenix', '0.5.0']);
   const cowboy = doc.packages.find((p) => p.app === 'cowboy')!;
   assert.deepEqual([cowboy.name, cowboy.version, cowboy.outerChecksum, cowboy.innerChecksum], ['cowboy', '1.0.0', null, null]);
-  const missing = runCli(['deps', join(corpusDir, 'mix/phoenix-2014-10-package-tuple/mix.lock')]);
-  assert.equal(missing.status, 3);
-  assert.match(missing.stderr, /^error: .*phoenix-2014-10-package-tuple: cannot read the project name and version statically: no mix\.exs here; pass --app-name and --app-version\n$/);
+  const missing = runCli(['deps', join(corpusDir, 'mix/phoenix-2014-10-package-tuple/mix.lock'), '--json']);
+  assert.equal(missing.status, 0, missing.stderr);
+  const bare = JSON.parse(missing.stdout) as { project: Record<string, unknown>; packages: Record<string, unknown>[] };
+  assert.deepEqual([bare.project.name, bare.project.version], [null, null]);
+  assert.match(missing.stderr, /^warning: .*phoenix-2014-10-package-tuple: cannot read the project name and version statically: no mix\.exs here; pass --app-name and --app-version \(shown as unknown\)$/m);
+  // no project file: every scope is unknown, kept as prod and said so
+  assert.match(missing.stderr, /^warning: .*scope unknown for cowboy, .*\(no project file declares scopes\); treated as prod$/m);
+  assert.ok(bare.packages.every((p) => p.scope === 'prod' && String(p.scopeReason).startsWith('unknown:')));
 });
 
 test('deps --help shows examples', () => {

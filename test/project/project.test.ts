@@ -157,7 +157,13 @@ test('umbrella: child apps listed, their deps are the root deps, name must be gi
 
 test('rebar3 roots: app.src, app.src.script, relx release, single app under apps/', () => {
   let dir = project({ 'rebar.config': '{deps, [jsx, {cowboy, "2.9.0"}]}.', 'src/foo.app.src': '{application, foo, [{vsn, "1.0.0"}]}.' });
-  assert.deepEqual(readRootProject(dir, 'rebar3'), { name: 'foo', version: '1.0.0', projectFile: join(dir, 'src/foo.app.src'), deps: ['cowboy', 'jsx'] });
+  assert.deepEqual(readRootProject(dir, 'rebar3'), {
+    name: 'foo',
+    version: '1.0.0',
+    projectFile: join(dir, 'src/foo.app.src'),
+    deps: ['cowboy', 'jsx'],
+    declared: ['cowboy', 'jsx'].map((app) => ({ app, scope: 'prod', runtime: true, reason: '{deps, ...} in rebar.config' })),
+  });
   dir = project({ 'rebar.config': '', 'src/foo.app.src': '{application, foo, [{vsn, "1.0.0"}]}.', 'src/foo.app.src.script': 'CONFIG.' });
   unreadable(() => readRootProject(dir, 'rebar3'), /foo\.app\.src\.script may rewrite.*; pass --app-version$/);
   assert.equal(readRootProject(dir, 'rebar3', { appVersion: '9.9.9' }).version, '9.9.9');

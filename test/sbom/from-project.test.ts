@@ -96,5 +96,9 @@ test('renderLayerSbom gives the CycloneDX JSON of the project', async () => {
   const doc = JSON.parse(await renderLayerSbom(project, { env: { SOURCE_DATE_EPOCH: '0' } }));
   assert.equal(doc.specVersion, '1.6');
   assert.equal(doc.metadata.component.name, 'packages');
-  assert.equal(doc.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:hex/')).length, project.packages.length);
+  // gleeunit is a dev dependency: not in the release, so not in the SBOM
+  const prod = project.packages.filter((p) => p.scope === 'prod');
+  assert.equal(prod.length, project.packages.length - 1);
+  assert.equal(doc.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:hex/')).length, prod.length);
+  assert.ok(!doc.components.some((c: { name: string }) => c.name === 'gleeunit'));
 });

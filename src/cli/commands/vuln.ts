@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import { info, warn } from '../output.js';
+import { examples } from '../options.js';
 
 const FORMATS = ['openvex', 'cyclonedx-vex', 'csaf', 'json', 'text'] as const;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -28,7 +29,8 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
   command: 'vuln [inputs..]',
   describe: 'Match a project (its lock) or SBOMs against OSV advisories offline and write VEX',
   builder: (y) =>
-    withProjectIdentity(y)
+    examples(
+      withProjectIdentity(y)
       .positional('inputs', { type: 'string', array: true, default: ['.'], describe: 'A project directory or lockfile, or SBOM files (layer or device SBOM)' })
       .option('osv', { type: 'string', array: true, demandOption: true, describe: 'OSV records: a directory, a .zip export or a .json file (repeatable)' })
       .option('cve-check', { type: 'string', array: true, describe: "Yocto cve-check JSON: its statuses pass through into the output (repeatable)" })
@@ -38,10 +40,13 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
       .option('fail-on', { choices: SEVERITIES, describe: 'Exit 1 when an affected, untriaged vulnerability at or above this CVSS severity remains (unscored counts)' })
       .option('author', { type: 'string', describe: 'Author of the VEX document (default: the SBOM manufacturer, else "Unknown")' })
-      .option('author-url', { type: 'string', describe: "Publisher namespace URL (CSAF's publisher.namespace)" })
-      .example('$0 vuln myapp --osv advisories/ -f openvex -o myapp.vex.json', 'Match the lock of myapp against a directory of OSV records')
-      .example('$0 vuln device.cdx.json --osv hex-osv.zip --cve-check image.cve.json -f cyclonedx-vex -o device.vex.cdx.json', 'The device SBOM with the Yocto cve-check results: one VEX for the image')
-      .example('$0 vuln --osv advisories/ --triage triage.yml --fail-on high', 'CI gate: fail on untriaged high or critical vulnerabilities'),
+      .option('author-url', { type: 'string', describe: "Publisher namespace URL (CSAF's publisher.namespace)" }),
+      [
+        ['$0 vuln myapp --osv advisories/ -f openvex -o myapp.vex.json', 'Match the lock of myapp against a directory of OSV records'],
+        ['$0 vuln device.cdx.json --osv hex-osv.zip --cve-check image.cve.json -f cyclonedx-vex -o device.vex.cdx.json', 'The device SBOM with the Yocto cve-check results: one VEX for the image'],
+        ['$0 vuln --osv advisories/ --triage triage.yml --fail-on high', 'CI gate: fail on untriaged high or critical vulnerabilities'],
+      ],
+    ),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
     const { basename } = await import('node:path');

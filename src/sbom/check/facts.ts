@@ -5,6 +5,7 @@
  * are written once for every format.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { parseXml } from '../../util/xml.js';
 import { isLicenseFact, isSpdxExpression } from '../writers/licenses.js';
 
 export type SbomKind = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx2-json' | 'spdx3-json';
@@ -146,7 +147,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
 }
 
 /** CycloneDX XML -> the JSON shape, for the elements the profiles read. */
-export function cyclonedxXmlToJsonShape(text: string): J {
+export function cyclonedxXmlToJsonShape(text: string, file = ''): J {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -158,7 +159,7 @@ export function cyclonedxXmlToJsonShape(text: string): J {
       ['component', 'dependency', 'composition', 'reference', 'hash', 'license', 'expression', 'property', 'url', 'contact', 'author'].includes(name) &&
       String(jpath) !== 'bom.metadata.component',
   });
-  const x = parser.parse(text) as J;
+  const x = parseXml(parser, text, file) as J;
   const bom: J = x.bom ?? {};
   const text_ = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' ? str((v as J)['#text']) : undefined);
   const entity = (e: J | undefined): J | undefined =>

@@ -87,8 +87,12 @@ function relationshipProps(cg: CanonicalGraph, id: string): { name: string; valu
     .map((e) => ({ name: `beambake:relationship:${e.type === 'OTHER' && e.originalType ? e.originalType : e.type}`, value: e.to }));
 }
 
+/** CycloneDX component scopes; the graph carries a non-default one as the `cdx:scope` property (as the readers do). */
+const CDX_SCOPES = new Set(['required', 'optional', 'excluded']);
+
 export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
-  const props: { name: string; value: string }[] = sortedProperties(c);
+  const scopeProp = c.properties.find((p) => p.name === 'cdx:scope' && CDX_SCOPES.has(p.value));
+  const props: { name: string; value: string }[] = sortedProperties(c).filter((p) => !scopeProp || p.name !== 'cdx:scope');
   const licenses = cdxLicenses(c, props);
   if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) {
     props.push({ name: 'bsi:component:filename', value: c.filename });
@@ -105,6 +109,7 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
     name: c.name,
     version: c.version,
     description: c.description,
+    scope: scopeProp?.value,
     hashes: cdxHashes(c.hashes),
     licenses,
     copyright: c.copyright,

@@ -94,6 +94,7 @@ function component(x: Xml, c: Json): void {
   x.leaf('name', str(c.name));
   x.leaf('version', str(c.version));
   x.leaf('description', str(c.description));
+  x.leaf('scope', str(c.scope));
   hashes(x, c.hashes);
   if (Array.isArray(c.licenses)) {
     x.open('licenses');

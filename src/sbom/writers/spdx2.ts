@@ -22,7 +22,8 @@ function relationship(ids: Map<string, string>, e: Edge): Json {
     case 'BUILD_DEPENDS_ON':
       return { spdxElementId: to, relationshipType: 'BUILD_DEPENDENCY_OF', relatedSpdxElement: from };
     case 'DEV_DEPENDS_ON':
-      return { spdxElementId: to, relationshipType: 'DEV_DEPENDENCY_OF', relatedSpdxElement: from };
+      // a test-only dependency is a DEV_DEPENDS_ON edge that remembers it came from (or stands for) TEST_DEPENDENCY_OF
+      return { spdxElementId: to, relationshipType: e.originalType === 'TEST_DEPENDENCY_OF' ? 'TEST_DEPENDENCY_OF' : 'DEV_DEPENDENCY_OF', relatedSpdxElement: from };
     case 'OPTIONAL_DEPENDS_ON':
       return { spdxElementId: to, relationshipType: 'OPTIONAL_DEPENDENCY_OF', relatedSpdxElement: from };
     case 'OTHER':

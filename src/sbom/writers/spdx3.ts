@@ -251,13 +251,15 @@ function edgeRelationships(cg: CanonicalGraph, iri: (id: string) => string, ns: 
     OTHER: { type: 'other' },
   };
   const groups = new Map<string, { from: string; spec: (typeof spec)[Edge['type']]; to: string[]; original?: string; source: string }>();
+  const TEST: (typeof spec)[Edge['type']] = { type: 'dependsOn', scope: 'test' };
   for (const e of cg.edges) {
-    const s = spec[e.type];
+    const isTest = e.type === 'DEV_DEPENDS_ON' && e.originalType === 'TEST_DEPENDENCY_OF';
+    const s = isTest ? TEST : spec[e.type];
     const from = s.reverse ? e.to : e.from;
     const to = s.reverse ? e.from : e.to;
     const key = `${from}\u0000${e.type}\u0000${e.originalType ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { from, spec: s, to: [], original: e.originalType, source: e.from }));
+    if (!g) groups.set(key, (g = { from, spec: s, to: [], original: isTest ? undefined : e.originalType, source: e.from }));
     g.to.push(iri(to));
   }
   const out: Json[] = [];
