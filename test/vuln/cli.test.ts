@@ -179,3 +179,13 @@ test('device SBOM (corpus Yocto image + livebook layer SBOM) with Yocto cve-chec
   const v = cdx.vulnerabilities.find((x: { id: string }) => x.id === 'EEF-CVE-2026-56812');
   assert.match(v.affects[0].ref, new RegExp(`^urn:cdx:${serial}/1#`));
 });
+
+test('the VEX inside an SBOM input passes through: the Yocto SPDX 2.2 image archive\'s patched CVEs are "fixed" statements', () => {
+  const r = runCli(['vuln', join(corpusDir, 'spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst'), '--osv', osvDir, '-f', 'json'], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { subject: { kind: string; name: string }; findings: JsonFinding[] };
+  assert.deepEqual([doc.subject.kind, doc.subject.name], ['sbom', 'core-image-minimal']);
+  assert.ok(doc.findings.length > 1000);
+  assert.ok(doc.findings.every((f) => f.status === 'fixed' && f.source === 'sbom-vex'));
+  assert.ok(doc.findings.some((f) => f.id === 'CVE-2022-28391' && f.component.name === 'busybox'));
+});
