@@ -17,6 +17,11 @@ BEAM_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 BEAM_HEX_DEPS ??= ""
 BEAM_GIT_DEPS ??= ""
 
+# Apps whose Hex tarball the lock gives no outer checksum for (set by the .inc of a recipe generated
+# with --allow-unpinned, which also lets BitBake fetch them without a sha256sum): unpacked with a
+# warning, checked against the lock's inner checksum only.
+BEAMBAKE_UNPINNED ??= ""
+
 # mix | rebar3 | gleam: set by the tool class.
 BEAM_DEPS_LAYOUT ??= ""
 
@@ -24,7 +29,7 @@ BEAM_DEPS_LAYOUT ??= ""
 # recipe runs the scripts its classes were written with, whatever other beambake layers the
 # build has. Not in layer.conf: its values are global and the last beambake layer would win.
 BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
-BEAMBAKE_SCRIPTS ??= "${@os.path.join(os.path.dirname(d.getVar('BEAMBAKE_CLASSES')), 'scripts')}"
+BEAMBAKE_SCRIPTS ??= "${@os.path.normpath(os.path.join(d.getVar('BEAMBAKE_CLASSES'), '..', 'scripts'))}"
 
 # erlang-native compiles; erlang (the target) provides ERTS headers, libei and, for releases,
 # the ERTS and OTP applications that end up on the device.
@@ -70,6 +75,29 @@ BEAM_RUST_TARGET ??= "${@beambake_rust_target(d)}"
 export CARGO_BUILD_TARGET = "${BEAM_RUST_TARGET}"
 export RUSTLER_TARGET = "${BEAM_RUST_TARGET}"
 
+# --- hardware profile (beambake recipe --profile) ----------------------------------------
+# Written into the recipe by --profile: the board's name, its NIF tuning flags and the BEAM
+# flavor its ERTS must run (jit or emu).
+BEAM_HARDWARE_PROFILE ??= ""
+BEAM_NIF_TUNE_CFLAGS ??= ""
+BEAM_EXPECTED_EMU_FLAVOR ??= ""
+# scripts/beambake-nif-env appends these to CFLAGS and CXXFLAGS for every NIF build.
+export BEAMBAKE_NIF_TUNE_CFLAGS = "${BEAM_NIF_TUNE_CFLAGS}"
+
+# The target ERTS must run the flavor the profile expects: a JIT board whose erlang was built
+# without the JIT (or the reverse) fails here, before anything is compiled against it.
+do_beam_check_emu_flavor() {
+    if [ -n "${BEAM_EXPECTED_EMU_FLAVOR}" ]; then
+        python3 "${BEAMBAKE_SCRIPTS}/beambake_deps" check-emu-flavor \
+            --erlang-root "${BEAM_TARGET_ERLANG_ROOT}" \
+            --expect "${BEAM_EXPECTED_EMU_FLAVOR}" \
+            --profile "${BEAM_HARDWARE_PROFILE}"
+    fi
+}
+do_beam_check_emu_flavor[vardeps] += "BEAM_EXPECTED_EMU_FLAVOR BEAM_HARDWARE_PROFILE"
+do_beam_check_emu_flavor[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake_deps/emu_flavor.py:True"
+addtask beam_check_emu_flavor after do_prepare_recipe_sysroot before do_compile
+
 # For tasks that build NIFs outside the beambake build scripts (e.g. a recipe's own
 # do_compile:append): exports ERTS_INCLUDE_DIR, ERL_CFLAGS, ERL_LDFLAGS.
 beambake_nif_env() {
@@ -83,15 +111,19 @@ do_beam_unpack_deps() {
     if [ -z "${BEAM_DEPS_LAYOUT}" ]; then
         bbfatal "BEAM_DEPS_LAYOUT is not set: inherit beambake-mix, beambake-rebar3 or beambake-gleam"
     fi
+    if [ -n "${BEAMBAKE_UNPINNED}" ]; then
+        bbwarn "UNPINNED (beambake recipe --allow-unpinned): no outer checksum pins ${BEAMBAKE_UNPINNED}; only the lock's inner checksum verifies their contents"
+    fi
     python3 "${BEAMBAKE_SCRIPTS}/beambake_deps" unpack \
         --layout "${BEAM_DEPS_LAYOUT}" \
         --hex "${BEAM_HEX_DEPS}" \
         --git "${BEAM_GIT_DEPS}" \
+        --unpinned "${BEAMBAKE_UNPINNED}" \
         --src-dir "${BEAM_UNPACKDIR}" \
         --project "${S}"
 }
 do_beam_unpack_deps[dirs] = "${S}"
-do_beam_unpack_deps[vardeps] += "BEAM_HEX_DEPS BEAM_GIT_DEPS BEAM_DEPS_LAYOUT"
+do_beam_unpack_deps[vardeps] += "BEAM_HEX_DEPS BEAM_GIT_DEPS BEAM_DEPS_LAYOUT BEAMBAKE_UNPINNED"
 do_beam_unpack_deps[file-checksums] += "${BEAMBAKE_SCRIPTS}/beambake_deps/*.py:True"
 # Before do_patch, so recipe patches can apply to dependency sources (patchdir=deps/<app>).
 addtask beam_unpack_deps after do_unpack before do_patch

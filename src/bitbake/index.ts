@@ -15,8 +15,10 @@ import { diffLayer, layerConfIsOurs, templateFiles, writeLayer, type LayerFile, 
 import { appLicense } from './license.js';
 import { DEFAULT_RELEASE, releaseInfo } from './releases.js';
 import { collectionName, renderLayerConf, renderRecipe, type RenderedRecipe } from './render.js';
-import { assignment, type BbText } from './template.js';
+import { assignment, comments, type BbText } from './template.js';
 import * as v from './validate.js';
+import { recipeName } from './names.js';
+import { shadowNotice } from './shadow.js';
 
 export { YOCTO_RELEASES } from './releases.js';
 
@@ -56,6 +58,11 @@ export interface RecipeOptions {
    * checksums then come from the verified ones (see vendored.ts).
    */
   vendorDirs?: string[];
+  /**
+   * `--assume-gleam-native`: a layer of the build provides gleam-native, so a Gleam
+   * recipe is written for a release whose meta-erlang has none.
+   */
+  assumeGleamNative?: boolean;
 }
 
 export interface RecipeResult {
@@ -186,11 +193,26 @@ async function recipeTargets(read: Project, opts: RecipeOptions, warnings: strin
   return out;
 }
 
+/**
+ * beambake-gleam.bbclass builds with gleam-native, which only meta-erlang master (wrynose) has.
+ * beambake does not ship one: gleam is a Rust program of ~800 pinned crates that needs a newer
+ * Rust than scarthgap's, so a backported recipe could not be built or tested here.
+ */
+function gleamNativeMissing(project: Project, release: string): BeambakeError {
+  return new BeambakeError(
+    'INVALID_ARGUMENT',
+    `Gleam recipes build with gleam-native, which meta-erlang provides only on its master branch (Yocto wrynose), not for ${release}: ` +
+      'use --yocto wrynose, or add a layer that provides gleam-native and pass --assume-gleam-native',
+    { file: project.lockfile },
+  );
+}
+
 export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const release = releaseInfo(opts.yocto ?? DEFAULT_RELEASE);
   const repoUrls = parseRepoUrls(opts.repoUrls);
   const identityWarnings: string[] = [];
   const read = await loadProject(opts);
+  if (read.buildTool === 'gleam' && !release.metaErlangGleamNative && !opts.assumeGleamNative) throw gleamNativeMissing(read, release.name);
   const targets = await recipeTargets(read, opts, identityWarnings);
   // Only what the build needs: prod (compile-time-only deps included) and the scopes asked for.
   const scopes = new Set(opts.includeScopes ?? []);
@@ -233,7 +255,9 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
     const releaseLine = target.release
       ? [assignment(project.buildTool === 'mix' ? 'BEAM_MIX_RELEASE' : 'BEAM_REBAR3_RELEASE', v.appName(target.release.name, { entry: 'release', field: 'name' }))]
       : [];
-    const extraRecipeLines = [...releaseLine, ...(opts.extraRecipeLines ?? [])];
+    const shadow = shadowNotice(recipeName(one.name!), project);
+    if (shadow) warnings.push(shadow);
+    const extraRecipeLines = [...releaseLine, ...(shadow ? [comments([`Note: ${shadow}.`])] : []), ...(opts.extraRecipeLines ?? [])];
     const rendered = renderRecipe(one, {
       release,
       appSource: source,

@@ -63,6 +63,13 @@ export interface ReleaseInfo {
    * are still written, and the summary comment carries them as well.
    */
   spdx3Default: boolean;
+  /**
+   * meta-erlang's branch for this release has a gleam recipe (gleam-native, which
+   * beambake-gleam.bbclass builds with). Only its master branch has one, and master
+   * declares wrynose; its scarthgap branch has none (checked in the snapshots of
+   * ../shared/yocto), and for the releases in between none is known.
+   */
+  metaErlangGleamNative: boolean;
 }
 
 const TABLE: Record<YoctoRelease, ReleaseInfo> = {
@@ -78,6 +85,7 @@ const TABLE: Record<YoctoRelease, ReleaseInfo> = {
     gitMultipleRevisionsPerUrl: true,
     gitTagChecked: false,
     spdx3Default: false,
+    metaErlangGleamNative: false,
   },
   styhead: {
     name: 'styhead',
@@ -91,6 +99,7 @@ const TABLE: Record<YoctoRelease, ReleaseInfo> = {
     gitMultipleRevisionsPerUrl: true,
     gitTagChecked: false,
     spdx3Default: true,
+    metaErlangGleamNative: false,
   },
   walnascar: {
     name: 'walnascar',
@@ -104,6 +113,7 @@ const TABLE: Record<YoctoRelease, ReleaseInfo> = {
     gitMultipleRevisionsPerUrl: false,
     gitTagChecked: false,
     spdx3Default: true,
+    metaErlangGleamNative: false,
   },
   whinlatter: {
     name: 'whinlatter',
@@ -117,6 +127,7 @@ const TABLE: Record<YoctoRelease, ReleaseInfo> = {
     gitMultipleRevisionsPerUrl: false,
     gitTagChecked: true,
     spdx3Default: true,
+    metaErlangGleamNative: false,
   },
   wrynose: {
     name: 'wrynose',
@@ -130,6 +141,7 @@ const TABLE: Record<YoctoRelease, ReleaseInfo> = {
     gitMultipleRevisionsPerUrl: false,
     gitTagChecked: true,
     spdx3Default: true,
+    metaErlangGleamNative: true,
   },
 };
 

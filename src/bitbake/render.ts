@@ -299,12 +299,16 @@ function unpinnedBanner(unpinned: HexEntry[]): BbText {
     comments([
       bar,
       '!!! UNPINNED: generated with --allow-unpinned. These Hex packages have no',
-      '!!! outer checksum in the lockfile, so nothing verifies the tarball BitBake',
-      '!!! fetches (BitBake itself stops at the missing sha256sum unless told not to):',
+      '!!! outer checksum in the lockfile, so no SHA-256 pins the tarball BitBake',
+      '!!! fetches; do_beam_unpack_deps checks its contents against the lock\'s inner',
+      '!!! checksum only, and warns. BitBake fetches them with a warning instead of',
+      '!!! stopping (BB_STRICT_CHECKSUM below). To pin them: re-lock, or regenerate',
+      '!!! with --vendor DIR holding verified tarballs (beambake fills the checksum):',
       ...unpinned.map((h) => `!!!   ${h.name} ${h.version} (${h.repository})`),
       bar,
     ]),
     assignment('BEAMBAKE_UNPINNED', unpinned.map((h) => h.app).join(' ')),
+    assignment('BB_STRICT_CHECKSUM', '0'),
   ]);
 }
 

@@ -12,10 +12,12 @@ export function recipeLinesForProfile(profile: HardwareProfile, opts: { machineS
       `Hardware profile ${profile.name}: MACHINE ${profile.machine} from ${profile.bsp.layer}, DEFAULTTUNE ${profile.defaultTune},`,
       `${profile.gnuTriplet}, BEAM ${profile.beamJit ? 'JIT (emu_flavor jit)' : 'interpreter (emu_flavor emu)'}.`,
     ]),
-    // The flavor the target ERTS reports (erlang:system_info(emu_flavor)); for packaging checks and images.
+    assignment('BEAM_HARDWARE_PROFILE', profile.name),
+    // The flavor the target ERTS must report (erlang:system_info(emu_flavor)): checked against the
+    // staged target ERTS by do_beam_check_emu_flavor (beambake-deps.bbclass) before do_compile.
     assignment('BEAM_EXPECTED_EMU_FLAVOR', profile.beamJit ? 'jit' : 'emu'),
-    // NIF flags beyond CFLAGS (which already carry TUNE_CCARGS through CC): for
-    // Makefiles that drop $(CC)'s arguments and rebuild their own compiler line.
+    // NIF tuning: beambake-nif-env appends it to CFLAGS/CXXFLAGS (CC already carries TUNE_CCARGS,
+    // but Makefiles that build their own compiler line from $(CROSSCOMPILE)gcc and $(CFLAGS) lose it).
     assignment('BEAM_NIF_TUNE_CFLAGS', profile.nifCflags.join(' ')),
     assignment('BEAM_RUST_TARGET', profile.rustTarget),
   ];

@@ -3,7 +3,7 @@
  * and is renamed into place, so a failure (or Ctrl-C) never leaves a
  * half-written file or layer behind.
  */
-import { mkdir, open, readdir, rename, rm, mkdtemp, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -244,6 +244,23 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * A new empty sibling directory of `target`. Not mkdtemp(), which always makes
+ * it 0700: a mirror or layer is read by other users (BitBake's build user), so
+ * the directory gets the mode any tool would give it, 0777 minus the umask.
+ */
+async function makeTempDir(target: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = tempName(target);
+    try {
+      await mkdir(tmp, { mode: 0o777 });
+      return tmp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) throw e;
+    }
+  }
+}
+
+/**
  * Build a whole directory tree atomically. `fill` writes into a fresh
  * temporary directory next to `target`; on success the old tree (if any) is
  * swapped out and removed. On failure the temporary tree is deleted and
@@ -255,7 +272,7 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
     throw ioError(e, parent, 'cannot create directory');
   });
   await removeStaleStaging(target);
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-${process.pid}-`)).catch((e) => {
+  const tmp = await makeTempDir(target).catch((e) => {
     throw ioError(e, target, 'cannot write');
   });
   const old = `${tmp}.old`;
@@ -274,6 +291,9 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
 
 async function replaceWith(target: string, tmp: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   try {
+    // A directory that is replaced keeps its mode (and the new one gets it before anything is inside).
+    const previous = await stat(target).catch(() => undefined);
+    if (previous?.isDirectory()) await chmod(tmp, previous.mode & 0o7777);
     await fill(tmp);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });

@@ -6,8 +6,9 @@
  * (`beambake-mirror.json`) and a `SHA256SUMS` file, and is replaced
  * atomically: a failed run leaves the previous mirror untouched.
  */
-import { copyFile, readdir } from 'node:fs/promises';
-import { constants as fsConstants, existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { hexDownloadFilename } from '../bitbake/names.js';
 import { readProject, type ReadProjectOptions } from '../lockfiles/index.js';
@@ -153,10 +154,10 @@ export async function vendorProject(path: string, opts: VendorOptions): Promise<
   const names = new Set(added.map((a) => a.file));
   const kept = previous.filter((p) => !names.has(p.file));
   await replaceDirAtomic(opts.out, async (tmp) => {
-    for (const k of kept) await copyFile(joinInside(opts.out, k.file), joinInside(tmp, k.file), fsConstants.COPYFILE_FICLONE);
+    for (const k of kept) await copyRespectingUmask(joinInside(opts.out, k.file), joinInside(tmp, k.file));
     for (const [i, a] of accepted.entries()) {
       const dest = joinInside(tmp, added[i]!.file);
-      await copyFile(a.file, dest, fsConstants.COPYFILE_FICLONE).catch((e) => {
+      await copyRespectingUmask(a.file, dest).catch((e) => {
         throw ioError(e, a.file, 'cannot copy');
       });
       // Re-hash the copy: what lands in the mirror is exactly what was verified.
@@ -170,4 +171,13 @@ export async function vendorProject(path: string, opts: VendorOptions): Promise<
     await writeFileAtomic(join(tmp, SUMS), files.map((f) => `${f.sha256}  ${f.file}\n`).join(''));
   });
   return { ...result, added: added.sort(byFile), kept, written: true };
+}
+
+/**
+ * Copy a tarball into the mirror as a new file: 0644 minus the umask, as cp
+ * does. copyFile() would give it the source's mode whatever the umask says
+ * (a cache file may be 0600, and BitBake may run as another user).
+ */
+async function copyRespectingUmask(from: string, to: string): Promise<void> {
+  await pipeline(createReadStream(from), createWriteStream(to, { flags: 'wx', mode: 0o644 }));
 }

@@ -54,10 +54,10 @@ test('every class and the template layer.conf parse, compile and pass dash -n', 
   const r = check([...classes.map((c) => join(templateClasses, c)), join(templates, 'conf', 'layer.conf')]);
   assert.equal(r.problems, '');
   assert.equal(r.status, 0);
-  // The checker really saw the bodies: do_beam_unpack_deps, beambake_nif_env, and the
+  // The checker really saw the bodies: do_beam_unpack_deps, do_beam_check_emu_flavor, beambake_nif_env, and the
   // do_compile/do_install of the tool classes; beambake_rust_target; the ${@...} values.
   assert.equal(r.stats.files, 6);
-  assert.equal(r.stats.shell, 7);
+  assert.equal(r.stats.shell, 8);
   assert.equal(r.stats.def, 1);
   assert.ok(r.stats.inline >= 8, `inline expressions checked: ${r.stats.inline}`);
 });
@@ -68,7 +68,7 @@ test('generated mix, rebar3 and gleam layers parse, compile and pass dash -n', (
   const projects: Array<[string, string[]]> = [
     ['mix', [join(repoRoot, 'examples', 'hello_beam')]],
     ['rebar3', [join(corpusDir, 'rebar', 'elvis'), '--app-name', 'elvis', '--app-version', '1.2.0']],
-    ['gleam', [join(corpusDir, 'gleam', 'gleam-packages'), '--app-name', 'packages', '--app-version', '1.0.0']],
+    ['gleam', [join(corpusDir, 'gleam', 'gleam-packages'), '--app-name', 'packages', '--app-version', '1.0.0', '--yocto', 'wrynose']],
   ];
   for (const [name, args] of projects) {
     const layer = join(out, name);

@@ -188,6 +188,7 @@ test('entries without an outer checksum fail with a fix, or are marked loudly wi
   assert.match(r.inc, /^# !!! UNPINNED: generated with --allow-unpinned/m);
   assert.match(r.inc, /^# !!!   poison 3\.1\.0 \(hexpm\)$/m);
   assert.match(r.inc, /^BEAMBAKE_UNPINNED = "poison plug"$/m);
+  assert.match(r.inc, /^BB_STRICT_CHECKSUM = "0"$/m, "BitBake fetches them with a warning instead of refusing");
   assert.doesNotMatch(r.inc, /hex-poison\.sha256sum/);
   assert.match(r.inc, /hex-jason\.sha256sum/);
   assert.match(r.inc, /app=poison,name=poison,version=3\.1\.0,repo=hexpm,outer=,inner=b{64}/);

@@ -302,3 +302,48 @@ test('bad paths are one error line and write nothing: --source that is no direct
   oneLine(below);
   assert.deepEqual(readdirSync(dir), ['plain-file']);
 });
+
+test('Gleam: refused with the fix named where meta-erlang has no gleam-native; wrynose or --assume-gleam-native write the recipe', () => {
+  const dir = tempDir('beambake-cli-gleam-');
+  {
+    const project = join(corpusDir, 'gleam', 'gleam-packages');
+    const ident = ['--app-name', 'packages', '--app-version', '1.0.0'];
+    const out = join(dir, 'meta-gleam');
+    for (const yocto of ['scarthgap', 'walnascar']) {
+      const r = runCli(['recipe', project, ...ident, '-o', out, '--yocto', yocto]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: ${join(project, 'manifest.toml')}: Gleam recipes build with gleam-native, which meta-erlang provides only on its master branch (Yocto wrynose), not for ${yocto}: use --yocto wrynose, or add a layer that provides gleam-native and pass --assume-gleam-native\n`,
+      );
+      assert.equal(existsSync(out), false);
+    }
+    const wrynose = runCli(['recipe', project, ...ident, '-o', out, '--yocto', 'wrynose']);
+    assert.equal(wrynose.status, 0, wrynose.stderr);
+    const assumed = runCli(['recipe', project, ...ident, '-o', join(dir, 'meta-own'), '--assume-gleam-native']);
+    assert.equal(assumed.status, 0, assumed.stderr);
+    assert.ok(existsSync(join(dir, 'meta-own', 'conf', 'layer.conf')));
+  }
+});
+
+test('a recipe named like a meta-erlang recipe wins by layer priority and says so; the build tools\' names are refused', () => {
+  const dir = tempDir('beambake-cli-shadow-');
+  const hello = join(repoRoot, 'examples', 'hello_beam');
+  const out = join(dir, 'meta-vernemq');
+  const r = runCli(['recipe', hello, '--app-name', 'vernemq', '-o', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: meta-erlang also has a recipe named vernemq: this layer's BBFILE_PRIORITY 10 \(over meta-erlang's 7\) makes BitBake build this one/);
+  const bb = readFileSync(join(out, 'recipes-beam', 'vernemq', 'vernemq_0.1.0.bb'), 'utf8');
+  assert.match(bb, /^# Note: meta-erlang also has a recipe named vernemq: this layer's BBFILE_PRIORITY 10/m);
+  assert.match(readFileSync(join(out, 'conf', 'layer.conf'), 'utf8'), /^BBFILE_PRIORITY_meta-vernemq = "10"$/m);
+  // an ordinary name: no note
+  const plain = runCli(['recipe', hello, '-o', join(dir, 'meta-hello')]);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.doesNotMatch(plain.stderr, /meta-erlang also has/);
+  for (const name of ['erlang', 'rebar3']) {
+    const bad = runCli(['recipe', hello, '--app-name', name, '-o', join(dir, `meta-${name}`)]);
+    assert.equal(bad.status, 3, bad.stderr);
+    assert.equal(bad.stderr, `error: ${join(hello, 'mix.lock')}: a recipe named ${name} would replace meta-erlang's ${name}, which the beambake classes build with; give the application another name with --app-name\n`);
+    assert.equal(existsSync(join(dir, `meta-${name}`)), false);
+  }
+});

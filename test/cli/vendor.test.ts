@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -59,6 +59,38 @@ test('beambake vendor writes a verified mirror; a missing package fails with exi
     assert.match(proc.stderr, /^error: \/proc\/beambake-mirror: cannot write: no such file or directory\n$/);
     assert.equal(existsSync(out2), false);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('beambake vendor -o DIR gives the mirror and its files the modes the umask allows, and keeps a replaced mirror\'s mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-cli-vendor-umask-'));
+  const saved = process.umask(0o022);
+  try {
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    copyFileSync(gpioPath, join(cache, 'gpio-0.6.0.tar'));
+    // a package cache file readable by its owner only must not stay so in a shared mirror
+    chmodSync(join(cache, 'gpio-0.6.0.tar'), 0o600);
+    writeMixProject(join(dir, 'app'), [{ name: 'gpio', version: '0.6.0', ...facts(gpioPath), buildTools: ['rebar3'] }]);
+    const mode = (p: string) => (statSync(p).mode & 0o7777).toString(8);
+    for (const [umask, dirMode, fileMode] of [[0o022, '755', '644'], [0o027, '750', '640']] as const) {
+      process.umask(umask); // inherited by the CLI child process
+      const mirror = join(dir, `mirror-${umask.toString(8)}`);
+      const r = runCli(['vendor', join(dir, 'app'), '--from', cache, '-o', mirror]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(mode(mirror), dirMode, `mirror directory under umask ${umask.toString(8)}`);
+      for (const f of readdirSync(mirror)) assert.equal(mode(join(mirror, f)), fileMode, `${f} under umask ${umask.toString(8)}`);
+    }
+    // updating an existing mirror keeps the mode its owner gave it
+    const kept = join(dir, 'mirror-22');
+    chmodSync(kept, 0o775);
+    process.umask(0o077);
+    const again = runCli(['vendor', join(dir, 'app'), '--from', cache, '-o', kept]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(mode(kept), '775');
+  } finally {
+    process.umask(saved);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -54,7 +54,7 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     assert.equal(x!.targetOtp, x!.hostOtp, 'the native Erlang that builds the release must be the target OTP version');
   });
 
-  it(`builds the release with CC="${profile.crossCompiler} ${profile.nifCflags.join(' ')}" and the target ERTS`, (t) => {
+  it(`builds the release with CC=${profile.crossCompiler}, BEAMBAKE_NIF_TUNE_CFLAGS="${profile.nifCflags.join(' ')}" (the profile's) and the target ERTS`, (t) => {
     if (!needTools(t, ...TOOLS)) return;
     assertUnpackedAndBuilt(x!);
     t.diagnostic(`beambake-build-mix all: ${x!.buildSeconds.toFixed(1)} s`);
@@ -68,7 +68,8 @@ describe(`fixture release for ${profile.name} (${profile.debianArch}) under ${pr
     assertHasNativeParts(elves);
     assertAllForProfile(elves, profile);
 
-    // The tune flags reached the NIF's compile: a compile of the same source with the cross gcc's
+    // The tune flags reached the NIF's compile through BEAMBAKE_NIF_TUNE_CFLAGS alone (CC is the
+    // bare cross compiler): a compile of the same source with the cross gcc's
     // defaults (Debian armhf: VFPv3-D16, no NEON) records other attributes than one with the
     // profile's flags, and the release's NIF records the latter.
     const erts = ertsDirOf(x!.targetRoot);

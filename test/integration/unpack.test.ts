@@ -332,3 +332,41 @@ describe('beambake_deps scan-buildpaths', () => {
     }
   });
 });
+
+describe('unpinned Hex packages (beambake recipe --allow-unpinned: no outer checksum in the lock)', () => {
+  const gpioPath = join(corpusDir, 'hex', 'swh-gpio', 'gpio-0.6.0.tar');
+
+  it('unpack only for apps in --unpinned (BEAMBAKE_UNPINNED), with a loud warning, checked against the inner checksum', async (t) => {
+    if (!needTools(t, 'python3')) return;
+    const data = readFileSync(gpioPath);
+    const inner = (await readHexTarball(gpioPath, { keep: () => true })).innerChecksum;
+    const s = stage([{ name: 'gpio', version: '0.6.0', data }]);
+    const unpinned = record({ ...s.deps[0]!, inner, outer: '' });
+
+    const refused = unpack(s, unpinned);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /BEAM_HEX_DEPS record 1 \(gpio \(gpio-0\.6\.0\)\): missing field 'outer' \(only apps listed in BEAMBAKE_UNPINNED may lack it\)/);
+    assert.equal(existsSync(join(s.project, 'deps')), false);
+
+    const ok = unpack(s, unpinned, ['--unpinned', 'gpio']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stderr, /WARNING: UNPINNED gpio \(gpio-0\.6\.0\): the lock has no outer checksum, so only the inner checksum below vouches for hex-gpio-0\.6\.0\.tar \(sha256 [0-9a-f]{64}\)/);
+    assert.ok(existsSync(join(s.project, 'deps', 'gpio', 'mix.exs')) || readdirSync(join(s.project, 'deps', 'gpio')).length > 0);
+
+    const noInner = unpack(stage([{ name: 'gpio', version: '0.6.0', data }]), record({ ...s.deps[0]!, inner: '', outer: '' }), ['--unpinned', 'gpio']);
+    assert.equal(noInner.status, 1);
+    assert.match(noInner.stderr, /unpinned and without an inner checksum, so nothing would verify the tarball/);
+  });
+
+  it('a tampered unpinned tarball still fails on its inner checksum, naming the package', async (t) => {
+    if (!needTools(t, 'python3')) return;
+    const reference = await readHexTarball(gpioPath, { keep: () => true });
+    // same outer structure and CHECKSUM file, different contents: only the lock's inner checksum can tell
+    const other = createHexTarball({ name: 'gpio', version: '0.6.0', files: { 'lib/gpio.ex': 'defmodule GPIO do end\n' } });
+    const s = stage([{ name: 'gpio', version: '0.6.0', data: Buffer.from(other.tarball) }]);
+    const r = unpack(s, record({ ...s.deps[0]!, inner: reference.innerChecksum, outer: '' }), ['--unpinned', 'gpio']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /beambake-deps: error: gpio \(gpio-0\.6\.0\): inner checksum mismatch: lock pins [0-9a-f]{64}, tarball has [0-9a-f]{64}/);
+    assert.equal(existsSync(join(s.project, 'deps', 'gpio')), false);
+  });
+});

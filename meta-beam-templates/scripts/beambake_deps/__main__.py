@@ -29,6 +29,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import buildpaths  # noqa: E402
+import emu_flavor  # noqa: E402
 import git_deps  # noqa: E402
 import hex_tarball  # noqa: E402
 import records  # noqa: E402
@@ -53,7 +54,7 @@ def _limits(args):
 
 
 def _check_all(args):
-    hex_deps = records.parse_hex_records(args.hex)
+    hex_deps = records.parse_hex_records(args.hex, args.unpinned.split())
     git_records = records.parse_git_records(getattr(args, "git", ""))
     for dep in hex_deps:
         hex_tarball.verify(dep, _tarball_path(args.src_dir, dep))
@@ -122,6 +123,11 @@ def cmd_release_erts(args):
     print("beambake-deps: ERTS and OTP applications in %s come from %s" % (args.release, args.target_root))
 
 
+def cmd_check_emu_flavor(args):
+    found, path = emu_flavor.check(args.erlang_root, args.expect, args.profile)
+    print("beambake-deps: %s runs the %s flavor, as expected" % (path, found))
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="beambake_deps", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -129,6 +135,7 @@ def _parser():
     def hex_options(sp):
         sp.add_argument("--hex", default="", help="BEAM_HEX_DEPS records")
         sp.add_argument("--git", default="", help="BEAM_GIT_DEPS records")
+        sp.add_argument("--unpinned", default="", help="BEAMBAKE_UNPINNED: apps whose record may lack the outer checksum")
         sp.add_argument("--src-dir", required=True, help="BEAM_UNPACKDIR (holds beam-deps/hex and beam-deps/git)")
         sp.add_argument("--max-tarball-bytes", type=int, default=64 << 20)
         sp.add_argument("--max-unpacked-bytes", type=int, default=256 << 20)
@@ -156,6 +163,12 @@ def _parser():
     sp.add_argument("--host-root", required=True, help="native Erlang root (code:root_dir())")
     sp.add_argument("--erl", default="erl")
     sp.set_defaults(fn=cmd_release_erts)
+
+    sp = sub.add_parser("check-emu-flavor")
+    sp.add_argument("--erlang-root", required=True, help="target Erlang root (${STAGING_LIBDIR}/erlang) or a release")
+    sp.add_argument("--expect", required=True, help="BEAM_EXPECTED_EMU_FLAVOR: jit or emu")
+    sp.add_argument("--profile", default="", help="hardware profile name, for the message")
+    sp.set_defaults(fn=cmd_check_emu_flavor)
     return p
 
 
@@ -166,7 +179,7 @@ def main(argv=None):
     try:
         args.fn(args)
     except (records.RecordError, hex_tarball.HexTarballError, git_deps.GitPlacementError,
-            release_erts.ReleaseErtsError, UsageError) as exc:
+            release_erts.ReleaseErtsError, emu_flavor.EmuFlavorError, UsageError) as exc:
         print("beambake-deps: error: %s" % exc, file=sys.stderr)
         return 1
     return 0

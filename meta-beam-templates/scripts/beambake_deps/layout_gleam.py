@@ -116,9 +116,9 @@ def _check_hex(dep, manifest):
         raise ManifestError("%s: %s has %s as a %s package" % (describe(dep), path, dep["name"], pkg["source"]))
     if pkg["version"] != dep["version"]:
         raise ManifestError("%s: %s locks version %s" % (describe(dep), path, pkg["version"]))
-    if pkg["outer_checksum"].lower() != dep["outer"]:
+    if pkg["outer_checksum"].lower() != dep.get("outer"):
         raise ManifestError("%s: %s pins outer_checksum %s, the recipe fetched %s"
-                            % (describe(dep), path, pkg["outer_checksum"], dep["outer"].upper()))
+                            % (describe(dep), path, pkg["outer_checksum"], (dep.get("outer") or "no checksum").upper()))
     otp_app = pkg.get("otp_app") or pkg["name"]
     if otp_app != dep["app"]:
         raise ManifestError("%s: %s gives otp_app %s" % (describe(dep), path, otp_app))

@@ -170,9 +170,9 @@ def _check_hex_against_lock(dep, entry, lock_path):
                    % (describe(dep), lock_path, entry.kind))
     if (entry.name, entry.version) != (dep["name"], dep["version"]):
         raise fail("%s: %s locks %s-%s (regenerate the recipe)" % (describe(dep), lock_path, entry.name, entry.version))
-    if entry.outer is not None and entry.outer != dep["outer"]:
+    if entry.outer is not None and entry.outer != dep.get("outer"):
         raise fail("%s: %s pins outer checksum %s, the recipe fetched %s (regenerate the recipe or restore the lock)"
-                   % (describe(dep), lock_path, entry.outer, dep["outer"]))
+                   % (describe(dep), lock_path, entry.outer, dep.get("outer") or "a tarball without one"))
     if entry.inner is not None and dep.get("inner") and entry.inner != dep["inner"]:
         raise fail("%s: %s pins inner checksum %s, the recipe says %s"
                    % (describe(dep), lock_path, entry.inner, dep["inner"]))
@@ -252,7 +252,7 @@ def place_hex(dep, tarball_path, project_dir, limits=None):
     os.replace(tmp, dest)
     # Any non-empty ETag will do: it is only sent to a registry that cannot be reached.
     _write_atomic(os.path.join(packages, "%s-%s.etag" % (dep["name"], dep["version"])),
-                  dep["outer"].encode("ascii"))
+                  (dep.get("outer") or tarball.outer_checksum).encode("ascii"))
     _write_atomic(_record_path(project_dir, dep), record)
     return dest
 

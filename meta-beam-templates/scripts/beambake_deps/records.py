@@ -34,7 +34,8 @@ _HEX_FIELDS = {
     "name": (_APP, True),
     "version": (_VERSION, True),
     "repo": (_REPO, True),
-    "outer": (_SHA256, True),
+    # optional only for the apps a recipe generated with --allow-unpinned lists (parse_hex_records)
+    "outer": (_SHA256, False),
     "inner": (_SHA256, False),
     "file": (_FILE, True),
 }
@@ -84,9 +85,25 @@ def _parse(text, fields, kind):
     return records
 
 
-def parse_hex_records(text):
-    """BEAM_HEX_DEPS -> list of dicts with app, name, version, repo, outer, file and maybe inner."""
-    return _parse(text, _HEX_FIELDS, "BEAM_HEX_DEPS")
+def parse_hex_records(text, unpinned=()):
+    """BEAM_HEX_DEPS -> list of dicts with app, name, version, repo, outer, file and maybe inner.
+
+    A record without `outer` is accepted only for an app in `unpinned` (BEAMBAKE_UNPINNED, written
+    by `beambake recipe --allow-unpinned` for lock entries that have no outer checksum), and only
+    when it has the inner checksum: the contents are then still checked against the lock.
+    """
+    deps = _parse(text, _HEX_FIELDS, "BEAM_HEX_DEPS")
+    allowed = set(unpinned)
+    for index, dep in enumerate(deps, start=1):
+        if "outer" in dep:
+            continue
+        if dep["app"] not in allowed:
+            raise RecordError("BEAM_HEX_DEPS record %d (%s): missing field 'outer' (only apps listed in "
+                              "BEAMBAKE_UNPINNED may lack it)" % (index, describe(dep)))
+        if "inner" not in dep:
+            raise RecordError("BEAM_HEX_DEPS record %d (%s): unpinned and without an inner checksum, so "
+                              "nothing would verify the tarball" % (index, describe(dep)))
+    return deps
 
 
 def parse_git_records(text):

@@ -16,6 +16,7 @@ interface RecipeArgs extends ProjectIdentityArgs, HexRepoArgs, ScopeArgs {
   profile?: string;
   machineSpecific: boolean;
   vendor?: string[];
+  assumeGleamNative: boolean;
   json: boolean;
 }
 
@@ -40,7 +41,8 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
     b = withHexRepo(b, true)
       .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
       .option('profile', { type: 'string', describe: "Hardware profile (see `beambake profiles list`): adds the board's BEAM flavor, NIF flags and Rust target" })
-      .option('machine-specific', { type: 'boolean', default: false, describe: "With --profile: set COMPATIBLE_MACHINE to the profile's MACHINE" });
+      .option('machine-specific', { type: 'boolean', default: false, describe: "With --profile: set COMPATIBLE_MACHINE to the profile's MACHINE" })
+      .option('assume-gleam-native', { type: 'boolean', default: false, describe: 'Gleam: a layer of your build provides gleam-native (meta-erlang has it only for wrynose)' });
     b = withVendor(b, 'Directory of vendored Hex tarballs: verify them, then take licences, licence files and missing outer checksums from them');
     b = withJson(b, 'Print a JSON summary on stdout');
     return examples(b, [
@@ -80,6 +82,7 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       ...(args.license !== undefined ? { license: args.license } : {}),
       ...(profileLines ? { extraRecipeLines: profileLines } : {}),
       ...(args.vendor !== undefined && args.vendor.length > 0 ? { vendorDirs: args.vendor } : {}),
+      ...(args.assumeGleamNative ? { assumeGleamNative: true } : {}),
     });
     for (const w of result.warnings) warn(w);
     const r = result.recipe;

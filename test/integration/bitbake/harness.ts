@@ -196,7 +196,12 @@ export function needStack(t: TestContext, name: StackName): Stack | undefined {
 export function handOver(path: string): void {
   const user = buildUser();
   if ('skip' in user || !user.switched) return;
-  execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, path]);
+  const r = spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, path], { encoding: 'utf8' });
+  // a BitBake server that is still exiting removes its lock and socket files meanwhile
+  const real = String(r.stderr ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/: No such file or directory$/.test(l));
+  if (r.status !== 0 && real.length > 0) throw new Error(`chown -R ${path}: ${real.join('; ')}`);
 }
 
 /** A fresh work directory (removed after the test file) that the build user can use. */
@@ -262,6 +267,8 @@ export function buildDir(stack: Stack, opts: BuildDirOptions & { workRoot?: stri
     // one BitBake at a time already fills this machine
     'BB_NUMBER_THREADS = "2"',
     'BB_NUMBER_PARSE_THREADS = "2"',
+    // uninative's loader is downloaded, which an offline build cannot (a warning on every run)
+    'INHERIT:remove = "uninative"',
     ...stack.bbmask.map((m) => `BBMASK += ${bbQuote(m)}`),
     ...(premirrors.length > 0 ? ['PREMIRRORS:prepend = " \\', ...premirrors.map((p) => `    ${p} \\`), '"'] : []),
     ...(opts.extraLocalConf ?? []),
@@ -298,6 +305,9 @@ export function runBitbake(build: BuildDir, args: string[], opts: { timeoutMs?: 
     `PATH=${build.stack.bitbakeBin}:/usr/sbin:/usr/bin:/sbin:/bin`,
     `LANG=${buildLocale()}`,
     `USER=${user.name}`,
+    // Python's set order varies with the hash seed, and oe-core feeds some sets into the
+    // configuration: with a random seed every run has another config hash and re-parses everything
+    'PYTHONHASHSEED=0',
   ];
   const argv = ['env', '-i', ...env, 'bitbake', ...args];
   const [cmd, full] = user.switched ? ['runuser', ['-u', user.name, '--', ...argv]] : [argv[0]!, argv.slice(1)];
@@ -314,6 +324,8 @@ export function runText(r: BitbakeRun, chars = 6000): string {
 
 export interface ParseResult {
   run: BitbakeRun;
+  /** PN -> the version BitBake prefers (`bitbake -s`: `[epoch:]PV-PR`), from every layer of the build. */
+  preferred: Map<string, string>;
   /** From BitBake's summary line: "Parsing of N .bb files complete (C cached, P parsed). T targets, S skipped, M masked, E errors." */
   files: number;
   targets: number;
@@ -325,13 +337,26 @@ export interface ParseResult {
   errorLines: string[];
 }
 
-/** `bitbake -p`: parse every recipe of the build once (later runs reuse its cache). */
+/**
+ * Parse every recipe of the build, and list the version BitBake prefers for each PN: `bitbake -s`,
+ * which parses like `bitbake -p` and then resolves providers. One run instead of `-p` and then
+ * `-s`: the first two parses of a new build directory get different configuration hashes (seen
+ * with BitBake 2.18), so a `-p` cache is not reused by the command right after it.
+ */
 export function parseAll(build: BuildDir): ParseResult {
-  const run = runBitbake(build, ['-p']);
+  const run = runBitbake(build, ['-s']);
   const m = /Parsing of (\d+) \.bb files complete \((\d+) cached, (\d+) parsed\)\. (\d+) targets, (\d+) skipped, (\d+) masked, (\d+) errors\./.exec(run.output);
   const lines = run.output.split('\n');
+  const preferred = new Map<string, string>();
+  // "name   :latest-version   :preferred-version" (the preferred column empty when it is the latest)
+  for (const m of run.stdout.matchAll(/^([a-z0-9][a-z0-9.+_-]*)\s+(\S+)(?:\s+(\S+))?\s*$/gm)) {
+    const latest = m[2]!.replace(/^:/, '');
+    const pref = m[3]?.replace(/^:/, '');
+    if (/\d/.test(latest)) preferred.set(m[1]!, pref || latest);
+  }
   return {
     run,
+    preferred,
     files: m ? Number(m[1]) : -1,
     targets: m ? Number(m[4]) : -1,
     skipped: m ? Number(m[5]) : -1,

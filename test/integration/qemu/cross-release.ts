@@ -54,13 +54,15 @@ export function buildCrossRelease(profile: HardwareProfile, tc: Toolchain = host
   const sysroot = stageSysroot(profile.debianArch, undefined, tc);
   const targetRoot = targetErlangRoot(sysroot);
   const w = prepare({ prefix: `bb-cross-${profile.name}-` });
-  const cc = [profile.crossCompiler, ...profile.nifCflags].join(' ');
+  // The bare cross compiler: the profile's tuning must arrive the way the class passes it
+  // (BEAM_NIF_TUNE_CFLAGS -> BEAMBAKE_NIF_TUNE_CFLAGS -> beambake-nif-env adds it to CFLAGS).
+  const cc = profile.crossCompiler;
   let buildSeconds = 0;
   const steps = unpackThenBuild(
     () => unpack(w, hexRecords(w.built), tc),
     () => {
       const t0 = Date.now();
-      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' }, tc);
+      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2', BEAMBAKE_NIF_TUNE_CFLAGS: profile.nifCflags.join(' ') }, tc);
       buildSeconds = (Date.now() - t0) / 1000;
       return r;
     },
