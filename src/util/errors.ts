@@ -40,6 +40,8 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   SBOM_PARSE: ExitCode.INPUT,
   SBOM_UNSUPPORTED: ExitCode.INPUT,
   SBOM_GRAPH_INVALID: ExitCode.INPUT,
+  SBOM_DUPLICATE_ID: ExitCode.INPUT,
+  SBOM_DUPLICATE_INPUT: ExitCode.INPUT,
   MIRROR_INVALID: ExitCode.INPUT,
   INVALID_ARGUMENT: ExitCode.USAGE,
   // checks
@@ -53,6 +55,7 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   LAYER_STALE: ExitCode.CHECK_FAILED,
   SBOM_CHECK_FAILED: ExitCode.CHECK_FAILED,
   MERGE_LOSS: ExitCode.CHECK_FAILED,
+  MERGE_UNREACHABLE: ExitCode.CHECK_FAILED,
   // io
   IO: ExitCode.IO,
   TOOL_FAILED: ExitCode.IO,

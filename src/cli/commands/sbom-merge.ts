@@ -21,6 +21,7 @@ interface MergeArgs {
   vex?: string;
   json: boolean;
   'keep-files': boolean;
+  'allow-unreachable': boolean;
 }
 
 export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
@@ -39,6 +40,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       .option('explain', { type: 'boolean', default: false, describe: 'Print every merge decision (identity, folds, placeholders, roots)' })
       .option('vex', { type: 'string', describe: 'Write the vulnerability facts of the inputs as OpenVEX 0.2.0 to this file' })
       .option('keep-files', { type: 'boolean', default: false, describe: 'Keep SPDX files as components instead of folding them into their package' })
+      .option('allow-unreachable', { type: 'boolean', default: false, describe: 'Write the SBOM (with a warning) even when components are not reachable from the device and no input says why' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the merge report as JSON' })
       .example(
         '$0 sbom merge core-image.spdx.tar.zst app.cdx.json --product Gateway --product-version 2.1 --manufacturer ACME --contact sbom@acme.example -o device.cdx.json',
@@ -65,7 +67,12 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       ...(epoch ? { timestamp: epoch } : {}),
       toolVersion: pkg.version,
       keepFiles: argv['keep-files'],
+      allowUnreachable: argv['allow-unreachable'],
     });
+    if (result.counts.unreachable > 0) {
+      const { warn } = await import('../output.js');
+      warn(`${result.counts.unreachable} of ${result.graph.components.length} components are not reachable from the device (--explain lists them)`);
+    }
     const text = writeSbom(result.graph, argv.format);
     let vexText: string | undefined;
     if (argv.vex) {

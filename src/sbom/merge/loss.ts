@@ -35,7 +35,7 @@ export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, gra
   }
   const expectC = counts.in.components - counts.folded.components - counts.mergedAway + counts.placeholders + 1;
   if (expectC !== counts.out.components) problems.push(`components: ${counts.out.components} out, expected ${expectC}`);
-  const expectE = counts.in.edges - counts.folded.edges - counts.duplicateEdges + counts.deviceEdges;
+  const expectE = counts.in.edges - counts.folded.edges - counts.duplicateEdges + counts.deviceEdges + counts.impliedEdges;
   if (expectE !== counts.out.edges) problems.push(`edges: ${counts.out.edges} out, expected ${expectE}`);
   if (problems.length > 0) {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';

@@ -56,6 +56,7 @@ export class CycloneDxBuilder {
   private readonly vex: VexStatement[] = [];
   private readonly compositions: Composition[] = [];
   private readonly seenContent = new Map<string, number>();
+  private readonly refWhere = new Map<string, string>();
   private readonly fold = new FoldLog();
   private edgeCount = 0;
   private root: string | undefined;
@@ -94,6 +95,14 @@ export class CycloneDxBuilder {
     const name = str(o.name);
     if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
     const id = this.gid(this.localId(o));
+    const ref = str(o['bom-ref']);
+    if (ref) {
+      const before = this.refWhere.get(ref);
+      if (before !== undefined) {
+        throw new BeambakeError('SBOM_DUPLICATE_ID', `bom-ref "${ref}" is used twice (first at ${before}): references to it would be ambiguous`, { file: this.file, entry: where });
+      }
+      this.refWhere.set(ref, where);
+    }
     const c = emptyComponent(id, name, componentType(o.type));
     if (str(o.version)) c.version = String(o.version);
     if (str(o.group)) c.properties.push({ name: 'cdx:group', value: String(o.group) });
@@ -197,7 +206,10 @@ export class CycloneDxBuilder {
     const analysis = isObj(v.analysis) ? v.analysis : {};
     const status = VEX_STATE[String(analysis.state ?? '')];
     if (!id || !status) return;
-    const products = arr(v.affects).map((a) => (isObj(a) && str(a.ref) ? this.gid(String(a.ref)) : undefined)).filter((x): x is string => !!x);
+    // a BOM-Link (`urn:cdx:SERIAL/VERSION#ref`) names a component of another BOM: kept as written for the merge to resolve
+    const products = arr(v.affects)
+      .map((a) => (isObj(a) && str(a.ref) ? (String(a.ref).startsWith('urn:cdx:') ? String(a.ref) : this.gid(String(a.ref))) : undefined))
+      .filter((x): x is string => !!x);
     const stmt: VexStatement = { vulnerability: id, status, products };
     const j = JUSTIFICATION[String(analysis.justification ?? '')];
     if (j) stmt.justification = j;
@@ -230,10 +242,23 @@ export class CycloneDxBuilder {
     const nested = new Set([...this.nestedTargets].map((x) => this.fin(x)));
     const targets = new Set(this.edges.map((e) => e.to));
     const notes: string[] = [];
+    const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
-    if (this.root) roots = [this.root];
-    else {
+    if (this.root) {
+      roots = [this.root];
+      // the CycloneDX convention: components listed at top level belong to metadata.component
+      const reached = reach(this.edges, roots);
+      for (const id of this.topLevel) {
+        if (reached.has(id) || id === this.root) continue;
+        implied.push({ from: this.root, to: id, type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
+        for (const x of reach(this.edges, [id])) reached.add(x);
+      }
+      if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
+    } else {
       roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
+      // top-level components only reachable through a dependency cycle among themselves hang under the device too
+      const reached = reach(this.edges, roots);
+      for (const id of this.topLevel) if (!reached.has(id)) (roots.push(id), reach(this.edges, [id]).forEach((x) => reached.add(x)));
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];
@@ -269,8 +294,19 @@ export class CycloneDxBuilder {
       folded: this.fold.list(),
       counts: { components: comps.length, edges: this.edgeCount },
       notes,
+      ...(implied.length > 0 ? { impliedEdges: implied } : {}),
     };
   }
+}
+
+/** Ids reachable from `start` over `edges`. */
+function reach(edges: Edge[], start: string[]): Set<string> {
+  const out = new Map<string, string[]>();
+  for (const e of edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
+  const seen = new Set(start);
+  const stack = [...start];
+  while (stack.length > 0) for (const t of out.get(stack.pop()!) ?? []) if (!seen.has(t)) (seen.add(t), stack.push(t));
+  return seen;
 }
 
 /** A usable document key: the serial number unless it is missing or the all-zero placeholder. */

@@ -121,6 +121,12 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     hasFiles: new Map(),
     relationships: [],
   };
+  const idWhere = new Map<string, string>();
+  const claim = (id: string, where: string): void => {
+    const before = idWhere.get(id);
+    if (before !== undefined) throw new BeambakeError('SBOM_DUPLICATE_ID', `SPDXID "${id}" is used twice (first at ${before})`, { file, entry: where });
+    idWhere.set(id, where);
+  };
   await scanJson(chunks, file, {
     streamed: (k) => STREAMED.has(k),
     onValue(k, v) {
@@ -128,10 +134,13 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     },
     onElement(k, v, i) {
       if (!isObj(v)) throw new BeambakeError('SBOM_PARSE', 'expected an object', { file, entry: `${k}[${i}]` });
-      if (k === 'packages') rawPackages.push([v, i]);
-      else if (k === 'files' || k === 'snippets') {
+      if (k === 'packages') {
+        rawPackages.push([v, i]);
+        if (str(v.SPDXID)) claim(String(v.SPDXID), `packages[${i}]`);
+      } else if (k === 'files' || k === 'snippets') {
         const id = str(v.SPDXID);
         if (!id) throw new BeambakeError('SBOM_PARSE', 'element without SPDXID', { file, entry: `${k}[${i}]` });
+        claim(id, `${k}[${i}]`);
         doc.files.set(id, String(v.fileName ?? v.name ?? id));
       } else if (k === 'relationships') {
         const from = str(v.spdxElementId);
@@ -231,7 +240,11 @@ export function assembleSpdx2(
   const fold = new FoldLog();
   const notes: string[] = [];
   const byNs = new Map<string, Spdx2Doc>();
-  for (const d of docs) byNs.set(d.namespace, d);
+  for (const d of docs) {
+    const before = byNs.get(d.namespace);
+    if (before) throw new BeambakeError('SBOM_DUPLICATE_ID', `documentNamespace ${d.namespace} is also the namespace of ${before.file}`, { file: d.file, entry: 'documentNamespace' });
+    byNs.set(d.namespace, d);
+  }
   const components = new Map<string, Component>();
   const fileIds = new Map<string, string>(); // global id -> file name
   const docIds = new Set<string>();

@@ -145,3 +145,32 @@ export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
 export function cdxCompositions(cg: CanonicalGraph): Json[] {
   return cg.compositions.map((c) => ({ aggregate: c.aggregate, dependencies: c.assemblies }));
 }
+
+/**
+ * Build records as CycloneDX `formulation`: one formula, one workflow per
+ * build. Inputs and outputs that are components of this BOM are resource
+ * references; anything else the build names (files folded into packages,
+ * builds of other documents) stays as a property, so nothing is dropped.
+ */
+export function cdxFormulation(cg: CanonicalGraph): Json[] | undefined {
+  const builds = cg.graph.builds ?? [];
+  if (builds.length === 0) return undefined;
+  const res = (ids: string[], props: Json[], kind: string): Json[] | undefined => {
+    const out: Json[] = [];
+    for (const id of ids) {
+      if (cg.byId.has(id)) out.push({ resource: { ref: id } });
+      else props.push({ name: `beambake:build:${kind}`, value: id });
+    }
+    return out.length > 0 ? out : undefined;
+  };
+  const workflows = builds.map((b) => {
+    const props: Json[] = [];
+    if (b.buildType) props.push({ name: 'beambake:build:type', value: b.buildType });
+    const inputs = res(b.inputs, props, 'input');
+    const outputs = res(b.outputs, props, 'output');
+    for (const d of b.dependsOn) props.push({ name: 'beambake:build:dependsOn', value: d });
+    for (const p of b.properties) props.push({ name: p.name, value: p.value });
+    return compact({ 'bom-ref': `build:${b.id}`, uid: b.id, name: b.name, taskTypes: ['build'], inputs, outputs, properties: props.length > 0 ? props : undefined });
+  });
+  return [{ 'bom-ref': 'beambake:formulation', workflows }];
+}

@@ -91,7 +91,7 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
     SPDXID: 'SPDXRef-DOCUMENT',
     name: m.name,
     documentNamespace: documentNamespace(cg),
-    creationInfo: { created, creators },
+    creationInfo: { created, creators, ...(buildComment(cg) ? { comment: buildComment(cg) } : {}) },
   };
   const headJson = JSON.stringify(head, null, 2);
   yield headJson.slice(0, headJson.length - 2) + ',\n';
@@ -131,4 +131,20 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
     }
   }
   yield '\n  ]\n}\n';
+}
+
+/** SPDX 2 has no build element: build records travel as lines of the creation comment, nothing dropped. */
+function buildComment(cg: CanonicalGraph): string | undefined {
+  const builds = cg.graph.builds ?? [];
+  if (builds.length === 0) return undefined;
+  return builds
+    .map((b) =>
+      [
+        `build ${b.id}${b.name ? ` (${b.name})` : ''}${b.buildType ? ` type ${b.buildType}` : ''}`,
+        ...b.inputs.map((x) => `  input ${x}`),
+        ...b.outputs.map((x) => `  output ${x}`),
+        ...b.dependsOn.map((x) => `  dependsOn ${x}`),
+      ].join('\n'),
+    )
+    .join('\n');
 }

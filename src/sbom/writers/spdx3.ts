@@ -108,7 +108,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       creationInfo: CI,
       name: m.name,
       dataLicense: 'https://spdx.org/licenses/CC0-1.0',
-      profileConformance: ['core', 'software', 'simpleLicensing'],
+      profileConformance: cg.graph.builds?.length ? ['build', 'core', 'software', 'simpleLicensing'] : ['core', 'software', 'simpleLicensing'],
       rootElement: [sbomId],
       element: [sbomId],
     }),
@@ -158,6 +158,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       }),
     );
   }
+  for (const el of buildElements(cg, iri, ns)) yield emit(el);
   for (const r of relationships) yield emit(r);
   for (const r of edgeRelationships(cg, iri, ns)) yield emit(r);
   yield '\n  ]\n}\n';
@@ -292,6 +293,44 @@ function edgeRelationships(cg: CanonicalGraph, iri: (id: string) => string, ns: 
       to: [agg === 'complete' ? 'NoneElement' : 'NoAssertionElement'],
       completeness: agg === 'complete' ? 'complete' : agg === 'unknown' ? 'noAssertion' : 'incomplete',
     });
+  }
+  return out;
+}
+
+/**
+ * Build records as `build_Build` elements with `hasInput` / `hasOutput`
+ * relationships to the components they name; references to elements outside
+ * this document (files folded into packages, builds of other recipes) are
+ * kept as annotations of the build, since a relationship needs an element.
+ */
+function buildElements(cg: CanonicalGraph, iri: (id: string) => string, ns: string): Json[] {
+  const out: Json[] = [];
+  for (const b of cg.graph.builds ?? []) {
+    const id = `${ns}#SPDXRef-Build-${h10(b.id)}`;
+    out.push(
+      clean({
+        type: 'build_Build',
+        spdxId: id,
+        creationInfo: CI,
+        name: b.name,
+        // build_buildType is mandatory: an input that gives none gets beambake's "unknown build" IRI
+        build_buildType: b.buildType ?? 'https://spdx.org/spdxdocs/beambake/build-type/unknown',
+        build_buildId: b.id,
+      }),
+    );
+    const notes: string[] = [];
+    for (const [kind, ids] of [['hasInput', b.inputs], ['hasOutput', b.outputs]] as const) {
+      const inDoc = ids.filter((x) => cg.byId.has(x));
+      for (const x of ids) if (!cg.byId.has(x)) notes.push(`beambake:build:${kind === 'hasInput' ? 'input' : 'output'}=${x}`);
+      if (inDoc.length > 0) {
+        out.push({ type: 'Relationship', spdxId: `${id}-${kind}`, creationInfo: CI, from: id, relationshipType: kind, to: inDoc.map(iri).sort(cmp) });
+      }
+    }
+    for (const d of b.dependsOn) notes.push(`beambake:build:dependsOn=${d}`);
+    for (const p of b.properties) notes.push(`${p.name}=${p.value}`);
+    for (const n of notes) {
+      out.push({ type: 'Annotation', spdxId: `${id}-annotation-${h10(n)}`, creationInfo: CI, annotationType: 'other', subject: id, statement: n });
+    }
   }
   return out;
 }

@@ -1,0 +1,37 @@
+/**
+ * Reachability from the device: an SBOM whose graph does not reach a
+ * component says nothing about whether the device contains it. Every edge is
+ * followed from its source to its target (contains, depends on, generated
+ * from, ...), so the path from the device to each component is the one the
+ * output document states.
+ */
+import type { SbomGraph } from '../model.js';
+
+export interface InputReach {
+  /** Output components this input contributed to. */
+  outComponents: number;
+  /** Of those, how many the device reaches. */
+  reachable: number;
+}
+
+/** Ids reachable from `root` over the graph's edges. */
+export function reachability(graph: SbomGraph, root: string): Set<string> {
+  const out = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    let l = out.get(e.from);
+    if (!l) out.set(e.from, (l = []));
+    l.push(e.to);
+  }
+  const seen = new Set<string>([root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const t of out.get(id) ?? []) {
+      if (!seen.has(t)) {
+        seen.add(t);
+        stack.push(t);
+      }
+    }
+  }
+  return seen;
+}
