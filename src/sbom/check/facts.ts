@@ -6,12 +6,15 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { isLicenseFact, isSpdxExpression } from '../writers/licenses.js';
+import { cyclonedxGraph, spdx2Graph, spdx3Graph, type GraphFacts } from './graph.js';
 
 export type SbomKind = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx2-json' | 'spdx3-json';
 
 export interface ComponentFacts {
   /** How the report names the component: `name@version` plus its reference. */
   label: string;
+  /** Its identifier in the document (bom-ref, SPDXID, spdxId). */
+  ref?: string;
   name?: string;
   version?: string;
   /** E-mail or URL of the component creator (BSI). */
@@ -46,6 +49,8 @@ export interface DocumentFacts {
   timestamp?: string;
   sbomUri?: string;
   components: ComponentFacts[];
+  /** Identifiers, references and edges as written (duplicates, dangling references, reachability). */
+  graph: GraphFacts;
 }
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -113,6 +118,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
     const dist = refs.filter((r) => r.type === 'distribution');
     return {
       label: label(str(c.name), str(c.version), ref),
+      ref,
       name: str(c.name),
       version: str(c.version),
       creatorContact: cdxContact(c.manufacturer),
@@ -142,6 +148,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
     timestamp: str(meta.timestamp),
     sbomUri: str(doc.serialNumber),
     components,
+    graph: cyclonedxGraph(doc),
   };
 }
 
@@ -252,6 +259,7 @@ export function spdx2Facts(doc: J): DocumentFacts {
     const dl = str(p.downloadLocation);
     return {
       label: label(str(p.name), str(p.versionInfo), id),
+      ref: id,
       name: str(p.name),
       version: str(p.versionInfo),
       creatorContact: spdx2Contact(p.originator),
@@ -280,6 +288,7 @@ export function spdx2Facts(doc: J): DocumentFacts {
     timestamp: str(doc.creationInfo?.created),
     sbomUri: str(doc.documentNamespace),
     components,
+    graph: spdx2Graph(doc),
   };
 }
 
@@ -338,6 +347,7 @@ export function spdx3Facts(doc: J): DocumentFacts {
       const locator = (type: string): string | undefined => refs.filter((r) => r.externalRefType === type).flatMap((r) => arr(r.locator)).map(str).find(Boolean);
       return {
         label: label(str(p.name), str(p.software_packageVersion), id),
+        ref: id,
         name: str(p.name),
         version: str(p.software_packageVersion),
         creatorContact: arr(p.originatedBy).map(agentContact).find(Boolean),
@@ -371,6 +381,7 @@ export function spdx3Facts(doc: J): DocumentFacts {
     timestamp: str(ci.created),
     sbomUri: str(sbom?.spdxId),
     components,
+    graph: spdx3Graph(doc),
   };
 }
 

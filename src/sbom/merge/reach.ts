@@ -1,11 +1,12 @@
 /**
  * Reachability from the device: an SBOM whose graph does not reach a
- * component says nothing about whether the device contains it. Every edge is
- * followed from its source to its target (contains, depends on, generated
- * from, ...), so the path from the device to each component is the one the
+ * component says nothing about whether the device contains it. Every edge the
+ * outputs express as reaching (contains, depends on, generated from; not
+ * OTHER) is followed from its source to its target, so the path from the device to each component is the one the
  * output document states.
  */
 import type { SbomGraph } from '../model.js';
+import { REACHING_EDGES } from '../writers/common.js';
 
 export interface InputReach {
   /** Output components this input contributed to. */
@@ -18,6 +19,7 @@ export interface InputReach {
 export function reachability(graph: SbomGraph, root: string): Set<string> {
   const out = new Map<string, string[]>();
   for (const e of graph.edges) {
+    if (!REACHING_EDGES.has(e.type)) continue;
     let l = out.get(e.from);
     if (!l) out.set(e.from, (l = []));
     l.push(e.to);

@@ -58,10 +58,10 @@ function packageToComponent(p: Record<string, unknown>, ns: string, where: strin
   const version = spdxValue(p.versionInfo);
   if (version) c.version = version;
   const supplier = parseSpdxParty(p.supplier);
-  if (supplier) c.supplier = { name: supplier.name, ...(supplier.email ? { email: supplier.email } : {}) };
+  if (supplier) c.supplier = { name: supplier.name, ...(supplier.urls ? { urls: supplier.urls } : {}), ...(supplier.email ? { email: supplier.email } : {}) };
   // the originator is the component's creator (BSI), as the writers map it
   const originator = parseSpdxParty(p.originator);
-  if (originator) c.manufacturer = { name: originator.name, ...(originator.email ? { email: originator.email } : {}) };
+  if (originator) c.manufacturer = { name: originator.name, ...(originator.urls ? { urls: originator.urls } : {}), ...(originator.email ? { email: originator.email } : {}) };
   const desc = str(p.description) ?? str(p.summary);
   if (desc) c.description = desc;
   for (const h of arr(p.checksums)) if (isObj(h)) pushHash(c.hashes, normHash(h.algorithm, h.checksumValue));

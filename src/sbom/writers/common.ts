@@ -140,6 +140,13 @@ export function requiredTimestamp(graph: SbomGraph): string {
 /** Edge types that mean "from needs to" in formats with a single dependency notion. */
 export const DEPENDENCY_EDGES: ReadonlySet<EdgeType> = new Set(['DEPENDS_ON', 'BUILD_DEPENDS_ON', 'DEV_DEPENDS_ON', 'OPTIONAL_DEPENDS_ON']);
 
+/**
+ * Edges along which the device reaches a component, in every output format
+ * (CycloneDX dependsOn, SPDX contains/dependsOn/generates): `OTHER` edges
+ * are kept but say nothing about being part of the device.
+ */
+export const REACHING_EDGES: ReadonlySet<EdgeType> = new Set(['DEPENDS_ON', 'BUILD_DEPENDS_ON', 'DEV_DEPENDS_ON', 'OPTIONAL_DEPENDS_ON', 'CONTAINS', 'GENERATED_FROM']);
+
 /** Per component id: the aggregate of the composition that covers it, if any. */
 export function completenessById(cg: CanonicalGraph): Map<string, Composition['aggregate']> {
   const out = new Map<string, Composition['aggregate']>();

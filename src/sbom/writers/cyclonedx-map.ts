@@ -7,8 +7,9 @@
  * - `metadata.manufacturer` is the creator of the BOM (CycloneDX 1.6 meaning,
  *   BSI "creator of the SBOM"): the first metadata author with an e-mail or URL,
  *   else the graph's manufacturer.
- * - Every edge of a dependency kind and CONTAINS becomes `dependsOn` (CycloneDX
- *   has one dependency notion); any edge type other than DEPENDS_ON is also kept
+ * - Every edge of a dependency kind, CONTAINS and GENERATED_FROM (a Yocto package
+ *   and the recipe it is built from) becomes `dependsOn` (CycloneDX has one
+ *   dependency notion, and the device must reach each component through it); any edge type other than DEPENDS_ON is also kept
  *   as a `beambake:relationship:<TYPE>` property of the source so readers can
  *   restore it.
  * - Declared and concluded licences carry `acknowledgement`; CycloneDX allows
@@ -19,7 +20,7 @@
  *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
  */
 import type { Component, ExternalRef, Hash, Party } from '../model.js';
-import { cmp, compact, DEPENDENCY_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
 
 export type Json = Record<string, unknown>;
@@ -137,7 +138,7 @@ export function cdxMetadata(cg: CanonicalGraph): Json {
 export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
   const targets = new Set<string>();
   for (const e of cg.outgoing.get(c.id) ?? []) {
-    if (DEPENDENCY_EDGES.has(e.type) || e.type === 'CONTAINS') targets.add(e.to);
+    if (REACHING_EDGES.has(e.type)) targets.add(e.to);
   }
   return compact({ ref: c.id, dependsOn: [...targets].sort(cmp) });
 }

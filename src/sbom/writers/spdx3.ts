@@ -107,12 +107,14 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       spdxId: docId,
       creationInfo: CI,
       name: m.name,
-      dataLicense: 'https://spdx.org/licenses/CC0-1.0',
+      // the 3.0.1 shapes want an AnyLicenseInfo element here (sh:class), not a bare licence-list URL
+      dataLicense: `${ns}#SPDXRef-DataLicense-CC0-1.0`,
       profileConformance: cg.graph.builds?.length ? ['build', 'core', 'software', 'simpleLicensing'] : ['core', 'software', 'simpleLicensing'],
       rootElement: [sbomId],
       element: [sbomId],
     }),
   );
+  yield emit({ type: 'simplelicensing_LicenseExpression', spdxId: `${ns}#SPDXRef-DataLicense-CC0-1.0`, creationInfo: CI, simplelicensing_licenseExpression: 'CC0-1.0' });
   yield emit(
     clean({
       type: 'software_Sbom',
