@@ -178,6 +178,15 @@ export interface SbomGraph {
   vex: VexStatement[];
   /** Build provenance (optional: graphs without any have none). */
   builds?: BuildRecord[];
+  /** Texts of the `LicenseRef-` licences the components name, as the inputs give them (SPDX 2 hasExtractedLicensingInfos). */
+  licenseTexts?: LicenseText[];
+}
+
+export interface LicenseText {
+  /** `LicenseRef-...` as used in the licence expressions. */
+  id: string;
+  text: string;
+  name?: string;
 }
 
 export function emptyComponent(id: string, name: string, type: ComponentType = 'library'): Component {

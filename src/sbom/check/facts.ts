@@ -59,6 +59,8 @@ const arr = (v: unknown): J[] =>
   Array.isArray(v) ? (v as J[]).filter((x) => x !== null && x !== undefined) : v === undefined || v === null ? [] : [v as J];
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 const isUrl = (s: string | undefined): s is string => !!s && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(s);
+/** A VCS download location (`git+https://...@rev`) says where the source is, not the deployable. */
+const isVcs = (s: string | undefined): boolean => !!s && /^[a-z0-9]+\+[a-z][a-z0-9+.-]*:\/\//i.test(s);
 const isEmail = (s: string | undefined): s is string => !!s && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
 
 function label(name: string | undefined, version: string | undefined, ref: string | undefined): string {
@@ -128,7 +130,8 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
       completenessStated: ref !== undefined && stated.has(ref),
       inGraph: c === root || (ref !== undefined && (targets.has(ref) || nested.has(ref))),
       distributionLicense: cdxLicense(c, 'concluded'),
-      originalLicense: cdxLicense(c, 'declared'),
+      // beambake writes a declared licence CycloneDX cannot hold beside the concluded expression as a property
+      originalLicense: cdxLicense(c, 'declared') ?? prop(c, 'beambake:license:declared'),
       deployableHashAlgs: dist.flatMap((r) => arr(r.hashes).map((h) => String(h.alg))),
       executable: prop(c, 'bsi:component:executable'),
       archive: prop(c, 'bsi:component:archive'),
@@ -236,8 +239,11 @@ export function spdx2Facts(doc: J): DocumentFacts {
   const described = new Set<string>([...arr(doc.documentDescribes).map(String)]);
   const hasDeps = new Set<string>();
   const targets = new Set<string>();
+  // SPDX 2 states how complete a dependency list is only as DEPENDS_ON NONE (complete, none) / NOASSERTION (unknown)
+  const completeness = new Set<string>();
   for (const r of rels) {
     const t = String(r.relationshipType);
+    if (t === 'DEPENDS_ON' && (r.relatedSpdxElement === 'NONE' || r.relatedSpdxElement === 'NOASSERTION')) completeness.add(String(r.spdxElementId));
     if (t === 'DESCRIBES' && r.spdxElementId === 'SPDXRef-DOCUMENT') described.add(String(r.relatedSpdxElement));
     if (t === 'DEPENDS_ON' || t === 'CONTAINS') {
       hasDeps.add(String(r.spdxElementId));
@@ -266,7 +272,7 @@ export function spdx2Facts(doc: J): DocumentFacts {
       supplierName: spdx2Name(p.supplier) ?? spdx2Name(p.originator),
       filename: str(p.packageFileName),
       dependenciesListed: hasDeps.has(id),
-      completenessStated: hasDeps.has(id),
+      completenessStated: completeness.has(id) || ann('beambake:dependencies') !== undefined,
       inGraph: described.has(id) || targets.has(id),
       distributionLicense: isLicenseFact(p.licenseConcluded) ? p.licenseConcluded : undefined,
       originalLicense: isLicenseFact(p.licenseDeclared) ? p.licenseDeclared : undefined,
@@ -274,8 +280,8 @@ export function spdx2Facts(doc: J): DocumentFacts {
       executable: ann('bsi:component:executable'),
       archive: ann('bsi:component:archive'),
       structured: ann('bsi:component:structured'),
-      sourceUri: refs.find((r) => r.referenceCategory === 'OTHER' && /^(vcs|source-distribution)$/.test(String(r.referenceType)))?.referenceLocator ?? str(p.sourceInfo),
-      deployableUri: dl && dl !== 'NOASSERTION' && dl !== 'NONE' ? dl : undefined,
+      sourceUri: refs.find((r) => r.referenceCategory === 'OTHER' && /^(vcs|source-distribution)$/.test(String(r.referenceType)))?.referenceLocator ?? (isVcs(dl) ? dl : undefined) ?? str(p.sourceInfo),
+      deployableUri: dl && dl !== 'NOASSERTION' && dl !== 'NONE' && !isVcs(dl) ? dl : undefined,
       identifiers: refs.filter((r) => /purl|cpe2[23]Type|swid/.test(String(r.referenceType))).map((r) => String(r.referenceLocator)),
     };
   });
@@ -362,8 +368,8 @@ export function spdx3Facts(doc: J): DocumentFacts {
         executable: file ? (purposes.includes('executable') ? 'executable' : 'non-executable') : undefined,
         archive: file ? (purposes.includes('archive') ? 'archive' : 'no archive') : undefined,
         structured: purposes.includes('container') ? 'structured' : purposes.includes('firmware') ? 'unstructured' : undefined,
-        sourceUri: locator('sourceArtifact') ?? locator('vcs'),
-        deployableUri: locator('binaryArtifact') ?? str(p.software_downloadLocation),
+        sourceUri: locator('sourceArtifact') ?? locator('vcs') ?? (isVcs(str(p.software_downloadLocation)) ? str(p.software_downloadLocation) : undefined),
+        deployableUri: locator('binaryArtifact') ?? (isVcs(str(p.software_downloadLocation)) ? undefined : str(p.software_downloadLocation)),
         identifiers: [
           str(p.software_packageUrl),
           ...ext.filter((x) => ['packageUrl', 'cpe22', 'cpe23', 'swid'].includes(String(x.externalIdentifierType))).map((x) => str(x.identifier)),

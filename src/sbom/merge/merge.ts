@@ -7,7 +7,7 @@
  * every input component and edge.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type BuildRecord, type Component, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
+import { emptyComponent, type BuildRecord, type Component, type LicenseText, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
 import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type Group, type IdentityDecision } from './identity.js';
@@ -344,6 +344,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     }
   }
   builds.sort((a, b) => cmp(a.id, b.id));
+  const licenseTexts = new Map<string, LicenseText>();
+  for (const i of inputs) for (const l of i.graph.licenseTexts ?? []) if (!licenseTexts.has(l.id)) licenseTexts.set(l.id, l);
 
   const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
   const edgeList = [...edges.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
@@ -364,6 +366,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     compositions,
     vex,
     ...(builds.length > 0 ? { builds } : {}),
+    ...(licenseTexts.size > 0 ? { licenseTexts: [...licenseTexts.values()].sort((a, b) => cmp(a.id, b.id)) } : {}),
   };
 
   const foldedComponents = inputs.reduce((n, i) => n + i.folded.filter((f) => f.kind === 'component').reduce((m, f) => m + f.count, 0), 0);

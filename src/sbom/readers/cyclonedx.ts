@@ -5,7 +5,7 @@
  * here one at a time.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type Party, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type LicenseText, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
@@ -57,6 +57,7 @@ export class CycloneDxBuilder {
   private readonly compositions: Composition[] = [];
   private readonly seenContent = new Map<string, number>();
   private readonly refWhere = new Map<string, string>();
+  private readonly licenseTexts: LicenseText[] = [];
   private readonly fold = new FoldLog();
   private edgeCount = 0;
   private root: string | undefined;
@@ -164,6 +165,10 @@ export class CycloneDxBuilder {
       if (name === 'bsi:component:filename' && value && !c.filename) c.filename = value;
       else if (name === 'beambake:cpe' && normCpe(value)) pushUnique(c.cpes, normCpe(value)!);
       else if (name === 'beambake:license:declared' && value && !c.licenses.declared) c.licenses.declared = value;
+      else if (name.startsWith('beambake:license-text:LicenseRef-') && value) {
+        const id = name.slice('beambake:license-text:'.length);
+        if (!this.licenseTexts.some((l) => l.id === id)) this.licenseTexts.push({ id, text: value, name: value });
+      }
       else c.properties.push({ name, value });
     }
     c.sources.push(this.file);
@@ -288,6 +293,7 @@ export class CycloneDxBuilder {
         edges: this.edges,
         compositions: this.compositions,
         vex: this.vex,
+        ...(this.licenseTexts.length > 0 ? { licenseTexts: this.licenseTexts.sort((a, b) => (a.id < b.id ? -1 : 1)) } : {}),
       },
       roots: roots.sort(),
       aliases: new Map(),

@@ -4,7 +4,7 @@
  * many documents (a Yocto deploy directory or archive) by namespace, because a
  * relationship may name `DocumentRef-x:SPDXRef-y` in another document.
  */
-import { emptyComponent, type Component, type Edge, type EdgeType, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Edge, type EdgeType, type LicenseText, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { scanJson } from './json-scan.js';
 import {
@@ -41,6 +41,8 @@ export interface Spdx2Doc {
   /** package SPDXID -> hasFiles */
   hasFiles: Map<string, string[]>;
   relationships: { from: string; type: string; to: string; comment?: string }[];
+  /** hasExtractedLicensingInfos: LicenseRef id -> text and name. */
+  licenseTexts: LicenseText[];
 }
 
 const STREAMED = new Set(['packages', 'files', 'relationships', 'snippets']);
@@ -120,6 +122,7 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     files: new Map(),
     hasFiles: new Map(),
     relationships: [],
+    licenseTexts: [],
   };
   const idWhere = new Map<string, string>();
   const claim = (id: string, where: string): void => {
@@ -180,6 +183,10 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     doc.externalRefs.set(String(r.externalDocumentId), String(r.spdxDocument));
   }
   doc.describes = arr(top.documentDescribes).filter((x): x is string => typeof x === 'string');
+  for (const l of arr(top.hasExtractedLicensingInfos)) {
+    if (!isObj(l) || !str(l.licenseId) || typeof l.extractedText !== 'string') continue;
+    doc.licenseTexts.push({ id: String(l.licenseId), text: l.extractedText, ...(str(l.name) && l.name !== 'NOASSERTION' ? { name: String(l.name) } : {}) });
+  }
   for (const [p, i] of rawPackages) {
     doc.components.push(packageToComponent(p, ns, `packages[${i}]`, file));
     const hf = arr(p.hasFiles).filter((x): x is string => typeof x === 'string');
@@ -358,6 +365,17 @@ export function assembleSpdx2(
     }
   }
 
+  // LicenseRef texts: documents of one Yocto build name the same licence alike; a different text under the same id is noted
+  const licenseTexts: LicenseText[] = [];
+  const byRef = new Map<string, LicenseText>();
+  for (const d of docs) {
+    for (const l of d.licenseTexts) {
+      const before = byRef.get(l.id);
+      if (!before) (byRef.set(l.id, l), licenseTexts.push(l));
+      else if (before.text !== l.text) notes.push(`${file}: ${l.id} has another text in ${d.name}; the first one read is kept`);
+    }
+  }
+  licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const first = rootDocs[0] ?? docs[0]!;
   const comps = [...components.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   for (const c of comps) c.sources.push(file);
@@ -378,6 +396,7 @@ export function assembleSpdx2(
       edges,
       compositions: [],
       vex,
+      ...(licenseTexts.length > 0 ? { licenseTexts } : {}),
     },
     roots,
     aliases: new Map(),

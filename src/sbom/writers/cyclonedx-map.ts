@@ -22,6 +22,7 @@
 import type { Component, ExternalRef, Hash, Party } from '../model.js';
 import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
+import { spdxLicense } from './spdx-ids.js';
 
 export type Json = Record<string, unknown>;
 
@@ -42,15 +43,23 @@ function cdxHashes(hashes: Hash[] | undefined): Json[] | undefined {
 }
 
 function licenseEntries(expr: string, ack: 'declared' | 'concluded'): Json[] | 'expression' {
-  if (!isSpdxExpression(expr)) return [{ license: { name: expr, acknowledgement: ack } }];
   const ids = conjunctiveIds(expr);
   if (!ids) return 'expression';
   return ids.map((id) => ({ license: { id, acknowledgement: ack } }));
 }
 
 function cdxLicenses(c: Component, extraProps: { name: string; value: string }[]): Json[] | undefined {
-  const declared = isLicenseFact(c.licenses.declared) ? c.licenses.declared : undefined;
-  const concluded = isLicenseFact(c.licenses.concluded) ? c.licenses.concluded : undefined;
+  // a licence that is not SPDX gets the LicenseRef the SPDX writers give it (its text as a property), so the
+  // same component states the same licence in every format
+  const asSpdx = (v: string | undefined): string | undefined => {
+    if (!isLicenseFact(v) || isSpdxExpression(v)) return isLicenseFact(v) ? v : undefined;
+    const refs = new Map<string, string>();
+    const ref = spdxLicense(v, refs);
+    for (const [id, text] of refs) if (!extraProps.some((p) => p.name === `beambake:license-text:${id}`)) extraProps.push({ name: `beambake:license-text:${id}`, value: text });
+    return ref;
+  };
+  const declared = asSpdx(c.licenses.declared);
+  const concluded = asSpdx(c.licenses.concluded);
   const d = declared !== undefined ? licenseEntries(declared, 'declared') : [];
   const k = concluded !== undefined ? licenseEntries(concluded, 'concluded') : [];
   if (d !== 'expression' && k !== 'expression') {

@@ -32,7 +32,7 @@ function relationship(ids: Map<string, string>, e: Edge): Json {
   }
 }
 
-function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extracted: Map<string, string>): Json {
+function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extracted: Map<string, string>, completeWithDeps: boolean): Json {
   const refs: Json[] = [];
   if (c.purl) refs.push({ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl });
   for (const cpe of c.cpes) {
@@ -46,6 +46,8 @@ function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extr
   }
   // SPDX 2 has one originator (the creator); further authors go with the other facts as annotations
   const props = [...sortedProperties(c), ...c.authors.map((a) => ({ name: 'beambake:author', value: a }))];
+  // SPDX 2 states completeness only for leaves (DEPENDS_ON NONE): a complete list with entries says so here
+  if (completeWithDeps) props.push({ name: 'beambake:dependencies', value: 'complete' });
   const annotations = props.map((p) => ({
     annotationDate: created,
     annotationType: 'OTHER',
@@ -97,15 +99,27 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   yield headJson.slice(0, headJson.length - 2) + ',\n';
 
   const extracted = new Map<string, string>();
+  const completeness = completenessById(cg);
+  const used = new Set<string>();
   let first = true;
   for (const c of cg.components) {
-    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(pkg(cg, c, ids.get(c.id)!, created, extracted), 4)}`;
+    const hasDeps = (cg.outgoing.get(c.id) ?? []).some((e) => DEPENDENCY_EDGES.has(e.type));
+    const p = pkg(cg, c, ids.get(c.id)!, created, extracted, completeness.get(c.id) === 'complete' && hasDeps);
+    for (const k of ['licenseConcluded', 'licenseDeclared'] as const) for (const ref of String(p[k]).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) used.add(ref);
+    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(p, 4)}`;
     first = false;
   }
   yield first ? '  "packages": [],\n' : '\n  ],\n';
 
-  if (extracted.size > 0) {
-    const infos = [...extracted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([licenseId, text]) => ({ licenseId, extractedText: text, name: text }));
+  // every LicenseRef used gets its entry: the text an input gave, else the licence name beambake wrapped
+  if (used.size > 0) {
+    const texts = new Map((cg.graph.licenseTexts ?? []).map((l) => [l.id, l]));
+    const infos = [...used].sort((a, b) => (a < b ? -1 : 1)).map((licenseId) => {
+      const given = texts.get(licenseId);
+      const wrapped = extracted.get(licenseId);
+      const text = given?.text ?? wrapped ?? 'The licence text is not in the inputs of this SBOM.';
+      return { licenseId, extractedText: text, name: given?.name ?? wrapped ?? licenseId };
+    });
     yield `  "hasExtractedLicensingInfos": ${indentJson(infos, 2)},\n`;
   }
 

@@ -231,6 +231,22 @@ test('a component the device does not reach fails the merge unless allowed, and 
   assert.ok(ok.decisions.some((d) => d.kind === 'unreachable' && /recovery partition/.test(d.text)));
 });
 
+test('SPDX 2.3 output: every LicenseRef used has its hasExtractedLicensingInfos entry, with the text the input gave', async () => {
+  const r = mergeSboms(await read([ARCHIVE, OPENWRT]), DEVICE);
+  const doc = JSON.parse(writeSbom(r.graph, 'spdx2-json')) as { packages: Record<string, string>[]; hasExtractedLicensingInfos?: { licenseId: string; extractedText: string }[] };
+  const used = new Set(doc.packages.flatMap((p) => [p.licenseConcluded, p.licenseDeclared].flatMap((x) => String(x).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? [])));
+  assert.ok(used.size > 0);
+  const infos = new Map((doc.hasExtractedLicensingInfos ?? []).map((i) => [i.licenseId, i.extractedText]));
+  assert.deepEqual([...used].filter((u) => !infos.has(u)), []);
+  assert.ok(/bzip2/i.test(infos.get('LicenseRef-bzip2-1.0.4') ?? ''), 'the Yocto text of LicenseRef-bzip2-1.0.4 is carried over');
+  // a licence that is no SPDX expression (OpenWrt "LGPL-2.1-or-later,GPL-2.0-or-later") is the same LicenseRef in CycloneDX
+  const cdx = JSON.parse(writeSbom(r.graph, 'cyclonedx-json')) as { components: { name: string; licenses?: { expression?: string }[] }[] };
+  const syslog = cdx.components.find((c) => c.name === 'syslog-ng')!;
+  const ref = syslog.licenses?.[0]?.expression ?? '';
+  assert.match(ref, /^LicenseRef-beambake-/);
+  assert.ok(infos.has(ref), `${ref} in SPDX 2 as well`);
+});
+
 test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sbom-merge-cli-'));
   const out = join(dir, 'device.cdx.json');
