@@ -1,5 +1,5 @@
 /**
- * CycloneDX 1.4-1.6 as a component graph. Both the JSON reader (streaming)
+ * CycloneDX 1.1-1.6 as a component graph. Both the JSON reader (streaming)
  * and the XML reader (which first reshapes the XML tree into the JSON form)
  * feed component, dependency and vulnerability objects of the JSON shape in
  * here one at a time.
@@ -327,8 +327,8 @@ export function checkSpec(file: string, bomFormat: unknown, specVersion: unknown
     throw new BeambakeError('SBOM_UNSUPPORTED', `bomFormat is ${JSON.stringify(bomFormat)}, expected "CycloneDX"`, { file, entry: 'bomFormat' });
   }
   const v = String(specVersion ?? '');
-  if (!/^1\.[3-6]$/.test(v)) {
-    throw new BeambakeError('SBOM_UNSUPPORTED', `CycloneDX specVersion ${JSON.stringify(specVersion)} is not supported (1.3 to 1.6)`, { file, entry: 'specVersion' });
+  if (!/^1\.[1-6]$/.test(v)) {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `CycloneDX specVersion ${JSON.stringify(specVersion)} is not supported (1.1 to 1.6)`, { file, entry: 'specVersion' });
   }
   return v;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSbom, detectFormat } from '../../../src/sbom/readers/index.js';
@@ -8,6 +8,7 @@ import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir } from '../../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
 
 const C = (p: string) => join(corpusDir, p);
 const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
@@ -145,4 +146,41 @@ test('bad input: one line naming the file and the place', async () => {
   writeFileSync(badXml, '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5">\n  <components><component></components>\n</bom>\n');
   await assert.rejects(readSbom(badXml), /SBOM_PARSE|invalid XML/);
   await assert.rejects(readSbom(C('spdx/vulnscout/yocto-cve-check.json')), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_UNSUPPORTED');
+});
+
+test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), and 1.2/1.3 JSON', async () => {
+  const i = await readSbom(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'));
+  assert.equal(i.specVersion, 'CycloneDX 1.1');
+  assert.deepEqual(i.counts, { components: 3, edges: 1 });
+  const byName = new Map(i.graph.components.map((c) => [c.name, c]));
+  assert.deepEqual(i.graph.edges.map((e) => [e.from, e.to, e.type]), [[byName.get('elvis_core')!.id, byName.get('katana_code')!.id, 'DEPENDS_ON']]);
+  assert.deepEqual(i.roots.sort(), [byName.get('elvis_core')!.id, byName.get('getopt')!.id].sort());
+  assert.equal(byName.get('getopt')!.licenses.declared, 'BSD-3-Clause');
+  assert.equal(byName.get('getopt')!.hashes[0]!.value, '4f3320c1f6f26b2bec0f6c6446b943eb927a1e6428ea279a1c6c534906ee79f1');
+  const dir = mkdtempSync(join(tmpdir(), 'cdx-old-'));
+  for (const v of ['1.2', '1.3']) {
+    const doc = JSON.parse(readFileSync(join(corpusDir, 'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'), 'utf8')) as Record<string, unknown>;
+    doc.specVersion = v;
+    const f = join(dir, `openwrt-${v}.cdx.json`);
+    writeFileSync(f, JSON.stringify(doc));
+    const r = await readSbom(f);
+    assert.equal(r.specVersion, `CycloneDX ${v}`);
+    assert.equal(r.counts.components, 15);
+  }
+});
+
+test('XML with a DTD is one clear line, exit 3, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdx-dtd-'));
+  const src = readFileSync(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'), 'utf8').split('\n');
+  const bad = join(dir, 'dtd.cdx.xml');
+  writeFileSync(bad, [src[0], '<!DOCTYPE bom [<!ENTITY name "elvis_core"><!ENTITY ext SYSTEM "file:///etc/passwd">]>', ...src.slice(1)].join('\n'));
+  const out = join(dir, 'out.cdx.json');
+  const r = runCli(['sbom', 'merge', bad, '--product', 'D', '--product-version', '1', '--manufacturer', 'A', '-o', out]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /dtd\.cdx\.xml:2:1: XML with a document type declaration/);
+  assert.ok(!existsSync(out));
+  const c = runCli(['sbom', 'check', bad]);
+  assert.equal(c.status, 3);
+  assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
 });
