@@ -6,9 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { BeambakeError } from '../../util/errors.js';
+import { packageVersion } from '../../util/package.js';
 import type { Component, Composition, Edge, EdgeType, SbomGraph } from '../model.js';
 
 export const TOOL_NAME = 'beambake';
+
+/** beambake's version as the SBOM names its tool: the graph's own statement, else this package's version. */
+export function toolVersion(graph: SbomGraph): string {
+  return graph.metadata.tools.find((t) => t.name === TOOL_NAME)?.version ?? packageVersion();
+}
 
 /** Code-point order, independent of locale (localeCompare would vary by ICU data). */
 export function cmp(a: string, b: string): number {

@@ -20,7 +20,7 @@
  *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
  */
 import type { Component, ExternalRef, Hash, Party } from '../model.js';
-import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
 import { spdxLicense } from './spdx-ids.js';
 
@@ -128,8 +128,8 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
 export function cdxMetadata(cg: CanonicalGraph): Json {
   const m = cg.graph.metadata;
   const creator = m.authors.find((a) => a.email || (a.urls && a.urls.length > 0)) ?? m.manufacturer;
-  const list = [...m.tools];
-  if (!list.some((t) => t.name === TOOL_NAME)) list.push({ name: TOOL_NAME });
+  // the tool that wrote this SBOM is named with its version (BSI, NTIA: the tool is part of the SBOM's provenance)
+  const list = [...m.tools.filter((t) => t.name !== TOOL_NAME), { name: TOOL_NAME, version: toolVersion(cg.graph) }];
   const tools = list
     .sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? ''))
     .map((t) => compact({ type: 'application', supplier: t.vendor ? { name: t.vendor } : undefined, name: t.name, version: t.version }));

@@ -9,7 +9,7 @@
  * annotations.
  */
 import type { Component, Edge } from '../model.js';
-import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -81,7 +81,7 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   const m = cg.graph.metadata;
   const ids = idMap(cg, 'SPDXRef-');
   const created = requiredTimestamp(cg.graph);
-  const creators = [`Tool: ${TOOL_NAME}`];
+  const creators = [`Tool: ${TOOL_NAME}-${toolVersion(cg.graph)}`];
   for (const t of m.tools) if (t.name !== TOOL_NAME) creators.push(`Tool: ${t.name}${t.version ? `-${t.version}` : ''}`);
   for (const a of m.authors) {
     const s = spdx2Party(a, a.urls && a.urls.length > 0 ? 'Organization' : 'Person');

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Component, Edge, Hash, Party } from '../model.js';
-import { cmp, completenessById, componentProperty, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, componentProperty, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx3Algorithm, spdx3Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -70,7 +70,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
   const iri = (id: string): string => `${ns}#${local.get(id)!}`;
   const agents = new Agents(ns);
   const toolId = `${ns}#SPDXRef-Tool-${TOOL_NAME}`;
-  const tools: Json[] = [{ type: 'Tool', spdxId: toolId, creationInfo: CI, name: TOOL_NAME }];
+  const tools: Json[] = [{ type: 'Tool', spdxId: toolId, creationInfo: CI, name: `${TOOL_NAME} ${toolVersion(cg.graph)}` }];
   for (const t of [...m.tools].sort((a, b) => cmp(a.name, b.name))) {
     if (t.name === TOOL_NAME) continue;
     tools.push(clean({ type: 'Tool', spdxId: `${ns}#SPDXRef-Tool-${h10(t.name + '@' + (t.version ?? ''))}`, creationInfo: CI, name: t.name, comment: t.version }));

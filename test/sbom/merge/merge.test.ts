@@ -10,6 +10,8 @@ import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { mergeSboms, toOpenVex, type MergeResult } from '../../../src/sbom/merge/index.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { checkSbomText } from '../../../src/sbom/check/index.js';
+import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
+import { readProject } from '../../../src/lockfiles/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir, schemasDir } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/cli.js';
@@ -245,6 +247,27 @@ test('SPDX 2.3 output: every LicenseRef used has its hasExtractedLicensingInfos 
   const ref = syslog.licenses?.[0]?.expression ?? '';
   assert.match(ref, /^LicenseRef-beambake-/);
   assert.ok(infos.has(ref), `${ref} in SPDX 2 as well`);
+});
+
+test('two layers shipping unversioned OTP applications: merged with the same OTP release, kept apart (explained) otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-otp-'));
+  const layer = async (project: string, otpVersion: string, name: string) => {
+    const graph = await projectToSbomGraph(await readProject(C(project)), { otpVersion, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const f = join(dir, name);
+    writeFileSync(f, writeSbom(graph, 'cyclonedx-json'));
+    return readSbom(f);
+  };
+  const a = await layer('mix/renovate-fixture', '26', 'a.cdx.json');
+  const b26 = await layer('mix/phoenix-installer', '26', 'b26.cdx.json');
+  const b27 = await layer('mix/phoenix-installer', '27', 'b27.cdx.json');
+  const kernel = (r: MergeResult) => r.graph.components.filter((c) => c.name === 'kernel');
+  assert.ok(!kernel(mergeSboms([a], DEVICE))[0]!.version, 'the layer does not know the kernel version');
+  const same = mergeSboms([a, b26], DEVICE);
+  assert.equal(kernel(same).length, 1);
+  assert.ok(same.decisions.some((d) => d.kind === 'merged' && d.text.startsWith('kernel ') && /same purl\+otp-release: pkg:generic\/kernel \(OTP 26\)/.test(d.text)));
+  const apart = mergeSboms([a, b27], DEVICE);
+  assert.equal(kernel(apart).length, 2);
+  assert.ok(apart.decisions.some((d) => d.kind === 'separate' && d.text.startsWith('kernel ') && /OTP releases differ or are unknown \((26 vs 27|27 vs 26)\)/.test(d.text)));
 });
 
 test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {
