@@ -217,16 +217,21 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return id;
   };
 
-  const edgeKey = (e: Edge) => `${e.from}\u0000${e.to}\u0000${e.type}`;
-  const edges = new Map<string, Edge>();
+  // from -> to -> type: nested maps rather than a concatenated key per edge (a large graph's GC pressure)
+  const edgeIndex = new Map<string, Map<string, Set<string>>>();
+  const edgeList0: Edge[] = [];
   let duplicateEdges = 0;
   const addEdge = (e: Edge): boolean => {
-    const k = edgeKey(e);
-    if (edges.has(k)) {
+    let byTo = edgeIndex.get(e.from);
+    if (!byTo) edgeIndex.set(e.from, (byTo = new Map()));
+    let types = byTo.get(e.to);
+    if (!types) byTo.set(e.to, (types = new Set()));
+    if (types.has(e.type)) {
       duplicateEdges++;
       return false;
     }
-    edges.set(k, e);
+    types.add(e.type);
+    edgeList0.push(e);
     return true;
   };
   for (const i of inputs) {
@@ -348,7 +353,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   for (const i of inputs) for (const l of i.graph.licenseTexts ?? []) if (!licenseTexts.has(l.id)) licenseTexts.set(l.id, l);
 
   const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
-  const edgeList = [...edges.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
+  const edgeList = edgeList0.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
   const serial = `urn:uuid:${uuidFrom(sha(JSON.stringify([opts.product, opts.productVersion, opts.manufacturer, inputs.map((i) => i.key)])))}`;
   const graph: SbomGraph = {
     metadata: {

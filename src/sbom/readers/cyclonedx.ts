@@ -252,18 +252,20 @@ export class CycloneDxBuilder {
     if (this.root) {
       roots = [this.root];
       // the CycloneDX convention: components listed at top level belong to metadata.component
-      const reached = reach(this.edges, roots);
+      const reached = new Reach(this.edges);
+      reached.from(roots);
       for (const id of this.topLevel) {
         if (reached.has(id) || id === this.root) continue;
         implied.push({ from: this.root, to: id, type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
-        for (const x of reach(this.edges, [id])) reached.add(x);
+        reached.from([id]);
       }
       if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
     } else {
       roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
       // top-level components only reachable through a dependency cycle among themselves hang under the device too
-      const reached = reach(this.edges, roots);
-      for (const id of this.topLevel) if (!reached.has(id)) (roots.push(id), reach(this.edges, [id]).forEach((x) => reached.add(x)));
+      const reached = new Reach(this.edges);
+      reached.from(roots);
+      for (const id of this.topLevel) if (!reached.has(id)) (roots.push(id), reached.from([id]));
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];
@@ -305,14 +307,25 @@ export class CycloneDxBuilder {
   }
 }
 
-/** Ids reachable from `start` over `edges`. */
-function reach(edges: Edge[], start: string[]): Set<string> {
-  const out = new Map<string, string[]>();
-  for (const e of edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  const seen = new Set(start);
-  const stack = [...start];
-  while (stack.length > 0) for (const t of out.get(stack.pop()!) ?? []) if (!seen.has(t)) (seen.add(t), stack.push(t));
-  return seen;
+/** Ids reachable over `edges`, grown start by start (the adjacency is built once). */
+class Reach {
+  private readonly out = new Map<string, string[]>();
+  private readonly seen = new Set<string>();
+  constructor(edges: Edge[]) {
+    for (const e of edges) {
+      const l = this.out.get(e.from);
+      if (l) l.push(e.to);
+      else this.out.set(e.from, [e.to]);
+    }
+  }
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+  from(start: string[]): void {
+    const stack = start.filter((s) => !this.seen.has(s));
+    for (const s of stack) this.seen.add(s);
+    while (stack.length > 0) for (const t of this.out.get(stack.pop()!) ?? []) if (!this.seen.has(t)) (this.seen.add(t), stack.push(t));
+  }
 }
 
 /** A usable document key: the serial number unless it is missing or the all-zero placeholder. */

@@ -341,6 +341,17 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   };
   const given = roots.size > 0 ? [...roots] : [...sbomRoots.values()].flat();
   for (const r of given) expand(r, 0);
+  // a build's component outputs are generated from its component inputs (hasOutput / hasInput): so the sources of
+  // a package the document contains are reachable through it; outputs nothing contains are built, not shipped
+  const implied: (Edge & { reason: string })[] = [];
+  const detached = new Map<string, string>();
+  for (const b of builds.values()) {
+    const ins = [...new Set(b.inputs.filter((x) => components.has(x)))];
+    const outs = [...new Set(b.outputs.filter((x) => components.has(x)))];
+    for (const o of outs) for (const i of ins) implied.push({ from: o, to: i, type: 'GENERATED_FROM', originalType: 'hasOutput/hasInput of a build', reason: `output and input of build ${b.name ?? b.id}` });
+    for (const o of outs) detached.set(o, `output of build ${b.name ?? b.id} that nothing in the document contains (built, not shown as part of the product)`);
+    for (const i of ins) detached.set(i, `input of build ${b.name ?? b.id}, none of whose outputs the product contains`);
+  }
   if (rootSet.size === 0) {
     const targets = new Set(edges.map((e) => e.to));
     for (const c of components.values()) if (!targets.has(c.id)) rootSet.add(c.id);
@@ -365,5 +376,7 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
     folded: fold.list(),
     counts: { components: comps.length + (opts.keepFiles ? 0 : files.size), edges: edgeCount },
     notes,
+    ...(implied.length > 0 ? { impliedEdges: implied } : {}),
+    ...(detached.size > 0 ? { detached } : {}),
   };
 }
