@@ -20,8 +20,11 @@ BEAM_GIT_DEPS ??= ""
 # mix | rebar3 | gleam: set by the tool class.
 BEAM_DEPS_LAYOUT ??= ""
 
-# BEAMBAKE_SCRIPTS comes from the layer's conf/layer.conf.
-BEAMBAKE_SCRIPTS ??= "${@os.path.join(os.path.dirname(os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/')), 'scripts')}"
+# The scripts next to the classes in use (BEAMBAKE_CLASSES: the recipe's own layer), so each
+# recipe runs the scripts its classes were written with, whatever other beambake layers the
+# build has. Not in layer.conf: its values are global and the last beambake layer would win.
+BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
+BEAMBAKE_SCRIPTS ??= "${@os.path.join(os.path.dirname(d.getVar('BEAMBAKE_CLASSES')), 'scripts')}"
 
 # erlang-native compiles; erlang (the target) provides ERTS headers, libei and, for releases,
 # the ERTS and OTP applications that end up on the device.

@@ -12,10 +12,15 @@
 #
 # No task touches the network: do_compile runs without it, like every task but do_fetch.
 
-inherit beambake-deps
+# The sibling classes of the recipe's own layer: a generated recipe sets BEAMBAKE_CLASSES from
+# its file's path (with several beambake layers in a build, BBPATH would give every recipe the
+# first layer's); a hand-written recipe that inherits this class by name gets the ones in BBPATH.
+BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
+inherit ${BEAMBAKE_CLASSES}/beambake-deps.bbclass
 
 BEAM_DEPS_LAYOUT = "gleam"
-BEAM_APP ??= "${BPN}"
+# The OTP application (generated recipes set it); PN is its name with `-` for `_`.
+BEAM_APP ??= "${@d.getVar('BPN').replace('-', '_')}"
 
 # meta-erlang's gleam recipe, built for the build host.
 BEAM_GLEAM_DEPENDS ??= "gleam-native"

@@ -6,7 +6,11 @@
 # scripts/mix/beambake_offline.exs instead of the Hex client, checking deps/ against mix.lock.
 # Installation and packaging of the release: beambake-release.
 
-inherit beambake-deps beambake-release
+# The sibling classes of the recipe's own layer: a generated recipe sets BEAMBAKE_CLASSES from
+# its file's path (with several beambake layers in a build, BBPATH would give every recipe the
+# first layer's); a hand-written recipe that inherits this class by name gets the ones in BBPATH.
+BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
+inherit ${BEAMBAKE_CLASSES}/beambake-deps.bbclass ${BEAMBAKE_CLASSES}/beambake-release.bbclass
 
 BEAM_DEPS_LAYOUT = "mix"
 
@@ -18,6 +22,11 @@ DEPENDS += "elixir-native ${BEAM_MIX_REBAR3_DEPENDS}"
 BEAM_MIX_ENV ??= "prod"
 # Release to build when mix.exs defines several (empty: Mix's default).
 BEAM_MIX_RELEASE ??= ""
+# The release's Erlang distribution cookie. Empty (default): the package carries none and each
+# device makes its own at first boot (/var/lib/${BEAM_APP}/cookie, see beambake-release), unless
+# mix.exs sets `cookie:`. A value is written to releases/COOKIE: the same secret on every
+# device, for releases that cluster across devices; it is then part of the image and sstate.
+BEAM_RELEASE_COOKIE ??= ""
 # Where the assembled release goes; beambake-release installs it from here.
 BEAM_RELEASE_DIR ??= "${B}/beambake-release"
 
@@ -32,6 +41,7 @@ do_compile() {
     # (the buildpaths QA check).
     export BEAMBAKE_TMPDIR="${T}"
     export BEAMBAKE_FORBIDDEN_PATHS="${TMPDIR}"
+    export BEAMBAKE_RELEASE_COOKIE="${BEAM_RELEASE_COOKIE}"
     set -- --project "${S}" --target-erlang-root "${BEAM_TARGET_ERLANG_ROOT}" --output "${BEAM_RELEASE_DIR}"
     if [ -n "${BEAM_MIX_RELEASE}" ]; then
         set -- "$@" --release-name "${BEAM_MIX_RELEASE}"

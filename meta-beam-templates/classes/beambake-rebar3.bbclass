@@ -9,7 +9,11 @@
 #
 # No task touches the network: do_compile runs without it, like every task but do_fetch.
 
-inherit beambake-deps beambake-release
+# The sibling classes of the recipe's own layer: a generated recipe sets BEAMBAKE_CLASSES from
+# its file's path (with several beambake layers in a build, BBPATH would give every recipe the
+# first layer's); a hand-written recipe that inherits this class by name gets the ones in BBPATH.
+BEAMBAKE_CLASSES ??= "${@os.path.dirname(bb.utils.which(d.getVar('BBPATH'), 'classes/beambake-deps.bbclass') or '/nonexistent/classes/x')}"
+inherit ${BEAMBAKE_CLASSES}/beambake-deps.bbclass ${BEAMBAKE_CLASSES}/beambake-release.bbclass
 
 BEAM_DEPS_LAYOUT = "rebar3"
 

@@ -23,7 +23,8 @@
 
 inherit systemd update-rc.d
 
-BEAM_APP ??= "${BPN}"
+# The OTP application (generated recipes set it); PN is its name with `-` for `_`.
+BEAM_APP ??= "${@d.getVar('BPN').replace('-', '_')}"
 # Start script in the release's bin/ (empty: the only one there).
 BEAM_RELEASE_NAME ??= ""
 # Set by the tool class: where the assembled release is.

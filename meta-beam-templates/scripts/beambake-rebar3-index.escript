@@ -6,17 +6,20 @@
 %% index even for locked packages).
 %%
 %% The index is an ETS table dump whose record layout and version belong to rebar3, so the
-%% version key is parsed with the running rebar3's own code (rebar_semver in new releases,
-%% ec_semver before) and the written file is loaded back with rebar_packages:verify_table/1:
-%% if this rebar3 would discard it (index version changed), the build stops here with a clear
-%% message instead of rebar3 silently going to the network.
+%% index version is the one the running rebar3 writes into a fresh table (6 for rebar3 3.14 to
+%% 3.26, 7 from 3.27, which also stopped storing optional requirements), the version key is
+%% parsed with its own code (rebar_semver in new releases, ec_semver before) and the written file
+%% is loaded back with rebar_packages:verify_table/1: if this rebar3 would discard it (a record
+%% layout it no longer reads), the build stops here with a clear message instead of rebar3
+%% silently going to the network.
 %%
 %% usage: beambake-rebar3-index.escript REBAR3_ESCRIPT CACHE_DIR
 %% The records come from CACHE_DIR/beambake/*.config (written by layout_rebar3.py).
 
 -define(TABLE, package_index).
-%% rebar.hrl ?PACKAGE_INDEX_VERSION for rebar3 3.14 up to at least 3.25; checked below.
--define(INDEX_VERSION, 6).
+%% rebar.hrl ?PACKAGE_INDEX_VERSION from which rebar_packages:parse_deps/1 drops optional
+%% requirements (rebar3 3.27, erlang/rebar3 commit c101db67).
+-define(NO_OPTIONAL_DEPS_FROM, 7).
 
 main([Rebar3, CacheDir]) ->
     try run(Rebar3, CacheDir) of
@@ -36,15 +39,16 @@ main(_) ->
 run(Rebar3, CacheDir) ->
     CodeDir = filename:join([CacheDir, "beambake", "rebar3-code"]),
     load_rebar3(Rebar3, CodeDir),
+    Version = index_version(filename:join([CodeDir, "probe-cache"])),
     Records = read_records(filename:join([CacheDir, "beambake"])),
     Index = filename:join([CacheDir, "hex", "packages.idx"]),
     ok = filelib:ensure_dir(Index),
     ?TABLE = ets:new(?TABLE, [named_table, public, ordered_set, {keypos, 2}]),
-    true = ets:insert(?TABLE, {?INDEX_VERSION, package_index_version}),
-    Keys = [insert(R) || R <- Records],
+    true = ets:insert(?TABLE, {Version, package_index_version}),
+    Keys = [insert(R, Version) || R <- Records],
     ok = ets:tab2file(?TABLE, Index),
     true = ets:delete(?TABLE),
-    check_with_rebar3(CacheDir, Keys),
+    check_with_rebar3(CacheDir, Keys, Version),
     _ = file:del_dir_r(CodeDir),
     length(Keys).
 
@@ -75,9 +79,26 @@ read_records(Dir) ->
                       end
               end, Files).
 
-insert({beambake_package, Repo, Name, Vsn, Inner, Outer, Requirements}) ->
+%% The index version this rebar3 writes and reads: with no index file in its cache directory,
+%% rebar_packages:verify_table/1 (exported in every rebar3 since 3.14) makes a fresh table, and
+%% a fresh table holds {?PACKAGE_INDEX_VERSION, package_index_version}.
+index_version(EmptyCacheDir) ->
+    State = rebar_state:set(rebar_state:new(), global_rebar_dir, EmptyCacheDir),
+    try
+        _ = rebar_packages:verify_table(State),
+        [{Version, package_index_version}] = ets:match_object(?TABLE, {'_', package_index_version}),
+        true = ets:delete(?TABLE),
+        Version
+    catch C:R ->
+        throw({fail, "cannot learn this rebar3's package index version: ~p:~p", [C, R]})
+    end.
+
+insert({beambake_package, Repo, Name, Vsn, Inner, Outer, Requirements}, Version) ->
     Key = {Name, parse_version(Name, Vsn), Repo},
-    Deps = [{App, {pkg, Pkg, Req, undefined, undefined}} || {App, Pkg, Req, _Optional} <- Requirements],
+    %% What rebar_packages:parse_deps/1 of that rebar3 stores for the registry's requirements.
+    Deps = [{App, {pkg, Pkg, Req, undefined, undefined}}
+            || {App, Pkg, Req, Optional} <- Requirements,
+               not (Optional andalso Version >= ?NO_OPTIONAL_DEPS_FROM)],
     %% #package{key, inner_checksum, outer_checksum, retired, dependencies} of rebar.hrl
     true = ets:insert(?TABLE, {package, Key, Inner, Outer, false, Deps}),
     Key.
@@ -95,7 +116,7 @@ parse_version(Name, Vsn) ->
     end.
 
 %% Load the index the way rebar3 does and look every package up.
-check_with_rebar3(CacheDir, Keys) ->
+check_with_rebar3(CacheDir, Keys, Version) ->
     State = rebar_state:set(rebar_state:new(), global_rebar_dir, CacheDir),
     Loaded = try rebar_packages:verify_table(State), true
              catch C:R -> throw({fail, "rebar3 could not load the package index: ~p:~p", [C, R]})
@@ -107,5 +128,5 @@ check_with_rebar3(CacheDir, Keys) ->
         [{Name, _, _} | _] ->
             throw({fail, "this rebar3 discarded the package index (its index format is not version ~b); "
                    "~ts and ~b other package(s) would be fetched from the network",
-                   [?INDEX_VERSION, Name, length(Missing) - 1]})
+                   [Version, Name, length(Missing) - 1]})
     end.

@@ -12,32 +12,69 @@ function splitLines(text: string): string[] {
   return parts;
 }
 
-/** Line operations from a longest-common-subsequence table (inputs here are small generated files). */
+/**
+ * Line operations of a shortest edit script: common head and tail first, then
+ * Myers' O((N+M)·D) greedy algorithm on the middle, so a 16,000-line file with
+ * one changed line costs a few thousand comparisons. Past MAX_EDITS the middle
+ * is shown as replaced wholesale (a correct diff, just not minimal).
+ */
+const MAX_EDITS = 2000;
+
 function operations(a: string[], b: string[]): Op[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const ops: Op[] = a.slice(0, head).map((line) => ({ kind: ' ' as const, line }));
+  ops.push(...middle(a.slice(head, a.length - tail), b.slice(head, b.length - tail)));
+  ops.push(...a.slice(a.length - tail).map((line) => ({ kind: ' ' as const, line })));
+  return ops;
+}
+
+function middle(a: string[], b: string[]): Op[] {
   const n = a.length;
   const m = b.length;
-  if (n * m > 4_000_000) return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
-  const w = m + 1;
-  const lcs = new Int32Array((n + 1) * w);
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i * w + j] = a[i] === b[j] ? lcs[(i + 1) * w + j + 1]! + 1 : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
+  const replaced = (): Op[] => [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
+  if (n === 0 || m === 0) return replaced();
+  const max = Math.min(n + m, MAX_EDITS);
+  const offset = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  let found = -1;
+  for (let d = 0; d <= max && found < 0; d++) {
+    trace.push(v.slice(offset - d - 1, offset + d + 2));
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
     }
   }
+  if (found < 0) return replaced();
+  // Walk back through the saved frontiers: trace[d] holds V before step d, for k in [-d-1, d+1].
   const ops: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ kind: ' ', line: a[i]! });
-      i++;
-      j++;
-    } else if (lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!) ops.push({ kind: '-', line: a[i++]! });
-    else ops.push({ kind: '+', line: b[j++]! });
+  let x = n;
+  let y = m;
+  for (let d = found; d > 0; d--) {
+    const saved = trace[d]!;
+    const at = (k: number) => saved[k + d + 1]!;
+    const k = x - y;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = at(prevK);
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: ' ', line: a[--x]! }), y--;
+    if (x === prevX) ops.push({ kind: '+', line: b[--y]! });
+    else ops.push({ kind: '-', line: a[--x]! });
   }
-  while (i < n) ops.push({ kind: '-', line: a[i++]! });
-  while (j < m) ops.push({ kind: '+', line: b[j++]! });
-  return ops;
+  while (x > 0 && y > 0) ops.push({ kind: ' ', line: a[--x]! }), y--;
+  return ops.reverse();
 }
 
 /**
@@ -54,6 +91,13 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
     out.push('@@ -1 +1 @@', '\\ No newline at end of file');
     return out.join('\n') + '\n';
   }
+  // Line numbers before each op, counted once (hunks need the numbers where they start).
+  const aLine = new Int32Array(ops.length + 1);
+  const bLine = new Int32Array(ops.length + 1);
+  for (let x = 0; x < ops.length; x++) {
+    aLine[x + 1] = aLine[x]! + (ops[x]!.kind !== '+' ? 1 : 0);
+    bLine[x + 1] = bLine[x]! + (ops[x]!.kind !== '-' ? 1 : 0);
+  }
   let k = 0;
   while (k < changed.length) {
     const start = Math.max(0, changed[k]! - context);
@@ -63,17 +107,12 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
       end = Math.min(ops.length, changed[k]! + context + 1);
     }
     k++;
-    let aStart = 1;
-    let bStart = 1;
-    for (let x = 0; x < start; x++) {
-      if (ops[x]!.kind !== '+') aStart++;
-      if (ops[x]!.kind !== '-') bStart++;
-    }
-    const hunk = ops.slice(start, end);
-    const aLen = hunk.filter((o) => o.kind !== '+').length;
-    const bLen = hunk.filter((o) => o.kind !== '-').length;
+    const aLen = aLine[end]! - aLine[start]!;
+    const bLen = bLine[end]! - bLine[start]!;
+    const aStart = aLine[start]! + 1;
+    const bStart = bLine[start]! + 1;
     out.push(`@@ -${aLen === 0 ? aStart - 1 : aStart},${aLen} +${bLen === 0 ? bStart - 1 : bStart},${bLen} @@`);
-    for (const o of hunk) out.push(`${o.kind}${o.line}`);
+    for (let x = start; x < end; x++) out.push(`${ops[x]!.kind}${ops[x]!.line}`);
   }
   return out.join('\n') + '\n';
 }

@@ -4,8 +4,9 @@
  * atomically or compare them (`check`).
  */
 import { packageVersion } from '../util/package.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { BeambakeError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import type { Project } from '../model.js';
@@ -28,6 +29,12 @@ export interface RecipeOptions {
   branch?: string;
   allowUnpinned?: boolean;
   check?: boolean;
+  /**
+   * With `check`: compare everything but the application's own `SRCREV`. A
+   * layer committed inside the application's repository moves HEAD with
+   * every commit, so that one line can never be current there.
+   */
+  ignoreAppRevision?: boolean;
   /** `NAME=URL` pairs. */
   repoUrls?: string[];
   appName?: string;
@@ -54,8 +61,10 @@ export interface RecipeResult {
   /** Files written (or compared), relative to the layer. */
   files: string[];
   warnings: string[];
-  /** With `check`: true when the layer on disk differs. */
+  /** With `check`: true when the layer on disk differs (or does not exist). */
   stale?: boolean;
+  /** With `check`: the layer directory does not exist at all (then `diff` is empty). */
+  missing?: boolean;
   diff?: string;
 }
 
@@ -68,7 +77,7 @@ export function parseRepoUrls(pairs: string[] | undefined): Map<string, string> 
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) {
-      throw new BeambakeError('INVALID_ARGUMENT', `--repo-url wants NAME=URL, got ${JSON.stringify(pair.slice(0, 80))}`, { entry: '--repo-url' });
+      throw new BeambakeError('INVALID_ARGUMENT', `--hex-repo wants NAME=URL, got ${JSON.stringify(pair.slice(0, 80))}`, { entry: '--hex-repo' });
     }
     out.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
@@ -154,6 +163,8 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   const plan = await planLayer(layerDir, rendered, sbom, release.name, version, warnings);
   const files = plan.files.map((f) => f.path);
   if (opts.check) {
+    if (!existsSync(layerDir)) return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: true, missing: true, diff: '' };
+    if (opts.ignoreAppRevision) await keepAppRevisionOnDisk(layerDir, plan, rendered.recipePath);
     const diff = await diffLayer(layerDir, plan);
     return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings, stale: diff.length > 0, diff };
   }
@@ -161,8 +172,35 @@ export async function recipe(opts: RecipeOptions): Promise<RecipeResult> {
   return { layerDir, recipe: rendered, sbomPath: sbom.path, files, warnings };
 }
 
+/** The application's own revision in a recipe (`SRCREV_<name>` lines are dependencies). */
+const APP_SRCREV = /^SRCREV = "([0-9a-f]{40})"$/m;
+
 /**
- * `recipes-beam/<app>/<app>.cdx.json`: the SBOM of what the recipe pins.
+ * `--check --ignore-app-revision`: the application's revision (in SRCREV, the
+ * purl in SPDX_PACKAGE_URLS, the summary comment, the layer SBOM) is taken
+ * from the recipe on disk into every planned file, so the comparison covers
+ * everything else. Dependencies' SRCREV_<name> revisions stay compared.
+ */
+async function keepAppRevisionOnDisk(layerDir: string, plan: LayerPlan, recipePath: string): Promise<void> {
+  const recipeFile = plan.files.find((f) => f.path === recipePath);
+  if (!recipeFile) return;
+  let onDisk: string;
+  try {
+    onDisk = await readFile(join(layerDir, recipePath), 'utf8');
+  } catch {
+    return; // no recipe there: the diff reports it
+  }
+  const oldRev = APP_SRCREV.exec(onDisk)?.[1];
+  const newRev = APP_SRCREV.exec(recipeFile.data.toString('utf8'))?.[1];
+  if (oldRev === undefined || newRev === undefined || oldRev === newRev) return;
+  for (const f of plan.files) {
+    const text = f.data.toString('utf8');
+    if (text.includes(newRev)) f.data = Buffer.from(text.split(newRev).join(oldRev), 'utf8');
+  }
+}
+
+/**
+ * `recipes-beam/<pn>/<pn>.cdx.json`: the SBOM of what the recipe pins.
  * The SBOM code is imported here, not at the top, so commands that never
  * write a layer do not load it. No host tools are asked (versions of ERTS
  * and OTP applications stay unstated) and the only timestamp is
@@ -174,7 +212,7 @@ async function layerSbom(project: Project, rendered: RenderedRecipe, repoUrls: R
     ...(repoUrls.size > 0 ? { hexRepoUrls: Object.fromEntries(repoUrls) } : {}),
     ...(vendorFiles ? { vendorFiles } : {}),
   });
-  return { path: `${dirname(rendered.recipePath)}/${rendered.app}.cdx.json`, text };
+  return { path: `${dirname(rendered.recipePath)}/${rendered.pn}.cdx.json`, text };
 }
 
 async function planLayer(
@@ -196,7 +234,13 @@ async function planLayer(
   if (!templates.files.some((f) => f.path.startsWith('classes/'))) {
     warnings.push('meta-beam-templates/classes/ is empty: the layer has no beambake classes yet');
   }
-  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ownedDirs: [dirname(rendered.recipePath)], ownedEntries: templates.entries };
+  // Layers from beambake before recipes were named the OpenEmbedded way kept them in
+  // recipes-beam/<app>/ (`hello_beam_0.1.0.bb`, which BitBake misreads): that directory is ours
+  // too, so regenerating removes the old recipe instead of leaving BitBake two.
+  const recipeDir = dirname(rendered.recipePath);
+  const legacyDir = `recipes-beam/${rendered.app}`;
+  const ownedDirs = legacyDir === recipeDir ? [recipeDir] : [recipeDir, legacyDir];
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ownedDirs, ownedEntries: templates.entries };
 }
 
 export type { AppSource, RenderedRecipe };

@@ -130,18 +130,22 @@ export async function diffLayer(layerDir: string, plan: LayerPlan): Promise<stri
     const abs = join(layerDir, f.path);
     const current = await readIfExists(abs);
     if (current === undefined) {
-      parts.push(unifiedDiff(f.path, undefined, f.data.toString('utf8')));
+      // a whole new file as a diff would be all of its lines; its name says enough
+      parts.push(`new file ${f.path} (${lineCount(f.data)} lines), not in the layer yet\n`);
       continue;
     }
     if (!current.equals(f.data)) parts.push(unifiedDiff(f.path, current.toString('utf8'), f.data.toString('utf8')));
     const executable = ((await stat(abs)).mode & 0o111) !== 0;
     if (executable !== f.executable) parts.push(`mode ${f.path}: ${executable ? 'executable' : 'not executable'} on disk, expected ${f.executable ? 'executable' : 'not executable'}\n`);
   }
-  for (const p of await staleFiles(layerDir, plan)) {
-    const data = await readIfExists(join(layerDir, p));
-    parts.push(unifiedDiff(p, data?.toString('utf8') ?? '', undefined));
-  }
+  for (const p of await staleFiles(layerDir, plan)) parts.push(`file ${p} would be removed: beambake no longer writes it\n`);
   return parts.join('');
+}
+
+function lineCount(data: Buffer): number {
+  let n = 0;
+  for (const byte of data) if (byte === 0x0a) n++;
+  return data.length > 0 && data[data.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 /**

@@ -43,3 +43,29 @@ export function gitSrcName(pkg: Pick<GitPackage, 'app'>): string {
 export function gitDestSuffix(pkg: Pick<GitPackage, 'app'>): string {
   return `${GIT_SUBDIR}/${pkg.app}`;
 }
+
+/**
+ * The recipe name (PN) of an OTP application, the OpenEmbedded way: lowercase, `-` for `_`.
+ * BitBake takes PN and PV from the file name `PN_PV.bb` by splitting it at `_`, so an
+ * application name with `_` in it cannot be PN (`hello_beam_0.1.0.bb` would be PN `hello`,
+ * PV `beam`, and two underscores stop the parse). OTP names are `[a-z][a-z0-9_]*`, so the
+ * mapping is one-to-one. The application name itself goes into BEAM_APP.
+ */
+export function recipeName(app: string): string {
+  return app.toLowerCase().replace(/_/g, '-');
+}
+
+/**
+ * `PN_PV.bb`. PV is the application's SemVer version as it is: BitBake splits the file name
+ * only at `_`, which SemVer never contains, and accepts `-` and `+` in PV (oe-core itself has
+ * `syslinux_6.04-pre2.bb` and `cargo-c_0.10.21+cargo-0.95.0.bb`; package_rpm turns `-` into `+`).
+ */
+export function recipeFileName(app: string, version: string): string {
+  if (/_/.test(version)) throw new Error(`internal: version ${version} has an underscore`);
+  return `${recipeName(app)}_${version}.bb`;
+}
+
+/** The directory of an application's recipe in a generated layer. */
+export function recipeDir(app: string): string {
+  return `recipes-beam/${recipeName(app)}`;
+}

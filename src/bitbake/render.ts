@@ -1,6 +1,6 @@
 /**
- * Project model -> the text of `<app>_<version>.bb`, `<app>-beam-deps.inc`
- * and `conf/layer.conf`. Pure: no filesystem writes, no clock, no git; the
+ * Project model -> the text of `<pn>_<version>.bb`, `<pn>-beam-deps.inc`
+ * and `conf/layer.conf` (PN: names.ts recipeName, `hello_beam` -> `hello-beam`). Pure: no filesystem writes, no clock, no git; the
  * caller resolves the app source and licence first (appsource.ts,
  * license.ts), so the same inputs always give byte-identical text.
  */
@@ -8,6 +8,7 @@ import { BeambakeError } from '../util/errors.js';
 import type { HexPackage, GitPackage, PathPackage, Project } from '../model.js';
 import type { AppSource } from './appsource.js';
 import type { AppLicense } from './license.js';
+import { recipeDir, recipeFileName, recipeName } from './names.js';
 import { gitPurl, plainGitUrl } from './purl.js';
 import type { ReleaseInfo } from './releases.js';
 import { bitbakeGitUri, gitEntry, hexEntry, type GitEntry, type HexEntry } from './srcuri.js';
@@ -30,7 +31,7 @@ export interface RenderOptions {
   release: ReleaseInfo;
   appSource: AppSource;
   license: AppLicense;
-  /** `--repo-url NAME=URL`: base URLs of self-hosted Hex repositories. */
+  /** `--hex-repo NAME=URL`: base URLs of self-hosted Hex repositories. */
   repoUrls: ReadonlyMap<string, string>;
   allowUnpinned: boolean;
   /** The lockfile relative to the project directory, and its SHA-256. */
@@ -49,6 +50,8 @@ export interface RenderOptions {
 
 export interface RenderedRecipe {
   app: string;
+  /** The recipe name (PN): `app` lowercased with `-` for `_`. */
+  pn: string;
   version: string;
   /** Paths relative to the layer directory. */
   recipePath: string;
@@ -216,8 +219,9 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
     ...(opts.vendor ? { vendor: { verified: [...opts.vendor.verified], outerComputed: [...opts.vendor.outerComputed] } } : {}),
   };
 
-  const incName = `${app}-beam-deps.inc`;
-  const dir = `recipes-beam/${app}`;
+  const pn = recipeName(app);
+  const incName = `${pn}-beam-deps.inc`;
+  const dir = recipeDir(app);
   const inc = fill(loadTemplate('beam-deps.inc.in'), {
     HEADER: header(opts, 'Pinned BEAM dependencies', info),
     UNPINNED_BANNER: unpinnedBanner(hex.filter((h) => h.outer === null)),
@@ -255,12 +259,13 @@ export function renderRecipe(project: Project, opts: RenderOptions): RenderedRec
     SOURCE: sourceLines(src, opts.release, app),
     APP_PURL: quoted(appPurl(project, src, app, version)),
     BUILD_TOOL: trusted(project.buildTool),
-    APP: trusted(app),
+    APP: quoted(app),
+    INC: trusted(incName),
     EXTRA: lines(opts.extraRecipeLines ?? []),
   });
 
   selfCheck(recipe + inc, opts.release);
-  return { app, version, recipePath: `${dir}/${app}_${version}.bb`, incPath: `${dir}/${incName}`, recipe, inc, summary };
+  return { app, pn, version, recipePath: `${dir}/${recipeFileName(app, version)}`, incPath: `${dir}/${incName}`, recipe, inc, summary };
 }
 
 function checksumLine(h: HexEntry, fromVendor: boolean): BbText {

@@ -42,17 +42,17 @@ function ctx(pkg: { app: string; location?: HexPackage['location'] }, field: str
   return { entry: pkg.app, field, ...(pkg.location ? { location: pkg.location } : {}) };
 }
 
-/** Where a repository's tarballs are served; self-hosted repositories need `--repo-url NAME=URL`. */
+/** Where a repository's tarballs are served; self-hosted repositories need `--hex-repo NAME=URL`. */
 export function repositoryBase(pkg: HexPackage, repoUrls: ReadonlyMap<string, string>): string {
   const repo = pkg.repository;
   const mapped = repoUrls.get(repo);
-  if (mapped !== undefined) return v.httpUrl(mapped.replace(/\/+$/, ''), { entry: repo, field: '--repo-url' });
+  if (mapped !== undefined) return v.httpUrl(mapped.replace(/\/+$/, ''), { entry: repo, field: '--hex-repo' });
   if (repo === 'hexpm') return HEXPM_BASE;
   if (repo.startsWith('hexpm:')) return `${HEXPM_BASE}/repos/${repo.slice('hexpm:'.length)}`;
   throw new BeambakeError(
     'LOCK_UNSUPPORTED',
     `package ${pkg.name} ${pkg.version} comes from the self-hosted Hex repository "${repo}"; ` +
-      `tell beambake where it serves tarballs with --repo-url ${repo}=https://HOST/PATH`,
+      `tell beambake where it serves tarballs with --hex-repo ${repo}=https://HOST/PATH`,
     { entry: pkg.app, ...(pkg.location ? { file: pkg.location.file, line: pkg.location.line, column: pkg.location.column } : {}) },
   );
 }

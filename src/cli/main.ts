@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
 import { BeambakeError, ExitCode } from '../util/errors.js';
-import { style } from './output.js';
-import { packageVersion } from '../util/package.js';
+import { safeLine, safeText, style } from './output.js';
+import { helpWidth, runCli, type UsageFailure } from './app.js';
 
 function report(e: unknown): never {
   if (e instanceof BeambakeError) {
-    process.stderr.write(`${style.red('error', process.stderr)}: ${e.format()}\n`);
+    process.stderr.write(`${style.red('error', process.stderr)}: ${safeLine(e.format())}\n`);
     process.exit(e.exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`${style.red('internal error', process.stderr)}: ${msg}\n`);
+  process.stderr.write(`${style.red('internal error', process.stderr)}: ${safeLine(msg)}\n`);
   if (process.env.BEAMBAKE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
   else process.stderr.write('(set BEAMBAKE_DEBUG=1 for a stack trace; please report this)\n');
   process.exit(ExitCode.INTERNAL);
+}
+
+function usageError(f: UsageFailure): never {
+  if (f.error !== undefined) report(f.error);
+  // the message can quote what was typed (an unknown option): no control characters reach the terminal
+  process.stderr.write(`${style.red('error', process.stderr)}: ${safeText(f.message)}\n`);
+  process.exit(ExitCode.USAGE);
 }
 
 async function main(): Promise<void> {
@@ -26,27 +31,8 @@ async function main(): Promise<void> {
       throw e;
     });
   }
-  let cli = yargs(hideBin(process.argv))
-    .scriptName('beambake')
-    .usage('$0 <command> [options]\n\nBring BEAM applications into Yocto/OpenEmbedded builds, pinned and audited.')
-    .version(packageVersion())
-    .strict()
-    .demandCommand(1, 'Name a command; see the list above.')
-    .recommendCommands()
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
-    .epilogue(
-      'Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 bad input, 4 I/O or tool failure, 70 internal error.\n' +
-        'Set NO_COLOR to disable colour, SOURCE_DATE_EPOCH for reproducible timestamps.',
-    )
-    .fail((msg, err) => {
-      if (err) report(err);
-      // yargs puts the details of some messages ("Invalid values:") on indented lines of their own
-      const oneLine = String(msg).split('\n').map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
-      process.stderr.write(`${style.red('error', process.stderr)}: ${oneLine}\nRun 'beambake --help' for usage.\n`);
-      process.exit(ExitCode.USAGE);
-    });
-  for (const c of commands) cli = cli.command(c);
-  await cli.parseAsync();
+  const out = await runCli(hideBin(process.argv), helpWidth(), usageError);
+  if (out) process.stdout.write(out);
 }
 
 main().catch(report);

@@ -20,16 +20,43 @@ export const style = {
   cyan: wrap(36, 39),
 };
 
+// C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: what a hostile
+// lockfile could use to move the cursor, recolour or rewrite a terminal or CI log.
+// eslint-disable-next-line no-control-regex
+const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeControl = (c: string): string => {
+  const u = c.charCodeAt(0);
+  return u <= 0xff ? '\\x' + u.toString(16).padStart(2, '0') : '\\u' + u.toString(16).padStart(4, '0');
+};
+
+/**
+ * A value for one line of human output: every control character (newline and
+ * escape included) printed as `\xNN`/`\uNNNN`. Every string that comes from an
+ * input file goes through here, or through `safeText`, before a terminal sees it.
+ */
+export function safeLine(s: string): string {
+  return s.replace(CONTROL_LINE, escapeControl);
+}
+
+/** Several lines of human output built without colour: newlines and tabs kept, every other control escaped. */
+export function safeText(s: string): string {
+  return s.replace(CONTROL_TEXT, escapeControl);
+}
+
+/** JSON output: `JSON.stringify` already escapes C0 controls; an integer beyond 2^53 (a bigint) prints exact, as a string. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
 }
 
 export function warn(message: string): void {
-  process.stderr.write(`${style.yellow('warning', process.stderr)}: ${message}\n`);
+  process.stderr.write(`${style.yellow('warning', process.stderr)}: ${safeLine(message)}\n`);
 }
 
-export function info(message: string): void {
-  process.stderr.write(`${message}\n`);
+/** A message on stderr, escaped (newlines kept); `styledPrefix` is beambake's own coloured word, if any. */
+export function info(message: string, styledPrefix?: string): void {
+  process.stderr.write(`${styledPrefix ? styledPrefix + ' ' : ''}${safeText(message)}\n`);
 }
 
 /** Four columns wide, so titles line up: `ok  `, `FAIL`, `skip`. */
@@ -39,12 +66,15 @@ function resultMark(result: string): string {
 
 /** One entry of a check report on stdout: result mark and title, then its detail lines indented. */
 export function reportEntry(result: string, title: string, details: readonly string[]): string {
-  return `${resultMark(result)}  ${title}\n` + details.map((d) => `      ${d}\n`).join('');
+  return `${resultMark(result)}  ${safeLine(title)}\n` + details.map((d) => `      ${safeLine(d)}\n`).join('');
 }
 
 /** Render rows as an aligned plain-text table (no colour inside cells). */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+export function table(headers: string[], rowsGiven: string[][]): string {
+  const rows = rowsGiven.map((r) => r.map(safeLine));
+  // A loop, not Math.max(...rows): 100,000 rows would overflow the argument list.
+  const widths = headers.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))

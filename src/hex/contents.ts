@@ -59,6 +59,39 @@ function resolveLink(linkDir: string[], target: string): string[] | undefined {
   return parts;
 }
 
+/** Linux's limit on symbolic links followed while resolving one path (ELOOP). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Where a symbolic link points once the whole archive is extracted, resolved
+ * the way the kernel (and Python's tarfile `data` filter, through realpath)
+ * does: component by component, following every link met on the way, so `..`
+ * after a link climbs from the link's target, not from its name. With
+ * `d/l1 -> ..`, the target `d/l1/..` is the package's parent, although it
+ * reads as `d`. Undefined when any step leaves the package or the links loop.
+ */
+function resolvePhysical(linkDir: string[], target: string, links: ReadonlyMap<string, string>): string[] | undefined {
+  const parts = [...linkDir];
+  let pending = target.split('/').reverse();
+  let hops = 0;
+  while (pending.length > 0) {
+    const seg = pending.pop()!;
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+      continue;
+    }
+    parts.push(seg);
+    const link = links.get(parts.join('/'));
+    if (link === undefined) continue;
+    if (++hops > MAX_LINK_HOPS || link.startsWith('/') || link.includes('\\')) return undefined;
+    parts.pop();
+    pending = pending.concat(link.split('/').reverse());
+  }
+  return parts;
+}
+
 export function gunzipLimited(gz: Uint8Array, limit: number): Buffer {
   try {
     return gunzipSync(gz, { maxOutputLength: limit });
@@ -137,6 +170,16 @@ export function checkContents(gz: Uint8Array, limits: ContentsLimits): { files: 
     kinds.set(key, e.type);
     for (let i = 1; i < parts.length; i++) implied.add(parts.slice(0, i).join('/'));
     files.push({ path: key, type: e.type, mode: e.mode, size: e.size, ...(linkname !== undefined ? { linkname } : {}) });
+  }
+  // Each link was checked on its own above; chains (`l2 -> d/l1/..` through `d/l1 -> ..`) only
+  // show once every link is known, so resolve them all again against the final tree.
+  const links = new Map<string, string>();
+  for (const f of files) if (f.type === 'symlink') links.set(f.path, f.linkname!);
+  for (const [path, linkname] of links) {
+    const dir = path.split('/').slice(0, -1);
+    if (resolvePhysical(dir, linkname, links) === undefined) {
+      throw new UnsafeContentsError(`symbolic link points outside the package once the links it goes through are followed (${linkname}), or the links loop`, path);
+    }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, entries, uncompressedSize: tar.length };

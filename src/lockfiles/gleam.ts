@@ -18,15 +18,16 @@ type Table = Record<string, unknown>;
 export function parseGleamManifest(text: string, file: string): LockRead {
   const cx = new LockContext(file);
   const doc: Table = parseTomlText(text, file);
+  const locate = textLocator(text);
 
   const rawPackages = doc.packages ?? [];
-  if (!Array.isArray(rawPackages)) throw cx.invalid('packages must be an array of tables', locate(text, 'packages'));
+  if (!Array.isArray(rawPackages)) throw cx.invalid('packages must be an array of tables', locate('packages'));
   const requirements = doc.requirements ?? {};
-  if (!isTable(requirements)) throw cx.invalid('[requirements] must be a table', locate(text, 'requirements'));
+  if (!isTable(requirements)) throw cx.invalid('[requirements] must be a table', locate('requirements'));
 
   const byName = new Map<string, { pkg: Package; requires: string[] }>();
   for (const raw of rawPackages) {
-    const read = readPackage(cx, text, raw);
+    const read = readPackage(cx, locate, raw);
     const name = (raw as Table).name as string;
     if (byName.has(name)) throw cx.invalid(`duplicate package ${name}`, read.pkg.location, name);
     byName.set(name, read);
@@ -48,18 +49,18 @@ export function parseGleamManifest(text: string, file: string): LockRead {
   for (const name of Object.keys(requirements)) {
     const found = byName.get(name);
     if (found) found.pkg.direct = true;
-    else cx.warn(`[requirements] names ${name}, which is not in packages`, locate(text, name));
+    else cx.warn(`[requirements] names ${name}, which is not in packages`, locate(name));
   }
   unlocked.sort((a, b) => (a.requiredBy !== b.requiredBy ? (a.requiredBy < b.requiredBy ? -1 : 1) : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
   return { packages: [...byName.values()].map((v) => v.pkg), warnings: cx.warnings, unlocked };
 }
 
-function readPackage(cx: LockContext, text: string, raw: unknown): { pkg: Package; requires: string[] } {
+function readPackage(cx: LockContext, locate: Locate, raw: unknown): { pkg: Package; requires: string[] } {
   if (!isTable(raw) || typeof raw.name !== 'string') {
-    throw cx.invalid('every entry of packages must be a table with a name', locate(text, 'packages'));
+    throw cx.invalid('every entry of packages must be a table with a name', locate('packages'));
   }
   const name = raw.name;
-  const loc = locate(text, `name = ${JSON.stringify(name)}`);
+  const loc = locate(`name = ${JSON.stringify(name)}`);
   const str = (key: string, optional = false): string | undefined => {
     const v = raw[key];
     if (v === undefined && optional) return undefined;
@@ -111,16 +112,44 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'a table' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
+type Locate = (needle: string) => TermLoc | undefined;
+
 /**
  * TOML parsers do not report where values sit; Gleam writes one package per
  * line, so the first occurrence of the package's `name = "..."` is where a
  * reader should look. Only used to point error messages at a line.
+ *
+ * Every `name = "..."` is indexed in one pass and lines are found by binary
+ * search, so locating all n packages costs O(text) once, not O(text) each.
  */
-function locate(text: string, needle: string): TermLoc | undefined {
-  const idx = text.indexOf(needle);
-  if (idx < 0) return undefined;
-  const before = text.slice(0, idx);
-  const line = before.split('\n').length;
-  const column = Array.from(before.slice(before.lastIndexOf('\n') + 1)).length + 1;
-  return { line, column };
+function textLocator(text: string): Locate {
+  let lineStarts: number[] | undefined;
+  let names: Map<string, number> | undefined;
+  const at = (idx: number): TermLoc => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+    }
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= idx) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: Array.from(text.slice(lineStarts[lo]!, idx)).length + 1 };
+  };
+  return (needle) => {
+    let idx: number | undefined;
+    if (needle.startsWith('name = "')) {
+      if (!names) {
+        names = new Map();
+        for (const m of text.matchAll(/name = "(?:[^"\\\n]|\\.)*"/g)) if (!names.has(m[0])) names.set(m[0], m.index);
+      }
+      idx = names.get(needle);
+      // a name with escapes is spelt differently in the text: fall back to a search
+      if (idx === undefined && /[\\"]/.test(needle.slice(8, -1))) idx = text.indexOf(needle);
+    } else idx = text.indexOf(needle);
+    return idx === undefined || idx < 0 ? undefined : at(idx);
+  };
 }

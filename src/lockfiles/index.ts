@@ -10,6 +10,7 @@ import { detect } from './detect.js';
 import { parseMixLock } from './mix.js';
 import { parseRebarLock } from './rebar.js';
 import { parseGleamManifest } from './gleam.js';
+import { validateLockedPackages } from '../validate/lock.js';
 
 export { parseMixLock } from './mix.js';
 export { parseRebarLock } from './rebar.js';
@@ -33,6 +34,8 @@ export function readLockfile(file: string, tool: BuildTool): LockRead {
 export async function readProject(path: string, opts: ReadProjectOptions = {}): Promise<Project> {
   const found = detect(path);
   const lock: LockRead = found.lockfile ? readLockfile(found.lockfile, found.buildTool) : { packages: [], warnings: [] };
+  // The gate: nothing from the lock is used (as a path, a file name, output) before this.
+  validateLockedPackages(lock.packages);
   const root = readRootProject(found.projectDir, found.buildTool, opts);
 
   // mix.lock says which apps others require; the root's own deps list (when

@@ -22,21 +22,21 @@ const GIT_STRING_OPTS = ['ref', 'tag', 'branch', 'sparse', 'subdir'] as const;
 
 export function parseMixLock(text: string, file: string): LockRead {
   const cx = new LockContext(file);
-  const root = parseElixirTerm(text, file);
-  const entries = topEntries(cx, root);
-
   const seen = new Set<string>();
   const packages: Package[] = [];
   const edges = new Map<string, Edge[]>();
-  for (const [keyTerm, value] of entries) {
-    const app = cx.name(keyTerm, 'lock key', '', root);
+  const onEntry = (keyTerm: Term, value: Term): void => {
+    const app = cx.name(keyTerm, 'lock key', '', keyTerm);
     if (seen.has(app)) throw cx.invalid(`duplicate entry for ${app}`, keyTerm.loc, app);
     seen.add(app);
     const { pkg, deps } = readEntry(cx, app, value);
     pkg.location = cx.where(keyTerm.loc);
     packages.push(pkg);
     edges.set(app, deps);
-  }
+  };
+  // Map entries are read as the parser meets them, so the lock's term tree is never held whole.
+  const root = parseElixirTerm(text, file, onEntry);
+  if (root.kind !== 'map') for (const [k, v] of topEntries(cx, root)) onEntry(k, v);
 
   // An app another locked package requires (not optionally) was pulled in
   // transitively; optional edges only count once something else needs the app.
@@ -143,6 +143,8 @@ function readGit(cx: LockContext, app: string, t: TermOf<'tuple'>): GitPackage {
       pkg[key as (typeof GIT_STRING_OPTS)[number]] = cx.text(v, `git option ${key}`, app, opt);
     } else if (key === 'depth') {
       if (v.kind !== 'integer' || Number(v.value) < 1) throw cx.invalid(`git option depth must be a positive integer, found ${describeTerm(v)}`, v.loc, app);
+      // A depth beyond 2^53 would print rounded (1e+26) in --json and mean nothing to git: refuse it.
+      if (typeof v.value !== 'number') throw cx.invalid(`git option depth ${v.value} is too large`, v.loc, app);
       pkg.depth = Number(v.value);
     } else if (key === 'submodules') {
       if (!isAtom(v, 'true') && !isAtom(v, 'false')) throw cx.invalid(`git option submodules must be true or false, found ${describeTerm(v)}`, v.loc, app);

@@ -112,12 +112,12 @@ export function listProfiles(dir = profilesDir()): HardwareProfile[] {
 }
 
 /** A profile by board name, or by path to a profile file (anything containing `/` or ending in .json). */
-export function getProfile(nameOrPath: string, dir = profilesDir()): HardwareProfile {
+export function getProfile(nameOrPath: string, dir = profilesDir(), entry = '--profile'): HardwareProfile {
   if (nameOrPath.includes('/') || nameOrPath.endsWith('.json')) return loadProfileFile(nameOrPath);
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(nameOrPath) || !existsSync(join(dir, `${nameOrPath}.json`))) {
     const known = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).sort() : [];
     throw new BeambakeError('PROFILE_NOT_FOUND', `no hardware profile named ${JSON.stringify(nameOrPath.slice(0, 64))}; known: ${known.join(', ')}`, {
-      entry: '--profile',
+      ...(entry ? { entry } : {}),
     });
   }
   return loadProfileFile(join(dir, `${nameOrPath}.json`));

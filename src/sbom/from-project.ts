@@ -28,8 +28,8 @@ import { canonicalize } from './writers/common.js';
 import { cyclonedxJsonText } from './writers/cyclonedx-json.js';
 
 export interface ProjectSbomOptions {
-  /** Directory with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`). */
-  vendorDir?: string;
+  /** Directories with vendored Hex tarballs (`NAME-VERSION.tar` or the layer's `hex-NAME-VERSION.tar`), first match wins. */
+  vendorDir?: string | readonly string[];
   /** Tarballs already verified against the lock, by app (`beambake recipe --vendor`); looked up before `vendorDir`. */
   vendorFiles?: ReadonlyMap<string, string>;
   /** Target OTP release (e.g. "26" or "26.2.5"), recorded on ERTS and the OTP applications. */
@@ -68,10 +68,12 @@ interface Built {
   depsStated: boolean;
 }
 
-async function findVendored(dir: string, pkg: HexPackage): Promise<string | undefined> {
-  for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
+async function findVendored(dirs: string | readonly string[], pkg: HexPackage): Promise<string | undefined> {
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    for (const name of [hexTarballName(pkg), hexDownloadFilename(pkg)]) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
   }
   return undefined;
 }
@@ -252,7 +254,11 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
 
   const components = [root, ...built.map((x) => x.b.component), otp.erts, ...otp.apps];
   const byAggregate = new Map<CompositionAggregate, string[]>();
-  for (const [id, agg] of aggregates) byAggregate.set(agg, [...(byAggregate.get(agg) ?? []), id]);
+  for (const [id, agg] of aggregates) {
+    const ids = byAggregate.get(agg);
+    if (ids) ids.push(id);
+    else byAggregate.set(agg, [id]);
+  }
   return {
     metadata: {
       name: `${project.name}-${project.version}`,

@@ -4,6 +4,8 @@
  * reported), punctuation tests, and signed numbers.
  */
 import { integerValue, type Term, type TermLoc } from './term.js';
+import { termError } from './scanner.js';
+import { MAX_NESTING } from '../util/nesting.js';
 
 /** The fields every token of both tokenizers has; both end their stream with `{t: 'eof'}`. */
 export interface BaseToken {
@@ -14,6 +16,8 @@ export interface BaseToken {
 
 export abstract class TokenCursor<T extends BaseToken> {
   private current: T;
+  /** Open lists, tuples, maps and binaries around the cursor: bounded, so no input can exhaust the stack. */
+  private depth = 0;
 
   constructor(
     private readonly toks: Iterator<T, void, undefined>,
@@ -28,6 +32,20 @@ export abstract class TokenCursor<T extends BaseToken> {
   private pull(): T {
     const r = this.toks.next();
     return r.done ? ({ t: 'eof', v: '', loc: { line: 0, column: 0 } } as T) : r.value;
+  }
+
+  /** Enter one level of nesting (at `loc`); refuses input nested deeper than MAX_NESTING. */
+  protected enter(loc: TermLoc): void {
+    if (++this.depth > MAX_NESTING) throw termError(this.file, `nested too deeply (more than ${MAX_NESTING} levels)`, loc);
+  }
+
+  protected leave(): void {
+    this.depth--;
+  }
+
+  /** How many lists, tuples, maps and binaries are open (1 inside the top-level term). */
+  protected get nesting(): number {
+    return this.depth;
   }
 
   protected peek(): T {

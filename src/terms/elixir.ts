@@ -10,7 +10,23 @@ import { BinaryBytes, integerValue, type Term, type TermLoc, type TermOf } from 
 
 const LITERAL_NAMES = new Set(['true', 'false', 'nil']);
 
+/** Called for each entry of a top-level map as soon as it is read; the map term is then returned empty. */
+export type TopMapEntry = (key: Term, value: Term) => void;
+
 class ElixirParser extends TokenCursor<ElixirToken> {
+  constructor(
+    toks: Iterator<ElixirToken, void, undefined>,
+    file: string,
+    private readonly onTopMapEntry?: TopMapEntry,
+  ) {
+    super(toks, file);
+  }
+
+  /** Entries of the top-level map go to the callback: a 100,000-entry mix.lock never holds its whole tree. */
+  private addEntry(entries: [Term, Term][], key: Term, value: Term): void {
+    if (this.onTopMapEntry && this.nesting === 1) this.onTopMapEntry(key, value);
+    else entries.push([key, value]);
+  }
   protected unexpected(t: ElixirToken, expected?: string): never {
     let what: string;
     switch (t.t) {
@@ -52,6 +68,16 @@ class ElixirParser extends TokenCursor<ElixirToken> {
   }
 
   value(): Term {
+    const t = this.peek();
+    this.enter(t.loc);
+    try {
+      return this.valueAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private valueAt(): Term {
     const t = this.take();
     switch (t.t) {
       case 'atom':
@@ -141,14 +167,14 @@ class ElixirParser extends TokenCursor<ElixirToken> {
       if (this.peek().t === 'kw') {
         inKeywords = true;
         const pair = this.keywordPair() as Extract<Term, { kind: 'tuple' }>;
-        entries.push([pair.items[0]!, pair.items[1]!]);
+        this.addEntry(entries, pair.items[0]!, pair.items[1]!);
       } else if (inKeywords) {
         this.unexpected(this.peek(), 'expected a keyword entry: keyword entries must come last in a map');
       } else {
         const key = this.value();
         if (!this.isPunct('=>')) this.unexpected(this.peek(), "expected '=>' after map key");
         this.take();
-        entries.push([key, this.value()]);
+        this.addEntry(entries, key, this.value());
       }
       if (this.isPunct(',')) {
         this.take();
@@ -173,8 +199,9 @@ class ElixirParser extends TokenCursor<ElixirToken> {
       // A nested binary joins by its bytes: its text may be the one-character-per-byte fallback.
       let seg: BinaryBytes | Term;
       if (this.isPunct('<<')) {
-        this.take();
+        this.enter(this.take().loc);
         seg = this.binaryBytes();
+        this.leave();
       } else {
         seg = this.value();
         if (seg.kind !== 'binary' && !(seg.kind === 'integer' && seg.value >= 0 && seg.value <= 255)) {
@@ -203,7 +230,11 @@ class ElixirParser extends TokenCursor<ElixirToken> {
   }
 }
 
-/** Parse one Elixir literal expression, e.g. a whole mix.lock. */
-export function parseElixirTerm(text: string, file: string): Term {
-  return new ElixirParser(tokenizeElixir(text, file), file).document();
+/**
+ * Parse one Elixir literal expression, e.g. a whole mix.lock. With
+ * `onTopMapEntry`, a top-level map hands over its entries one by one (in file
+ * order) and comes back empty.
+ */
+export function parseElixirTerm(text: string, file: string, onTopMapEntry?: TopMapEntry): Term {
+  return new ElixirParser(tokenizeElixir(text, file), file, onTopMapEntry).document();
 }

@@ -9,7 +9,8 @@ import { TokenCursor } from './cursor.js';
 import { BinaryBytes, integerValue, type Term, type TermLoc } from './term.js';
 
 type Tok =
-  | { t: 'atom'; v: string; loc: TermLoc }
+  /** `raw`: written unquoted (so `fun` is the keyword, `'fun'` the atom). */
+  | { t: 'atom'; v: string; loc: TermLoc; raw?: boolean }
   | { t: 'var'; v: string; loc: TermLoc }
   | { t: 'string'; v: string; loc: TermLoc }
   | { t: 'int'; v: bigint; loc: TermLoc }
@@ -47,7 +48,7 @@ function tokenizeErlang(text: string, file: string): Generator<Tok, void, undefi
 /** One token starting at `c`. */
 function token(s: Scanner, c: string, loc: TermLoc): Tok {
   if (isAtomStart(c)) {
-    return { t: 'atom', v: name(s), loc };
+    return { t: 'atom', v: name(s), loc, raw: true };
   } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
     return { t: 'var', v: name(s), loc };
   } else if (c >= '0' && c <= '9') {
@@ -140,9 +141,21 @@ class ErlangParser extends TokenCursor<Tok> {
   }
 
   term(): Term {
+    const t = this.peek();
+    this.enter(t.loc);
+    try {
+      return this.termAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private termAt(): Term {
     const t = this.take();
     switch (t.t) {
       case 'atom':
+        // `fun` is a reserved word: unquoted, it can only start `fun M:F/A` (quoted 'fun' is the atom).
+        if (t.v === 'fun' && t.raw) return this.externalFun(t.loc);
         return { kind: 'atom', value: t.v, loc: t.loc };
       case 'string': {
         // Adjacent string literals concatenate, as in Erlang source.
@@ -179,6 +192,19 @@ class ErlangParser extends TokenCursor<Tok> {
     }
   }
 
+  /** `fun M:F/A` with literal atoms and arity, the one fun form `file:consult/1` reads. */
+  private externalFun(loc: TermLoc): Term {
+    const m = this.take();
+    if (m.t !== 'atom') this.unexpected(m, 'expected a module name after fun (only fun Module:Function/Arity is data)');
+    this.expectPunct(':', 'after the module of a fun');
+    const f = this.take();
+    if (f.t !== 'atom') this.unexpected(f, 'expected a function name in fun Module:Function/Arity');
+    this.expectPunct('/', 'after the function of a fun');
+    const a = this.take();
+    if (a.t !== 'int' || a.v > 255n) this.unexpected(a, 'expected the arity (0..255) in fun Module:Function/Arity');
+    return { kind: 'fun', module: m.v, name: f.v, arity: Number(a.v), loc };
+  }
+
   private sequence(close: string, context: string): Term[] {
     const items: Term[] = [];
     if (this.isPunct(close)) {
@@ -209,11 +235,17 @@ class ErlangParser extends TokenCursor<Tok> {
         continue;
       }
       if (this.isPunct('|')) {
-        const bar = this.take();
+        this.take();
         const tail = this.term();
-        // `[a | [b]]` is a proper list; an improper tail has no place in a lock.
-        if (tail.kind !== 'list') throw termError(this.file, 'improper lists are not supported', bar.loc);
-        items.push(...tail.items);
+        this.expectPunct(']', "after the tail of a list");
+        // `[a | [b]]` is the proper list [a, b] (and `[a | "bc"]` is [a, $b, $c]); anything else stays an improper tail.
+        if (tail.kind === 'charlist') {
+          for (const ch of tail.value) items.push({ kind: 'integer', value: ch.codePointAt(0)!, loc: tail.loc });
+          return { kind: 'list', items, loc };
+        }
+        if (tail.kind !== 'list') return { kind: 'list', items, tail, loc };
+        for (const item of tail.items) items.push(item);
+        return { kind: 'list', items, ...(tail.tail ? { tail: tail.tail } : {}), loc };
       }
       this.expectPunct(']', "or ',' in list");
       return { kind: 'list', items, loc };

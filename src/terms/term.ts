@@ -19,8 +19,11 @@ export type Term =
   | { kind: 'integer'; value: bigint | number; loc: TermLoc }
   | { kind: 'float'; value: number; loc: TermLoc }
   | { kind: 'tuple'; items: Term[]; loc: TermLoc }
-  | { kind: 'list'; items: Term[]; loc: TermLoc }
-  | { kind: 'map'; entries: [Term, Term][]; loc: TermLoc };
+  /** `tail`: the last tail of an improper list (`[a | b]`), which `file:consult/1` accepts; lock readers ignore it. */
+  | { kind: 'list'; items: Term[]; tail?: Term; loc: TermLoc }
+  | { kind: 'map'; entries: [Term, Term][]; loc: TermLoc }
+  /** An external fun, `fun M:F/A` (rebar.config hooks, relx `vsn` callbacks). */
+  | { kind: 'fun'; module: string; name: string; arity: number; loc: TermLoc };
 
 export type TermKind = Term['kind'];
 export type TermOf<K extends TermKind> = Extract<Term, { kind: K }>;
@@ -121,6 +124,8 @@ export function describeTerm(t: Term): string {
       return `a list of ${t.items.length}`;
     case 'map':
       return `a map of ${t.entries.length}`;
+    case 'fun':
+      return `fun ${t.module}:${t.name}/${t.arity}`;
   }
 }
 

@@ -3,9 +3,86 @@
  * and is renamed into place, so a failure (or Ctrl-C) never leaves a
  * half-written file or layer behind.
  */
-import { mkdir, open, rename, rm, mkdtemp, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, mkdtemp, stat } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
 import { BeambakeError, ioError } from './errors.js';
+
+/**
+ * Temporary files and directories being filled right now. Ctrl-C or a
+ * SIGTERM from CI removes them before the process exits (with the signal's
+ * conventional status); a SIGKILL cannot be caught, so `replaceDirAtomic`
+ * also removes the staging directories of processes that no longer exist.
+ */
+const inProgress = new Map<string, () => void>();
+let signalsHooked = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const cleanUp of inProgress.values()) {
+    try {
+      cleanUp();
+    } catch {
+      // keep cleaning the others; the next run removes what is left
+    }
+  }
+  inProgress.clear();
+  process.exit(128 + (osConstants.signals[signal] ?? 15));
+}
+
+/** Register `path` for removal on a signal (or `cleanUp`, when removing is not all there is to it). */
+function track(path: string, cleanUp: () => void = () => rmSync(path, { recursive: true, force: true })): void {
+  inProgress.set(path, cleanUp);
+  if (!signalsHooked) {
+    signalsHooked = true;
+    for (const s of SIGNALS) process.on(s, onSignal);
+  }
+}
+
+function untrack(path: string): void {
+  inProgress.delete(path);
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove `.NAME.tmp-PID-XXXXXX` staging left next to `target` by a process
+ * that is gone (killed, or a crash), and the `.NAME.tmp-XXXXXX` ones of
+ * versions that did not record their process id.
+ */
+export async function removeStaleStaging(target: string): Promise<string[]> {
+  const parent = dirname(target);
+  const prefix = `.${basename(target)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length));
+    if (pid && processAlive(Number(pid[1]))) continue;
+    // Killed between its two renames: the previous tree is the `.old` one; put it back.
+    if (name.endsWith('.old') && !(await exists(target))) {
+      await rename(join(parent, name), target).catch(() => undefined);
+      continue;
+    }
+    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(join(parent, name));
+  }
+  return removed;
+}
 
 /**
  * `mkdir -p`, one level at a time: Node 20's `mkdir(..., {recursive: true})`
@@ -42,6 +119,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw ioError(e, dir, 'cannot create directory');
   }
   const tmp = tempName(path);
+  track(tmp);
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {
@@ -54,6 +132,48 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (e) {
     await rm(tmp, { force: true });
     throw ioError(e, path, 'cannot write');
+  } finally {
+    untrack(tmp);
+  }
+}
+
+/**
+ * `writeFileAtomic` for a document produced in pieces (an SBOM of 100,000
+ * components is larger than the longest string V8 can hold): chunks are
+ * batched into 1 MiB writes of the temporary file.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  const dir = dirname(path);
+  try {
+    await makeDirs(dir);
+  } catch (e) {
+    throw ioError(e, dir, 'cannot create directory');
+  }
+  const tmp = tempName(path);
+  track(tmp);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      let buf = '';
+      for (const chunk of chunks) {
+        buf += chunk;
+        if (buf.length >= 1 << 20) {
+          await fh.write(buf);
+          buf = '';
+        }
+      }
+      if (buf.length > 0) await fh.write(buf);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    if (e instanceof BeambakeError) throw e;
+    throw ioError(e, path, 'cannot write');
+  } finally {
+    untrack(tmp);
   }
 }
 
@@ -68,7 +188,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
     seen.add(resolve(path));
   }
   const temps: string[] = [];
-  const cleanUp = () => Promise.all(temps.map((t) => rm(t, { force: true })));
+  const cleanUp = () => Promise.all(temps.map((t) => rm(t, { force: true }).finally(() => untrack(t))));
   for (const [path, data] of files) {
     const dir = dirname(path);
     try {
@@ -78,6 +198,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
       throw ioError(e, dir, 'cannot create directory');
     }
     const tmp = tempName(path);
+    track(tmp);
     try {
       const fh = await open(tmp, 'wx', 0o644);
       temps.push(tmp);
@@ -97,6 +218,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
   for (const [i, [path]] of files.entries()) {
     try {
       await rename(temps[i]!, path);
+      untrack(temps[i]!);
     } catch (e) {
       await cleanUp();
       throw ioError(e, path, 'cannot write');
@@ -132,9 +254,25 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
   await makeDirs(parent).catch((e) => {
     throw ioError(e, parent, 'cannot create directory');
   });
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`)).catch((e) => {
+  await removeStaleStaging(target);
+  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-${process.pid}-`)).catch((e) => {
     throw ioError(e, target, 'cannot write');
   });
+  const old = `${tmp}.old`;
+  // A signal between the two renames must not lose the tree: put the old one back first.
+  track(tmp, () => {
+    if (!existsSync(target) && existsSync(old)) renameSync(old, target);
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  });
+  try {
+    await replaceWith(target, tmp, fill);
+  } finally {
+    untrack(tmp);
+  }
+}
+
+async function replaceWith(target: string, tmp: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   try {
     await fill(tmp);
   } catch (e) {

@@ -43,6 +43,9 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   SBOM_DUPLICATE_ID: ExitCode.INPUT,
   SBOM_DUPLICATE_INPUT: ExitCode.INPUT,
   MIRROR_INVALID: ExitCode.INPUT,
+  OSV_INVALID: ExitCode.INPUT,
+  TRIAGE_INVALID: ExitCode.INPUT,
+  CVE_CHECK_INVALID: ExitCode.INPUT,
   INVALID_ARGUMENT: ExitCode.USAGE,
   // checks
   CHECKSUM_MISMATCH: ExitCode.CHECK_FAILED,
@@ -56,6 +59,7 @@ const CODE_FAMILY: Record<string, ExitCode> = {
   SBOM_CHECK_FAILED: ExitCode.CHECK_FAILED,
   MERGE_LOSS: ExitCode.CHECK_FAILED,
   MERGE_UNREACHABLE: ExitCode.CHECK_FAILED,
+  VULNERABLE: ExitCode.CHECK_FAILED,
   // io
   IO: ExitCode.IO,
   TOOL_FAILED: ExitCode.IO,
@@ -76,7 +80,9 @@ export class BeambakeError extends Error {
   readonly location: ErrorLocation;
 
   constructor(code: string, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    // One line, always: a message quoting input (or a library's multi-line excerpt of it) is escaped here.
+    // eslint-disable-next-line no-control-regex
+    super(message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')), options);
     this.name = 'BeambakeError';
     this.code = code;
     this.location = location;

@@ -18,6 +18,7 @@ import { isDirectory, isFile } from '../util/files.js';
 import { readJsonFile } from '../util/json.js';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic.js';
 import { tarballCandidates } from '../verify/locate.js';
+import { joinInside } from '../validate/lock.js';
 import { registryFrom } from '../verify/index.js';
 import { verifyHexPackage } from '../verify/hex.js';
 import type { PackageVerification } from '../verify/report.js';
@@ -95,7 +96,7 @@ async function existingMirror(out: string): Promise<MirrorEntry[]> {
   if (stray.length > 0) throw new BeambakeError('MIRROR_INVALID', `files not in the manifest: ${stray.join(', ')}`, { file: out });
   for (const f of manifest.files) {
     if (f.file.includes('/') || f.file.startsWith('.')) throw new BeambakeError('MIRROR_INVALID', `bad file name ${JSON.stringify(f.file)}`, { file: path });
-    const { sha256 } = await hashFile(join(out, f.file), ['sha256']);
+    const { sha256 } = await hashFile(joinInside(out, f.file), ['sha256']);
     if (sha256 !== f.sha256) {
       throw new BeambakeError('CHECKSUM_MISMATCH', `mirror file changed since it was vendored: sha256 ${sha256}, manifest says ${f.sha256}`, { file: join(out, f.file) });
     }
@@ -117,7 +118,7 @@ export async function vendorProject(path: string, opts: VendorOptions): Promise<
   const rejected: PackageVerification[] = [];
   const accepted: { pkg: HexPackage; file: string; innerChecksum: string; outerChecksum: string }[] = [];
   for (const [i, pkg] of hex.entries()) {
-    const files = opts.from.flatMap((d) => tarballCandidates(pkg).map((c) => join(d, c))).filter(isFile);
+    const files = opts.from.flatMap((d) => tarballCandidates(pkg).map((c) => joinInside(d, c))).filter(isFile);
     let last: PackageVerification | undefined;
     for (const file of [...new Set(files)]) {
       const r = await verifyHexPackage(pkg, { vendorDirs: opts.from, file, ...(registry ? { registry } : {}), strict: opts.strict ?? false });
@@ -152,9 +153,9 @@ export async function vendorProject(path: string, opts: VendorOptions): Promise<
   const names = new Set(added.map((a) => a.file));
   const kept = previous.filter((p) => !names.has(p.file));
   await replaceDirAtomic(opts.out, async (tmp) => {
-    for (const k of kept) await copyFile(join(opts.out, k.file), join(tmp, k.file), fsConstants.COPYFILE_FICLONE);
+    for (const k of kept) await copyFile(joinInside(opts.out, k.file), joinInside(tmp, k.file), fsConstants.COPYFILE_FICLONE);
     for (const [i, a] of accepted.entries()) {
-      const dest = join(tmp, added[i]!.file);
+      const dest = joinInside(tmp, added[i]!.file);
       await copyFile(a.file, dest, fsConstants.COPYFILE_FICLONE).catch((e) => {
         throw ioError(e, a.file, 'cannot copy');
       });

@@ -6,7 +6,7 @@
  */
 import type { HexPackage } from '../model.js';
 import { HexTarballError, inspectHexTarball, loadTarball, type HexTarball } from '../hex/tarball.js';
-import { checkRelease } from '../hex/registry.js';
+import { registryChecks } from './registry-checks.js';
 import { isBeambakeError } from '../util/errors.js';
 import { locateTarball } from './locate.js';
 import type { RegistrySnapshot } from './registry.js';
@@ -110,31 +110,8 @@ export async function verifyHexPackage(pkg: HexPackage, opts: HexVerifyOptions):
   checks.push({ check: 'contents', result: 'pass', reason: `${tarball.files.length} entries, ${tarball.uncompressedSize} bytes` });
 
   if (opts.registry) {
-    const hit = opts.registry.lookup(pkg.repository, pkg.name);
-    if (!hit.ok) {
-      checks.push({ check: hit.check, result: 'fail', reason: (hit.file ? `${hit.file}: ` : '') + hit.reason });
-      return done();
-    }
-    checks.push({ check: 'registry-signature', result: 'pass', reason: hit.file });
-    const found = checkRelease(hit.pkg, {
-      name: pkg.name,
-      version: pkg.version,
-      repository: pkg.repository,
-      outerChecksums: [loaded.outerChecksum],
-      innerChecksums: [tarball.innerChecksum],
-    });
-    if (found.errors.length > 0) {
-      checks.push({ check: 'registry', result: 'fail', reason: found.errors.join('; ') });
-      return done();
-    }
-    checks.push({ check: 'registry', result: 'pass', reason: `${hit.pkg.repository}/${hit.pkg.name} ${pkg.version}` });
-    const level = opts.strict ? 'fail' : 'warn';
-    const retired = found.warnings.filter((w) => w.startsWith('release '));
-    const advisories = found.warnings.filter((w) => w.startsWith('security advisory'));
-    const other = found.warnings.filter((w) => !retired.includes(w) && !advisories.includes(w));
-    checks.push(retired.length > 0 ? { check: 'retirement', result: level, reason: retired.join('; ') } : { check: 'retirement', result: 'pass' });
-    checks.push(advisories.length > 0 ? { check: 'advisories', result: level, reason: advisories.join('; ') } : { check: 'advisories', result: 'pass' });
-    if (other.length > 0) checks.push({ check: 'registry', result: 'warn', reason: other.join('; ') });
+    checks.push(...registryChecks(pkg, opts.registry, { outer: [loaded.outerChecksum], inner: [tarball.innerChecksum] }, opts.strict ?? false));
+    if (checks.some((c) => c.result === 'fail' && (c.check === 'registry' || c.check === 'registry-signature'))) return done();
   }
   return done(tarball);
 }

@@ -10,6 +10,7 @@ import { isDirectory } from '../util/files.js';
 import { verifyHexPackage, type HexVerifyOptions } from './hex.js';
 import { loadRepoKeys, parseRegistryArgs, RegistrySnapshot } from './registry.js';
 import { summarise, type PackageVerification, type VerifySummary } from './report.js';
+import { verifyLockEntry } from './registry-checks.js';
 import type { HexTarball } from '../hex/tarball.js';
 
 export { verifyHexPackage, hexArtifactName, type HexVerifyOptions, type HexVerifyResult } from './hex.js';
@@ -61,7 +62,10 @@ export function registryFrom(registry: readonly string[] | undefined, repoKeys: 
 }
 
 export async function verifyPackages(project: Project, opts: VerifyProjectOptions): Promise<ProjectVerification> {
-  if (opts.vendorDirs.length === 0) throw new BeambakeError('INVALID_ARGUMENT', 'name at least one directory of vendored tarballs (--vendor DIR)');
+  if (opts.vendorDirs.length === 0) {
+    if (opts.registry && opts.registry.length > 0) return verifyLockAgainstRegistry(project, opts);
+    throw new BeambakeError('INVALID_ARGUMENT', 'name at least one directory of vendored tarballs (--vendor DIR) or a registry snapshot (--registry DIR)');
+  }
   // a mistyped directory would otherwise show up only as one "no tarball" failure per package
   for (const dir of opts.vendorDirs) {
     if (!isDirectory(dir)) throw new BeambakeError('INVALID_ARGUMENT', `--vendor ${dir}: no such directory`, { entry: '--vendor' });
@@ -90,6 +94,23 @@ export async function verifyPackages(project: Project, opts: VerifyProjectOption
     opts.onPackage?.(record, i + 1, total);
   }
   return { project, records, verified, summary: summarise(records) };
+}
+
+/**
+ * No tarballs, only a registry snapshot: every Hex entry of the lock is
+ * checked against the release its publisher signed (checksums, retirement,
+ * advisories). Nothing is `verified` in the tarball sense.
+ */
+function verifyLockAgainstRegistry(project: Project, opts: VerifyProjectOptions): ProjectVerification {
+  const registry = registryFrom(opts.registry, opts.repoKeys)!;
+  const records: PackageVerification[] = [];
+  const total = project.packages.length;
+  for (const [i, pkg] of project.packages.entries()) {
+    const record = pkg.source === 'hex' ? verifyLockEntry(pkg, registry, opts.strict ?? false) : nonHexRecord(pkg);
+    records.push(record);
+    opts.onPackage?.(record, i + 1, total);
+  }
+  return { project, records, verified: [], summary: summarise(records) };
 }
 
 /** Read the project at `path` (directory or lockfile) and verify it. */

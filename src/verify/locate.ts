@@ -6,7 +6,7 @@
  * sub-directories.
  */
 import { isFile } from '../util/files.js';
-import { join } from 'node:path';
+import { joinInside } from '../validate/lock.js';
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import type { HexPackage } from '../model.js';
 
@@ -15,9 +15,9 @@ export function tarballCandidates(pkg: Pick<HexPackage, 'name' | 'version' | 're
   const repoDirs = [pkg.repository, pkg.repository.replace(/:/g, '_')];
   if (pkg.repository.startsWith('hexpm:')) repoDirs.push(pkg.repository.slice('hexpm:'.length));
   const out = [hexDownloadFilename(pkg), plain];
-  for (const r of new Set(repoDirs)) out.push(join(r, plain), join(r, 'packages', plain));
+  for (const r of new Set(repoDirs)) out.push(`${r}/${plain}`, `${r}/packages/${plain}`);
   // rebar3 (~/.cache/rebar3/hex/hexpm/packages) and Gleam (~/.cache/gleam/hex/hexpm/packages) cache roots.
-  for (const r of new Set(repoDirs)) out.push(join('hex', r, 'packages', plain));
+  for (const r of new Set(repoDirs)) out.push(`hex/${r}/packages/${plain}`);
   return out;
 }
 
@@ -26,7 +26,7 @@ export function locateTarball(dirs: readonly string[], pkg: Pick<HexPackage, 'na
   const names = tarballCandidates(pkg);
   for (const dir of dirs) {
     for (const n of names) {
-      const p = join(dir, n);
+      const p = joinInside(dir, n);
       if (isFile(p)) return p;
     }
   }

@@ -4,7 +4,7 @@
  * built in, others from `--repo-key NAME=PEM`). Resources are verified once
  * and cached by path.
  */
-import { join } from 'node:path';
+import { joinInside } from '../validate/lock.js';
 import type { KeyObject } from 'node:crypto';
 import { BeambakeError } from '../util/errors.js';
 import { isDirectory, isFile, readBytes } from '../util/files.js';
@@ -66,7 +66,7 @@ export class RegistrySnapshot {
   lookup(repository: string, name: string): RegistryLookup {
     const dirs = this.dirs.filter((d) => d.repository === undefined || d.repository === repository);
     const rel = resourceCandidates(repository, name);
-    const file = dirs.flatMap((d) => rel.map((r) => join(d.dir, r))).find(isFile);
+    const file = dirs.flatMap((d) => rel.map((r) => joinInside(d.dir, r))).find(isFile);
     if (!file) {
       return {
         ok: false,

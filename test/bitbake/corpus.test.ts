@@ -134,8 +134,8 @@ for (const [file, c] of Object.entries(CASES)) {
     const gitUris = inc.match(/^ {4}git(sm)?:\/\/[^ ]+;(branch=[^;]+|nobranch=1);name=git-[a-z0-9_]+;destsuffix=beam-deps\/git\/[a-z0-9_]+ \\$/gm) ?? [];
     assert.equal(gitUris.length, result.recipe.summary.git);
     assert.equal(result.recipe.summary.unpinned.length, 0);
-    assert.match(bb, new RegExp(`^require ${result.recipe.app}-beam-deps\\.inc$`, 'm'));
-    assert.match(bb, /^inherit beambake-(mix|rebar3|gleam)$/m);
+    assert.match(bb, new RegExp(`^require ${result.recipe.pn}-beam-deps\\.inc$`, 'm'));
+    assert.match(bb, /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-(mix|rebar3|gleam)\.bbclass$/m);
 
     if (needTools(t, 'python3')) {
       assert.equal(bitbakeGrammarProblems([join(out, result.recipe.incPath), join(out, result.recipe.recipePath), join(out, 'conf', 'layer.conf')]), '');

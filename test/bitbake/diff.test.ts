@@ -44,3 +44,38 @@ test('git apply accepts the diff and reproduces the new text', (t) => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(readFileSync(join(dir, 'f'), 'utf8'), after);
 });
+
+test('one changed checksum in a 16,000-line file: about ten lines of diff, computed quickly', () => {
+  const sum = (i: number) => `SRC_URI[hex-p${i}.sha256sum] = "${i.toString(16).padStart(64, '0')}"`;
+  const before = lines(16_000, sum);
+  const after = lines(16_000, (i) => (i === 8_123 ? sum(i).replace(/"0+/, '"f') : sum(i)));
+  const d = unifiedDiff('big.inc', before, after).trimEnd().split('\n');
+  assert.equal(d.length, 11, d.join('\n'));
+  assert.equal(d[2], '@@ -8120,7 +8120,7 @@');
+  assert.equal(d.filter((l) => /^[-+][^-+]/.test(l)).length, 2);
+});
+
+test('random edits: the diff applies back (git apply) and keeps only changed lines and context', (t) => {
+  if (!needTools(t, 'git')) return;
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let round = 0; round < 20; round++) {
+    const base = Array.from({ length: 300 + rand(300) }, (_, i) => `l${i % 37} ${rand(5)}`);
+    const next = [...base];
+    for (let e = 0; e < 1 + rand(8); e++) {
+      const at = rand(next.length);
+      const kind = rand(3);
+      if (kind === 0) next.splice(at, 1);
+      else if (kind === 1) next.splice(at, 0, `new ${rand(1000)}`);
+      else next[at] = `changed ${rand(1000)}`;
+    }
+    const before = base.join('\n') + '\n';
+    const after = next.join('\n') + '\n';
+    const dir = tempDir();
+    writeFileSync(join(dir, 'f'), before);
+    writeFileSync(join(dir, 'p.diff'), unifiedDiff('f', before, after));
+    const r = spawnSync('git', ['apply', '--unsafe-paths', 'p.diff'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(readFileSync(join(dir, 'f'), 'utf8'), after, `round ${round}`);
+  }
+});

@@ -134,7 +134,7 @@ test('hostile command-line values are refused the same way', async () => {
   const good = join(dirname(layer), 'good');
   for (const args of [
     ['--app-name', '${@os.system("PWNED")}', '--app-version', '1.0.0', join(good, 'mix.lock')],
-    ['--repo-url', 'hexpm=https://x/;PWNED', good],
+    ['--hex-repo', 'hexpm=https://x/;PWNED', good],
     ['--source', 'https://github.com/a/b.git;PWNED', good],
     ['--license', 'MIT" PWNED', good],
   ]) {
@@ -143,5 +143,5 @@ test('hostile command-line values are refused the same way', async () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assertUntouched(layer, before);
   }
-  assert.equal(existsSync(join(layer, 'recipes-beam', 'good_app', 'good_app_2.0.0.bb')), true);
+  assert.equal(existsSync(join(layer, 'recipes-beam', 'good-app', 'good-app_2.0.0.bb')), true);
 });

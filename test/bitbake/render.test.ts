@@ -86,8 +86,8 @@ test('hex and git dependencies become pinned SRC_URI entries, checksums, SRCREVs
     git('umbrella_child', { url: 'git@gitlab.com:acme/mono.git', subdir: 'apps/child', submodules: true }),
   ]);
   const r = renderRecipe(p, opts());
-  assert.equal(r.recipePath, 'recipes-beam/demo_app/demo_app_1.2.3.bb');
-  assert.equal(r.incPath, 'recipes-beam/demo_app/demo_app-beam-deps.inc');
+  assert.equal(r.recipePath, 'recipes-beam/demo-app/demo-app_1.2.3.bb');
+  assert.equal(r.incPath, 'recipes-beam/demo-app/demo-app-beam-deps.inc');
   assert.deepEqual(listItems(r.inc, 'SRC_URI'), [
     'https://repo.hex.pm/tarballs/eini-1.2.9.tar;downloadfilename=hex-eini-1.2.9.tar;name=hex-eini_beam;unpack=0;subdir=beam-deps/hex',
     'https://repo.hex.pm/tarballs/jason-1.4.1.tar;downloadfilename=hex-jason-1.4.1.tar;name=hex-jason;unpack=0;subdir=beam-deps/hex',
@@ -114,8 +114,8 @@ test('hex and git dependencies become pinned SRC_URI entries, checksums, SRCREVs
   ]);
   // the application's own purl comes first, so create-spdx-3.0 uses it as the recipe's packageUrl
   assert.match(r.recipe, new RegExp(`^SPDX_PACKAGE_URLS = "pkg:github/acme/demo_app@${REV}"$`, 'm'));
-  assert.match(r.recipe, /^require demo_app-beam-deps.inc$/m);
-  assert.match(r.recipe, /^inherit beambake-mix$/m);
+  assert.match(r.recipe, /^require demo-app-beam-deps.inc$/m);
+  assert.match(r.recipe, /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-mix\.bbclass$/m);
   assert.match(r.recipe, /^HOMEPAGE = "https:\/\/github.com\/acme\/demo_app"$/m);
   assert.match(r.recipe, /^LICENSE = "Apache-2.0"$/m);
   assert.match(r.recipe, /^    file:\/\/LICENSE;md5=0123456789abcdef0123456789abcdef \\$/m);
@@ -135,7 +135,7 @@ test('hex and git dependencies become pinned SRC_URI entries, checksums, SRCREVs
   assert.equal(summary.hex, 2);
   assert.equal(summary.git, 2);
   assert.match(r.inc, /^# Input: mix.lock \(sha256 c{64}\) of demo_app 1.2.3 \(mix\)\.$/m);
-  checkGrammar(t, { 'demo_app_1.2.3.bb': r.recipe, 'demo_app-beam-deps.inc': r.inc });
+  checkGrammar(t, { 'demo-app_1.2.3.bb': r.recipe, 'demo-app-beam-deps.inc': r.inc });
 });
 
 test('SRCREV_FORMAT holds one name no other SCM name is a substring of', () => {
@@ -165,7 +165,7 @@ test('organisation and self-hosted repositories map to their own URLs', () => {
   const oban = hex('oban_pro', '1.5.0', { repository: 'oban' });
   const e = code(() => renderRecipe(project([oban]), opts()));
   assert.equal(e.code, 'LOCK_UNSUPPORTED');
-  assert.match(e.message, /self-hosted Hex repository "oban".*--repo-url oban=https:\/\/HOST\/PATH/);
+  assert.match(e.message, /self-hosted Hex repository "oban".*--hex-repo oban=https:\/\/HOST\/PATH/);
   const mapped = renderRecipe(project([oban]), opts({ repoUrls: new Map([['oban', 'https://getoban.pro/repo/']]) }));
   assert.deepEqual(listItems(mapped.inc, 'SRC_URI'), [
     'https://getoban.pro/repo/tarballs/oban_pro-1.5.0.tar;downloadfilename=hex-oban-oban_pro-1.5.0.tar;name=hex-oban_pro;unpack=0;subdir=beam-deps/hex',

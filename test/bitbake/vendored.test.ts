@@ -70,9 +70,9 @@ const corpusEntries = (): Entry[] => [
 async function run(path: string, over: Partial<RecipeOptions> = {}) {
   const outDir = join(tempDir(), 'meta-demo');
   const result = await recipe({ path, outDir, ...over });
-  const dir = join(outDir, 'recipes-beam', 'demo_app');
+  const dir = join(outDir, 'recipes-beam', 'demo-app');
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return { result, outDir, bb: read('demo_app_1.0.0.bb'), inc: read('demo_app-beam-deps.inc'), sbom: JSON.parse(read('demo_app.cdx.json')) };
+  return { result, outDir, bb: read('demo-app_1.0.0.bb'), inc: read('demo-app-beam-deps.inc'), sbom: JSON.parse(read('demo-app.cdx.json')) };
 }
 
 async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<BeambakeError> {
@@ -158,7 +158,7 @@ test('mix: corpus tarballs fill LICENSE, LIC_FILES_CHKSUM, BEAM_DEP_* and the ou
   assert.equal(sbom.specVersion, '1.6');
 
   if (needTools(t, 'python3', 'tar')) {
-    assert.equal(bitbakeGrammarProblems([join(outDir, 'recipes-beam/demo_app/demo_app_1.0.0.bb'), join(outDir, 'recipes-beam/demo_app/demo_app-beam-deps.inc')]), '');
+    assert.equal(bitbakeGrammarProblems([join(outDir, 'recipes-beam/demo-app/demo-app_1.0.0.bb'), join(outDir, 'recipes-beam/demo-app/demo-app-beam-deps.inc')]), '');
     // do_beam_unpack_deps accepts the computed checksums, and the license QA would find every file
     unpackLikeBitbake('mix', inc, project, {
       'hex-bar-0.1.0.tar': join(MINI, 'bar-0.1.0.tar'),
@@ -174,7 +174,7 @@ test('a failing check aborts naming the package, and nothing is written (an exis
   const project = mixProject(corpusEntries());
   const outDir = join(tempDir(), 'meta-demo');
   await recipe({ path: project, outDir, vendorDirs: [MINI, GPIO] });
-  const before = readdirSync(join(outDir, 'recipes-beam', 'demo_app')).map((f) => readFileSync(join(outDir, 'recipes-beam', 'demo_app', f), 'utf8'));
+  const before = readdirSync(join(outDir, 'recipes-beam', 'demo-app')).map((f) => readFileSync(join(outDir, 'recipes-beam', 'demo-app', f), 'utf8'));
 
   // one byte changed in the pinned gpio tarball: outer checksum mismatch
   const tampered = tempDir('beambake-tampered-');
@@ -184,7 +184,7 @@ test('a failing check aborts naming the package, and nothing is written (an exis
   const e = await rejects(recipe({ path: project, outDir, vendorDirs: [tampered, MINI] }), 'VERIFY_FAILED', /^hex:gpio@0\.6\.0 failed verification, nothing was written: outer-checksum: outer checksum mismatch/);
   assert.equal(e.location.entry, 'gpio');
   assert.equal(e.location.file, join(tampered, 'gpio-0.6.0.tar'));
-  const after = readdirSync(join(outDir, 'recipes-beam', 'demo_app')).map((f) => readFileSync(join(outDir, 'recipes-beam', 'demo_app', f), 'utf8'));
+  const after = readdirSync(join(outDir, 'recipes-beam', 'demo-app')).map((f) => readFileSync(join(outDir, 'recipes-beam', 'demo-app', f), 'utf8'));
   assert.deepEqual(after, before);
 
   // no outer checksum to catch it: the lock's inner checksum does (foo's entry, inner of another release)
@@ -255,7 +255,7 @@ test('generated packages: unknown licences become LicenseRef with their text, ho
   assert.doesNotMatch(assignments, /\$\{@|evil\.example|`|"quoted"/);
   assert.match(inc, new RegExp(`^SRC_URI\\[hex-odd_pkg\\.sha256sum\\] = "${odd.outerChecksum}"$`, 'm'));
   if (needTools(t, 'python3')) {
-    assert.equal(bitbakeGrammarProblems([join(outDir, 'recipes-beam/demo_app/demo_app_1.0.0.bb'), join(outDir, 'recipes-beam/demo_app/demo_app-beam-deps.inc')]), '');
+    assert.equal(bitbakeGrammarProblems([join(outDir, 'recipes-beam/demo-app/demo-app_1.0.0.bb'), join(outDir, 'recipes-beam/demo-app/demo-app-beam-deps.inc')]), '');
     const tarball = join(vendor, 'odd_pkg-2.0.0.tar');
     unpackLikeBitbake('mix', inc, project, { 'hex-odd_pkg-2.0.0.tar': tarball });
     assert.deepEqual(assertLicFilesMatch(bb, project), ['LICENSE', 'deps/odd_pkg/LICENSE.md', 'deps/odd_pkg/NOTICE', 'deps/odd_pkg/c_src/vendored/COPYING']);

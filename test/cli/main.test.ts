@@ -20,5 +20,5 @@ test('a bad choice is one error line plus the hint, not yargs\' indented block',
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 2, r.stderr);
   assert.match(lines[0]!, /^error: Invalid values: Argument: profile, Given: "nope", Choices: /);
-  assert.equal(lines[1], "Run 'beambake --help' for usage.");
+  assert.equal(lines[1], "Run 'beambake sbom check --help' for usage.");
 });

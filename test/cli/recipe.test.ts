@@ -10,9 +10,9 @@ import { needTools } from '../helpers/toolchain.js';
 import { bitbakeGrammarProblems, gitCheckout, tempDir } from '../bitbake/fixtures.js';
 
 const example = join(repoRoot, 'examples', 'hello_beam');
-const bbPath = 'recipes-beam/hello_beam/hello_beam_0.1.0.bb';
-const incPath = 'recipes-beam/hello_beam/hello_beam-beam-deps.inc';
-const sbomPath = 'recipes-beam/hello_beam/hello_beam.cdx.json';
+const bbPath = 'recipes-beam/hello-beam/hello-beam_0.1.0.bb';
+const incPath = 'recipes-beam/hello-beam/hello-beam-beam-deps.inc';
+const sbomPath = 'recipes-beam/hello-beam/hello-beam.cdx.json';
 
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -33,7 +33,7 @@ test('recipe writes a layer for the bundled example that BitBake grammar accepts
   assert.equal(r.status, 0, r.stderr);
   // this repository's own checkout may have no remote, or a local-path one (CI clones it from a directory)
   assert.match(r.stderr, /warning: .*so the recipe fetches it as a local directory/);
-  assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath}, hello_beam-beam-deps\\.inc and hello_beam\\.cdx\\.json \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
+  assert.match(r.stderr, new RegExp(`wrote ${layer}/${bbPath}, hello-beam-beam-deps\\.inc and hello-beam\\.cdx\\.json \\(4 Hex, 0 git dependencies; Yocto scarthgap\\)`));
   for (const f of ['conf/layer.conf', bbPath, incPath, sbomPath, 'scripts/beambake_deps/__main__.py']) assert.ok(existsSync(join(layer, f)), f);
   const bb = readFileSync(join(layer, bbPath), 'utf8');
   assert.match(bb, /^LICENSE = "MIT"$/m);
@@ -74,6 +74,8 @@ test('--check: exit 0 when up to date, exit 1 with a unified diff when stale, an
 
   const incFile = join(layer, incPath);
   writeFileSync(incFile, readFileSync(incFile, 'utf8').replace('928f6495', '00000000'));
+  // an older version of the recipe, and one where beambake used to put recipes (recipes-beam/<app>)
+  writeFileSync(join(layer, 'recipes-beam', 'hello-beam', 'hello-beam_0.0.9.bb'), 'SUMMARY = "old"\n');
   mkdirSync(join(layer, 'recipes-beam', 'hello_beam'), { recursive: true });
   writeFileSync(join(layer, 'recipes-beam', 'hello_beam', 'hello_beam_0.0.9.bb'), 'SUMMARY = "old"\n');
   rmSync(join(layer, 'conf', 'layer.conf'));
@@ -84,8 +86,10 @@ test('--check: exit 0 when up to date, exit 1 with a unified diff when stale, an
   assert.match(stale.stdout, new RegExp(`^--- a/${incPath}\\n\\+\\+\\+ b/${incPath}\\n@@ -\\d+,\\d+ \\+\\d+,\\d+ @@\\n`, 'm'));
   assert.match(stale.stdout, /^-SRC_URI\[hex-telemetry\.sha256sum\] = "00000000/m);
   assert.match(stale.stdout, /^\+SRC_URI\[hex-telemetry\.sha256sum\] = "928f6495/m);
-  assert.match(stale.stdout, /^--- a\/recipes-beam\/hello_beam\/hello_beam_0\.0\.9\.bb\n\+\+\+ \/dev\/null\n@@ -1,1 \+0,0 @@\n-SUMMARY = "old"$/m);
-  assert.match(stale.stdout, /^--- \/dev\/null\n\+\+\+ b\/conf\/layer\.conf$/m);
+  // whole files that appear or go are named in one line each, not printed
+  assert.match(stale.stdout, /^file recipes-beam\/hello-beam\/hello-beam_0\.0\.9\.bb would be removed: beambake no longer writes it$/m);
+  assert.match(stale.stdout, /^file recipes-beam\/hello_beam\/hello_beam_0\.0\.9\.bb would be removed: beambake no longer writes it$/m);
+  assert.match(stale.stdout, /^new file conf\/layer\.conf \(\d+ lines\), not in the layer yet$/m);
   assert.deepEqual(tree(layer), before, '--check wrote nothing');
 
   const json = runCli(['recipe', example, '-o', layer, '--check', '--json']);
@@ -95,7 +99,8 @@ test('--check: exit 0 when up to date, exit 1 with a unified diff when stale, an
   assert.equal(doc.summary.hex, 4);
 
   assert.equal(runCli(['recipe', example, '-o', layer]).status, 0);
-  assert.equal(existsSync(join(layer, 'recipes-beam', 'hello_beam', 'hello_beam_0.0.9.bb')), false, 'stale recipe version removed');
+  assert.equal(existsSync(join(layer, 'recipes-beam', 'hello-beam', 'hello-beam_0.0.9.bb')), false, 'stale recipe version removed');
+  assert.equal(existsSync(join(layer, 'recipes-beam', 'hello_beam')), false, 'recipe directory of older beambake removed');
   assert.equal(runCli(['recipe', example, '-o', layer, '--check']).status, 0);
 });
 
@@ -217,7 +222,7 @@ test('the layer SBOM: CycloneDX 1.6 of what the recipe pins, byte-identical unde
   rmSync(join(layer, sbomPath));
   const missing = runCli(['recipe', example, '-o', layer, '--check'], { env });
   assert.equal(missing.status, 1);
-  assert.match(missing.stdout, new RegExp(`^--- /dev/null\n\\+\\+\\+ b/${sbomPath}$`, 'm'));
+  assert.equal(missing.stdout, `new file ${sbomPath} (${text.split('\n').length - 1} lines), not in the layer yet\n`);
 });
 
 test('recipe --vendor on corpus tarballs: a 7-tuple lock entry becomes pinnable, licences fill the recipe', () => {
@@ -237,11 +242,11 @@ test('recipe --vendor on corpus tarballs: a 7-tuple lock entry becomes pinnable,
 
   const r = runCli(['recipe', app, '-o', layer, '--vendor', join(corpusDir, 'hex', 'swh-gpio')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /wrote .*vendored_app_0\.2\.0\.bb, vendored_app-beam-deps\.inc and vendored_app\.cdx\.json \(1 Hex, 0 git dependencies; 1 verified against vendored tarballs; Yocto scarthgap\)/);
-  const dir = join(layer, 'recipes-beam', 'vendored_app');
-  assert.match(readFileSync(join(dir, 'vendored_app-beam-deps.inc'), 'utf8'), new RegExp(`^SRC_URI\\[hex-gpio\\.sha256sum\\] = "${outer}"$`, 'm'));
-  assert.match(readFileSync(join(dir, 'vendored_app_0.2.0.bb'), 'utf8'), /^LICENSE = "MIT & Apache-2\.0"$/m);
-  const sbom = JSON.parse(readFileSync(join(dir, 'vendored_app.cdx.json'), 'utf8'));
+  assert.match(r.stderr, /wrote .*vendored-app_0\.2\.0\.bb, vendored-app-beam-deps\.inc and vendored-app\.cdx\.json \(1 Hex, 0 git dependencies; 1 verified against vendored tarballs; Yocto scarthgap\)/);
+  const dir = join(layer, 'recipes-beam', 'vendored-app');
+  assert.match(readFileSync(join(dir, 'vendored-app-beam-deps.inc'), 'utf8'), new RegExp(`^SRC_URI\\[hex-gpio\\.sha256sum\\] = "${outer}"$`, 'm'));
+  assert.match(readFileSync(join(dir, 'vendored-app_0.2.0.bb'), 'utf8'), /^LICENSE = "MIT & Apache-2\.0"$/m);
+  const sbom = JSON.parse(readFileSync(join(dir, 'vendored-app.cdx.json'), 'utf8'));
   const gpioComponent = sbom.components.find((c: { name: string }) => c.name === 'gpio');
   assert.ok(gpioComponent.hashes.some((h: { alg: string; content: string }) => h.alg === 'SHA-256' && h.content === outer));
   assert.ok(gpioComponent.hashes.some((h: { alg: string }) => h.alg === 'SHA-512'));
@@ -259,15 +264,15 @@ test('recipe --vendor on corpus tarballs: a 7-tuple lock entry becomes pinnable,
   assert.equal(existsSync(other), false);
 });
 
-test('usage errors: unknown release, missing -o, bad --repo-url', () => {
+test('usage errors: unknown release, missing -o, bad --hex-repo', () => {
   const layer = join(tempDir(), 'meta-x');
   const rel = runCli(['recipe', example, '-o', layer, '--yocto', 'kirkstone']);
   assert.equal(rel.status, 2);
   assert.match(rel.stderr, /Invalid values/);
   assert.equal(runCli(['recipe', example]).status, 2);
-  const repo = runCli(['recipe', example, '-o', layer, '--repo-url', 'nonsense']);
+  const repo = runCli(['recipe', example, '-o', layer, '--hex-repo', 'nonsense']);
   assert.equal(repo.status, 2, repo.stderr);
-  assert.match(repo.stderr, /--repo-url wants NAME=URL/);
+  assert.match(repo.stderr, /--hex-repo wants NAME=URL/);
   assert.equal(existsSync(layer), false);
 });
 

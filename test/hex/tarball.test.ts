@@ -17,7 +17,8 @@ import { encodeMetadata, encodeTerms } from '../../src/hex/metadata.js';
 import { parseErlangTerms } from '../../src/terms/index.js';
 import { writeTar, type TarWriteEntry } from '../../src/hex/tar.js';
 import { corpusDir } from '../helpers/paths.js';
-import { needTools } from '../helpers/toolchain.js';
+import { needTools, requireToolchains } from '../helpers/toolchain.js';
+import { hasToolIn, hostToolchain, rootToolchainOf, runIn, type Toolchain } from '../helpers/toolchain-roots.js';
 
 const hexCorpus = join(corpusDir, 'hex');
 const corpusTarballs = readdirSync(hexCorpus, { recursive: true, encoding: 'utf8' })
@@ -268,3 +269,71 @@ test('metadata strings outside latin1 (printed by hex_core as byte lists) read b
     assert.equal(r.metadata.description, s.description);
   }
 });
+
+/**
+ * Issue 13: `d/l1 -> ..` plus `l2 -> d/l1/..` passed (each link alone stays
+ * inside) yet `l2` points at the package's parent once extracted. Python's
+ * tarfile `data` filter is the reference: whatever it refuses, we refuse.
+ */
+test('symbolic link chains that leave the package once followed are rejected, as Python tarfile data filter does', async (t) => {
+  const sym = (path: string, linkname: string): TarWriteEntry => ({ path, type: 'symlink', linkname });
+  const dir = (path: string): TarWriteEntry => ({ path, type: 'directory' });
+  const file = (path: string): TarWriteEntry => ({ path, content: Buffer.from('x') });
+  const escaping: [string, TarWriteEntry[]][] = [
+    ['d/l1 -> .., l2 -> d/l1/..', [dir('d'), sym('d/l1', '..'), sym('l2', 'd/l1/..')]],
+    ['link order reversed', [sym('l2', 'd/l1/..'), dir('d'), sym('d/l1', '..')]],
+    ['two hops', [dir('a'), dir('a/b'), sym('a/b/up', '../..'), sym('x', 'a/b/up/..'), sym('y', 'x')]],
+    ['through a sibling link', [dir('d'), sym('d/here', '.'), sym('d/top', '..'), sym('e', 'd/here/top/../x')]],
+  ];
+  const staying: [string, TarWriteEntry[]][] = [
+    ['d/l1 -> .., l2 -> d/l1/src', [dir('d'), dir('src'), file('src/a'), sym('d/l1', '..'), sym('l2', 'd/l1/src/a')]],
+    ['relative chain inside', [dir('a'), dir('a/b'), file('a/b/f'), sym('a/b/up', '..'), sym('x', 'a/b/up/b/f')]],
+  ];
+  const loop: TarWriteEntry[] = [sym('p', 'q'), sym('q', 'p')];
+  for (const [, entries] of escaping) await failsWith(withContents(entries), 'contents', /symbolic link points outside the package once the links/);
+  await failsWith(withContents(loop), 'contents', /links loop/);
+  for (const [what, entries] of staying) await readHexTarball(withContents(entries)).catch((e) => assert.fail(`${what}: ${String(e)}`));
+
+  const python = pythonWithDataFilter();
+  if (!python) {
+    const reason = "no Python with tarfile's data filter (3.11.4+; Debian bookworm's 3.11.2 lacks it): the host's python3 lacks it and there is no Debian trixie root (scripts/make-toolchain-root trixie)";
+    if (requireToolchains) assert.fail(`${reason}, and BEAMBAKE_REQUIRE_TOOLCHAINS=1`);
+    t.skip(reason);
+    return;
+  }
+  // The same archives through Python's data filter, extracting into a fresh directory.
+  const work = mkdtempSync(join(tmpdir(), 'beambake-pytar-'));
+  try {
+    const script =
+      'import sys, tarfile\n' +
+      'try:\n' +
+      '    with tarfile.open(sys.argv[1]) as t: t.extractall(sys.argv[2], filter="data")\n' +
+      '    print("extracted")\n' +
+      'except tarfile.FilterError as e:\n' +
+      '    print("refused", type(e).__name__)\n';
+    const verdict = (name: string, entries: TarWriteEntry[]): string => {
+      const tarPath = join(work, `${name}.tar`);
+      writeFileSync(tarPath, writeTar(entries));
+      const dest = join(work, `${name}.out`, 'pkg');
+      const r = runIn(python, 'python3', ['-c', script, tarPath, dest]);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    for (const [i, [what, entries]] of escaping.entries()) {
+      // Python checks each link as it extracts it; in archive order the chain is only visible when the link it goes through already exists.
+      if (what === 'link order reversed') continue;
+      assert.match(verdict(`esc${i}`, entries), /^refused/, `python refuses ${what}`);
+    }
+    for (const [i, [what, entries]] of staying.entries()) assert.equal(verdict(`ok${i}`, entries), 'extracted', `python extracts ${what}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** The host's python3 when it has tarfile's data filter, else the Debian trixie root's (Python 3.13). */
+function pythonWithDataFilter(): Toolchain | undefined {
+  const hasFilter = (tc: Toolchain): boolean => hasToolIn(tc, 'python3') && runIn(tc, 'python3', ['-c', 'import tarfile; tarfile.data_filter']).status === 0;
+  if (hasFilter(hostToolchain)) return hostToolchain;
+  const trixie = rootToolchainOf('trixie');
+  return trixie && hasFilter(trixie) ? trixie : undefined;
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostToolchain, runIn, type Toolchain } from '../helpers/toolchain-roots.js';
 
 /**
  * The ERTS file the stand-in marks: a shell script every Erlang install ships (Debian's erlang-base
@@ -16,12 +17,16 @@ const MARKED_ERTS_SCRIPT = 'start';
 /** What the stand-in's marked files end with, so a test can see the release took them from there. */
 export const MARKER = '%% beambake target sysroot marker';
 
-let hostRoot: string | undefined;
+const roots = new Map<string, string>();
 
-/** code:root_dir() of the `erl` on PATH. */
-export function hostErlangRoot(): string {
-  hostRoot ??= spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().'], { encoding: 'utf8' }).stdout ?? '';
-  return hostRoot;
+/** code:root_dir() of the `erl` on the toolchain's PATH (the path inside the toolchain). */
+export function hostErlangRoot(tc: Toolchain = hostToolchain): string {
+  let root = roots.get(tc.name);
+  if (root === undefined) {
+    root = runIn(tc, 'erl', ['-noshell', '-eval', 'io:format("~s", [code:root_dir()]), halt().']).stdout ?? '';
+    roots.set(tc.name, root);
+  }
+  return root;
 }
 
 /** The erts-<vsn> directory of an Erlang root or a release. */
@@ -46,12 +51,12 @@ export interface TargetRoot {
 }
 
 /**
- * A stand-in for the target sysroot's lib/erlang under `dir`: the host install hard-linked (all of
+ * A stand-in for the target sysroot's lib/erlang under `dir`: the toolchain's install hard-linked (all of
  * it, or ERTS and `apps` only), with erts-<vsn>/bin/start and `mark`'s .app file
  * replaced by copies ending in MARKER.
  */
-export function makeTargetRoot(dir: string, opts: { mark: string; apps?: string[] }): TargetRoot {
-  const host = hostErlangRoot();
+export function makeTargetRoot(dir: string, opts: { mark: string; apps?: string[] }, tc: Toolchain = hostToolchain): TargetRoot {
+  const host = tc.hostPath(hostErlangRoot(tc));
   const root = join(dir, 'sysroot', 'usr', 'lib', 'erlang');
   const ertsDir = ertsDirOf(host);
   if (opts.apps) {

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/paths.js';
 import { loadPackageDefs, stageFixture, type Built, type FixtureWork, type TarballTweak } from './hex-fixtures.js';
+import { hostToolchain, type Toolchain } from '../helpers/toolchain-roots.js';
 import { runTool, scripts, unpackDeps } from './run-script.js';
 
 export const fixture = join(fixturesDir, 'build', 'mix');
@@ -53,18 +54,19 @@ export function prepare(opts: { tweak?: TarballTweak; lock?: (b: Built) => Parti
 }
 
 /** `beambake_deps unpack --layout mix` of the work directory's tarballs. */
-export function unpack(w: Work, records: string): SpawnSyncReturns<string> {
-  return unpackDeps('mix', { hex: records, git: '' }, w, { timeoutMs: TIMEOUT_MS });
+export function unpack(w: Work, records: string, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
+  return unpackDeps('mix', { hex: records, git: '' }, w, { timeoutMs: TIMEOUT_MS, toolchain: tc });
 }
 
 /**
  * `beambake-build-mix all` against `targetRoot` (a lib/erlang), offline; `env` adds or overrides
  * the compiler environment (CC, CFLAGS, ...) the way beambake-deps.bbclass exports it.
  */
-export function build(w: Work, targetRoot: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+export function build(w: Work, targetRoot: string, env: NodeJS.ProcessEnv = {}, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
   return runTool('sh', [join(scripts, 'beambake-build-mix'), 'all', '--project', w.project, '--target-erlang-root', targetRoot, '--output', w.output], {
     env: { SOURCE_DATE_EPOCH, MIX_ENV: 'prod', HEX_OFFLINE: '1', CC: 'cc', BEAMBAKE_TMPDIR: w.dir, ...env },
     offline: true,
     timeoutMs: TIMEOUT_MS,
+    toolchain: tc,
   });
 }

@@ -45,9 +45,9 @@ describe('the layer `beambake recipe` writes for the fixture Mix app', () => {
     }
     assert.ok(compared >= 15, `expected the build classes and scripts, compared ${compared} files`);
 
-    const recipeDir = join(layer, 'recipes-beam', APP);
-    assert.match(readFileSync(join(recipeDir, `${APP}_0.3.0.bb`), 'utf8'), /^inherit beambake-mix$/m);
-    const inc = readFileSync(join(recipeDir, `${APP}-beam-deps.inc`), 'utf8');
+    const recipeDir = join(layer, 'recipes-beam', APP.replace(/_/g, '-'));
+    assert.match(readFileSync(join(recipeDir, `${APP.replace(/_/g, '-')}_0.3.0.bb`), 'utf8'), /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-mix\.bbclass$/m);
+    const inc = readFileSync(join(recipeDir, `${APP.replace(/_/g, '-')}-beam-deps.inc`), 'utf8');
     assert.deepEqual(listed(inc, 'BEAM_HEX_DEPS').sort(), hexRecords(w.built).split(' ').sort());
     for (const b of w.built) {
       assert.ok(inc.includes(`SRC_URI[hex-${b.def.name}.sha256sum] = "${b.outer}"`), `${b.def.name}: pinned outer checksum`);

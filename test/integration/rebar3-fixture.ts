@@ -7,10 +7,11 @@
  * beambake-build-rebar3) to unpack and build it. Shared by the build, tamper and layer tests.
  */
 import { type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/paths.js';
 import { cloneAt, commitFixtureRepo, loadPackageDefs, stageFixture, type Built, type FixtureWork, type RecipeRecords, type TarballTweak } from './hex-fixtures.js';
+import { hostToolchain, type Toolchain } from '../helpers/toolchain-roots.js';
 import { runScript, unpackDeps } from './run-script.js';
 import { makeTempDir } from './temp.js';
 
@@ -30,7 +31,8 @@ let repos: Record<string, { path: string; rev: string }> | undefined;
 
 /** The fixture's git dependencies as local repositories (made once per test file): name -> {path, rev}. */
 export function gitRepos(): Record<string, { path: string; rev: string }> {
-  if (repos) return repos;
+  // Made again if its directory went away meanwhile (the commits are the same: fixed dates).
+  if (repos && Object.values(repos).every((r) => existsSync(r.path))) return repos;
   const dir = makeTempDir('bb-rebar3-git-');
   const made: Record<string, { path: string; rev: string }> = {};
   for (const name of readdirSync(join(fixture, 'git')).sort()) {
@@ -83,18 +85,19 @@ export function prepare(opts: PrepareOptions = {}): Work {
 }
 
 /** `beambake_deps unpack --layout rebar3`, offline. */
-export function unpack(w: Work, records: RecipeRecords): SpawnSyncReturns<string> {
-  return unpackDeps('rebar3', records, w, { env: { REBAR_CACHE_DIR: '' }, offline: true, timeoutMs: TIMEOUT_MS });
+export function unpack(w: Work, records: RecipeRecords, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
+  return unpackDeps('rebar3', records, w, { env: { REBAR_CACHE_DIR: '' }, offline: true, timeoutMs: TIMEOUT_MS, toolchain: tc });
 }
 
 /** `beambake-build-rebar3` of the prod profile against `targetRoot` (a lib/erlang), offline. */
-export function build(w: Work, targetRoot: string): SpawnSyncReturns<string> {
+export function build(w: Work, targetRoot: string, tc: Toolchain = hostToolchain): SpawnSyncReturns<string> {
   const home = join(w.dir, 'home');
   mkdirSync(home, { recursive: true });
   return runScript('beambake-build-rebar3', ['--project', w.project, '--profile', 'prod', '--target-erlang', targetRoot, '--output', w.output], {
     env: { HOME: home, REBAR_CACHE_DIR: '', SOURCE_DATE_EPOCH: '1700000000' },
     offline: true,
     timeoutMs: TIMEOUT_MS,
+    toolchain: tc,
   });
 }
 

@@ -41,7 +41,7 @@ describe('the layer `beambake recipe` writes for the fixture rebar3 release', ()
       assert.ok(readFileSync(join(layer, rel)).equals(readFileSync(join(templates, rel))), `${rel} in the layer differs from the one the test ran`);
     }
     const recipeDir = join(layer, 'recipes-beam', 'bbrel');
-    assert.match(readFileSync(join(recipeDir, 'bbrel_0.3.0.bb'), 'utf8'), /^inherit beambake-rebar3$/m);
+    assert.match(readFileSync(join(recipeDir, 'bbrel_0.3.0.bb'), 'utf8'), /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-rebar3\.bbclass$/m);
     const inc = readFileSync(join(recipeDir, 'bbrel-beam-deps.inc'), 'utf8');
     const listed = (name: string) => (new RegExp(`^${name} = "\\\\\n([\\s\\S]*?)\n"$`, 'm').exec(inc)?.[1] ?? '').split(/\s+/).filter((x) => x && x !== '\\').join(' ');
     assert.equal(listed('BEAM_HEX_DEPS'), records.hex);

@@ -9,7 +9,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
@@ -187,27 +187,35 @@ describe('beambake-install-release with a relx release', { timeout: 10 * 60_000 
   });
 });
 
+/** A one-module Mix project released with plain `mix release` (random releases/COOKIE). */
+function mixRelease(prefix: string): { dir: string; release: string } {
+  const dir = makeTempDir(prefix);
+  const project = join(dir, 'src', 'bb_mix');
+  mkdirSync(join(project, 'lib'), { recursive: true });
+  writeFileSync(
+    join(project, 'mix.exs'),
+    'defmodule BbMix.MixProject do\n  use Mix.Project\n  def project, do: [app: :bb_mix, version: "0.2.0", deps: []]\n  def application, do: [extra_applications: [:logger]]\nend\n',
+  );
+  writeFileSync(join(project, 'lib', 'bb_mix.ex'), 'defmodule BbMix do\n  def hello, do: "hello from bb_mix"\nend\n');
+  const release = join(dir, 'release');
+  const env = { ...process.env, HOME: join(dir, 'home'), MIX_HOME: join(dir, 'home', '.mix'), MIX_ENV: 'prod', ERL_COMPILER_OPTIONS: 'deterministic' };
+  const b = spawnSync('mix', ['release', '--path', release], { cwd: project, encoding: 'utf8', env, timeout: 4 * 60_000 });
+  assert.equal(b.status, 0, failureText(b));
+  return { dir, release };
+}
+
 describe('beambake-install-release with a mix release', { timeout: 5 * 60_000 }, () => {
   it('recognises the Mix start script (`start`, not `foreground`)', (t) => {
     if (!needTools(t, ...MIX_TOOLS)) return;
-    const dir = makeTempDir('bb-install-mix-');
-    const project = join(dir, 'src', 'bb_mix');
-    mkdirSync(join(project, 'lib'), { recursive: true });
-    writeFileSync(
-      join(project, 'mix.exs'),
-      'defmodule BbMix.MixProject do\n  use Mix.Project\n  def project, do: [app: :bb_mix, version: "0.2.0", deps: []]\n  def application, do: [extra_applications: [:logger]]\nend\n',
-    );
-    writeFileSync(join(project, 'lib', 'bb_mix.ex'), 'defmodule BbMix do\n  def hello, do: "hello from bb_mix"\nend\n');
-    const release = join(dir, 'release');
-    const env = { ...process.env, HOME: join(dir, 'home'), MIX_HOME: join(dir, 'home', '.mix'), MIX_ENV: 'prod', ERL_COMPILER_OPTIONS: 'deterministic' };
-    const b = spawnSync('mix', ['release', '--path', release], { cwd: project, encoding: 'utf8', env, timeout: 4 * 60_000 });
-    assert.equal(b.status, 0, failureText(b));
+    const { dir, release } = mixRelease('bb-install-mix-');
     const dest = join(dir, 'image');
     const r = install(['--release', release, '--destdir', dest, '--libdir', '/usr/lib', '--app', 'bb_mix', '--forbid', dir, '--systemd-unitdir', '/lib/systemd/system']);
     assert.equal(r.status, 0, failureText(r));
     assert.match(r.stdout, /start: bin\/bb_mix start\)/);
     assert.match(readFileSync(join(dest, 'lib', 'systemd', 'system', 'bb_mix.service'), 'utf8'), /^ExecStart=\/usr\/lib\/bb_mix\/bin\/bb_mix start$/m);
     const root = join(dest, 'usr', 'lib', 'bb_mix');
+    // A release that brings its own cookie keeps it.
+    assert.equal(lstatSync(join(root, 'releases', 'COOKIE')).isFile(), true);
     const run = spawnSync(join(root, 'bin', 'bb_mix'), ['eval', 'IO.puts(BbMix.hello())'], {
       encoding: 'utf8',
       timeout: 60_000,
@@ -215,5 +223,54 @@ describe('beambake-install-release with a mix release', { timeout: 5 * 60_000 },
     });
     assert.equal(run.status, 0, failureText(run));
     assert.equal(run.stdout.trim(), 'hello from bb_mix');
+  });
+
+  it('links releases/COOKIE of a release built without a cookie to one the init files make per device at first start', (t) => {
+    if (!needTools(t, ...MIX_TOOLS, 'bwrap', 'od', 'tr')) return;
+    const { dir, release } = mixRelease('bb-install-mix-cookie-');
+    // What beambake-build-mix leaves when neither BEAM_RELEASE_COOKIE nor `cookie:` is set.
+    rmSync(join(release, 'releases', 'COOKIE'));
+    const dest = join(dir, 'image');
+    const r = install([
+      '--release', release, '--destdir', dest, '--libdir', '/usr/lib', '--app', 'bb_mix', '--forbid', dir,
+      '--systemd-unitdir', '/lib/systemd/system', '--sysvinit-dir', '/etc/init.d',
+    ]);
+    assert.equal(r.status, 0, failureText(r));
+    const root = join(dest, 'usr', 'lib', 'bb_mix');
+    assert.equal(readlinkSync(join(root, 'releases', 'COOKIE')), '/var/lib/bb_mix/cookie');
+    const unit = readFileSync(join(dest, 'lib', 'systemd', 'system', 'bb_mix.service'), 'utf8');
+    const pre = /^ExecStartPre=\/bin\/sh -c "(.*)"$/m.exec(unit);
+    assert.ok(pre, unit);
+    const init = readFileSync(join(dest, 'etc', 'init.d', 'bb_mix'), 'utf8');
+    const block = /^    if \[ ! -s \/var\/lib\/bb_mix\/cookie \]; then\n[\s\S]*?^    fi$/m.exec(init);
+    assert.ok(block, init);
+    // Both first-start steps, run against a state directory of the test: a 64-hex-digit cookie
+    // appears once and is kept on later starts.
+    for (const [what, script, env] of [
+      ['systemd ExecStartPre', pre[1]!, {}],
+      ['SysV start()', block[0], { RUN_AS: String(process.getuid?.() ?? 0) }],
+    ] as const) {
+      const state = join(dir, `state-${what.split(' ')[0]}`);
+      mkdirSync(state);
+      const cmd = script.split('/var/lib/bb_mix').join(state);
+      const first = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, ...env } });
+      assert.equal(first.status, 0, `${what}: ${failureText(first)}`);
+      const cookie = readFileSync(join(state, 'cookie'), 'utf8');
+      assert.match(cookie, /^[0-9a-f]{64}$/, what);
+      assert.equal((statSync(join(state, 'cookie')).mode & 0o777).toString(8), '600', `${what}: only the service user reads it`);
+      assert.equal(spawnSync('sh', ['-c', cmd], { env: { ...process.env, ...env } }).status, 0);
+      assert.equal(readFileSync(join(state, 'cookie'), 'utf8'), cookie, `${what}: a later start keeps the cookie`);
+    }
+    // The installed release starts the VM with the device's cookie, read through the link
+    // (the state directory bound at /var/lib/bb_mix in a private mount namespace).
+    const state = join(dir, 'state-systemd');
+    const run = spawnSync(
+      'bwrap',
+      ['--bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var/lib', '--bind', state, '/var/lib/bb_mix', '--',
+        join(root, 'bin', 'bb_mix'), 'eval', '{:ok, [[c]]} = :init.get_argument(:setcookie); IO.puts(c)'],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: dir, RELEASE_TMP: join(dir, 'release-tmp'), RELEASE_COOKIE: '' } },
+    );
+    assert.equal(run.status, 0, failureText(run));
+    assert.equal(run.stdout.trim(), readFileSync(join(state, 'cookie'), 'utf8'));
   });
 });

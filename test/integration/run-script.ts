@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
-import { hasTool } from '../helpers/toolchain.js';
+import { canUnshareNet, hostToolchain, type Toolchain } from '../helpers/toolchain-roots.js';
 
 export const scripts = join(repoRoot, 'meta-beam-templates', 'scripts');
 
 /** `unshare -n` when this machine allows it (a network namespace with no interfaces). */
-export const canUnshare = hasTool('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
+export const canUnshare = canUnshareNet();
 
 export interface RunOptions {
   /** Added to (or overriding) this process's environment. */
@@ -20,13 +20,15 @@ export interface RunOptions {
   offline?: boolean;
   timeoutMs?: number;
   cwd?: string;
+  /** The toolchain the command runs with (default: the host's). */
+  toolchain?: Toolchain;
 }
 
 /** Builds print a lot (rebar3, mix deps.compile): room for all of it, so a failure shows its end. */
 const MAX_OUTPUT = 64 << 20;
 
 export function runTool(cmd: string, args: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
-  const [c, a] = opts.offline && canUnshare ? ['unshare', ['-n', cmd, ...args]] : [cmd, args];
+  const [c, a] = (opts.toolchain ?? hostToolchain).argv(cmd, args, { offline: opts.offline, cwd: opts.cwd });
   return spawnSync(c, a, { cwd: opts.cwd, encoding: 'utf8', env: { ...process.env, ...opts.env }, maxBuffer: MAX_OUTPUT, timeout: opts.timeoutMs });
 }
 

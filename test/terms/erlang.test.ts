@@ -130,7 +130,9 @@ test('errors are one located line', () => {
   fails('{a,\n  X}.', /unexpected variable X/, 2, 3);
   fails('{a, b ~ c}.', /unexpected '~'/, 1, 7);
   fails('{a b}.', /unexpected 'b', expected '\}' or ','/, 1, 4);
-  fails('[a | b].', /improper lists/, 1, 4);
+  fails('fun foo/1.', /unexpected '\/', expected ':' after the module of a fun/, 1, 8);
+  fails('fun m:f/A.', /unexpected variable A, expected the arity/, 1, 9);
+  fails('[a | b, c].', /unexpected ',', expected '\]' after the tail of a list/, 1, 7);
   fails('#rec{a = 1}.', /records are not supported/, 1, 1);
   fails('<<256>>.', /does not fit in a byte/, 1, 3);
   fails('{a}.b.', /unexpected 'b' after '\.'/, 1, 5);

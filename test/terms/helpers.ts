@@ -8,7 +8,9 @@ export function plain(t: Term): unknown {
     case 'tuple':
       return { tuple: t.items.map(plain) };
     case 'list':
-      return t.items.map(plain);
+      return t.tail ? { improper: t.items.map(plain), tail: plain(t.tail) } : t.items.map(plain);
+    case 'fun':
+      return { fun: `${t.module}:${t.name}/${t.arity}` };
     case 'map':
       return { map: t.entries.map(([k, v]) => [plain(k), plain(v)]) };
     default:

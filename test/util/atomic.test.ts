@@ -64,3 +64,55 @@ test('writeFilesAtomic: when one output cannot be written, none is (no SBOM with
   assert.equal(await readFile(join(dir, 'vex', 'vex.json'), 'utf8'), 'b');
   assert.deepEqual((await readdir(dir)).sort(), ['sbom.json', 'taken', 'vex']);
 });
+
+/**
+ * Issue 13: an interrupted `vendor` left `.MIRROR.tmp-XXXX` staging trees
+ * (up to 45 MB each) that no later run removed.
+ */
+test('a SIGINT or SIGTERM while a tree is staged removes the staging and keeps the old tree', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const { repoRoot, runningCompiled } = await import('../helpers/paths.js');
+  const atomic = runningCompiled ? join(repoRoot, 'dist', 'src', 'util', 'atomic.js') : join(repoRoot, 'src', 'util', 'atomic.ts');
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-signal-'));
+    const target = join(dir, 'mirror');
+    await mkdir(target);
+    await writeFile(join(target, 'old.txt'), 'old');
+    // The child stages a tree, says so, then waits to be interrupted.
+    const script =
+      `const { replaceDirAtomic } = await import(${JSON.stringify(atomic)});\n` +
+      `const { writeFile } = await import('node:fs/promises');\n` +
+      `await replaceDirAtomic(${JSON.stringify(target)}, async (tmp) => {\n` +
+      `  await writeFile(tmp + '/big.bin', Buffer.alloc(4 << 20));\n` +
+      `  process.stdout.write('staged\\n');\n` +
+      `  await new Promise((r) => setTimeout(r, 60000));\n` +
+      `});\n`;
+    const child = spawn(process.execPath, [...(runningCompiled ? [] : ['--import', 'tsx']), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((res) => child.stdout.on('data', (b: Buffer) => b.toString().includes('staged') && res()));
+    assert.equal((await readdir(dir)).length, 2, 'staging exists while filling');
+    child.kill(signal);
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    assert.equal(code, status, `${signal}: conventional exit status`);
+    assert.deepEqual(await readdir(dir), ['mirror'], `${signal}: staging removed`);
+    assert.deepEqual(await readdir(target), ['old.txt']);
+    assert.ok(!existsSync(join(dir, '.mirror.tmp-')));
+  }
+});
+
+test('the next run removes staging left by a killed process (and by old versions), not that of a live one', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-stale-'));
+  const target = join(dir, 'mirror');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const stale = [`.mirror.tmp-${dead}-abc123`, '.mirror.tmp-Xy12ab', `.mirror.tmp-${dead}-abc123.old`];
+  const live = `.mirror.tmp-${process.ppid}-keep01`;
+  for (const s of [...stale, live]) {
+    await mkdir(join(dir, s));
+    await writeFile(join(dir, s, 'payload'), 'x');
+  }
+  await mkdir(target);
+  await replaceDirAtomic(target, async (tmp) => writeFile(join(tmp, 'new.txt'), 'new'));
+  assert.deepEqual((await readdir(dir)).sort(), [live, 'mirror'].sort());
+  assert.deepEqual(await readdir(target), ['new.txt']);
+});

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Package, Project } from '../../model.js';
-import { printJson, table, warn } from '../output.js';
+import { printJson, safeLine, table, warn } from '../output.js';
+import { examples, withJson } from '../options.js';
 
 interface DepsArgs extends ProjectIdentityArgs {
   path: string;
@@ -12,12 +13,11 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
   command: 'deps [path]',
   describe: 'Print the dependency model read from a lockfile (mix.lock, rebar.lock, manifest.toml)',
   builder: (y) =>
-    withProjectIdentity(y)
-      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the model as JSON (a stable contract)' })
-      .example('$0 deps', 'Table of the packages locked in the current directory')
-      .example('$0 deps path/to/app --json', 'The model as JSON, packages sorted by app')
-      .example('$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'),
+    examples(withJson(withProjectIdentity(y).positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' }), 'Print the model as JSON (a stable contract)'), [
+      ['$0 deps', 'Table of the packages locked in the current directory'],
+      ['$0 deps path/to/app --json', 'The model as JSON, packages sorted by app'],
+      ['$0 deps rebar.lock --app-name myapp --app-version 1.2.0', 'A lockfile whose project version comes from git'],
+    ]),
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToJson } = await import('../../model.js');
@@ -30,10 +30,15 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
 
 function render(p: Project): string {
   const rows = p.packages.map((pkg) => [pkg.app, version(pkg), source(pkg), pkg.direct ? 'yes' : 'no', details(pkg)]);
-  const count = (s: Package['source']) => p.packages.filter((x) => x.source === s).length;
-  const direct = p.packages.filter((x) => x.direct).length;
-  const head = `${p.name} ${p.version} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})\n`;
-  const umbrella = p.umbrellaApps?.length ? `umbrella apps: ${p.umbrellaApps.join(', ')}\n` : '';
+  const counts = { hex: 0, git: 0, path: 0 };
+  let direct = 0;
+  for (const x of p.packages) {
+    counts[x.source]++;
+    if (x.direct) direct++;
+  }
+  const count = (s: Package['source']) => counts[s];
+  const head = safeLine(`${p.name} ${p.version} (${p.buildTool}${p.lockfile ? `, ${p.lockfile}` : ''})`) + '\n';
+  const umbrella = p.umbrellaApps?.length ? safeLine(`umbrella apps: ${p.umbrellaApps.join(', ')}`) + '\n' : '';
   const summary =
     `${p.packages.length} packages, ${direct} direct: ` + `${count('hex')} hex, ${count('git')} git, ${count('path')} path\n`;
   if (p.packages.length === 0) return head + umbrella + summary;

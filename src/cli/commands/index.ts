@@ -11,6 +11,8 @@ import { vendorCommand } from './vendor.js';
 import { sbomCommand } from './sbom.js';
 import { profilesCommand } from './profiles.js';
 import { kasCommand } from './kas.js';
+import { completionCommand } from './completion.js';
+import { vulnCommand } from './vuln.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand, profilesCommand, kasCommand];
+export const commands: CommandModule<any, any>[] = [depsCommand, recipeCommand, verifyCommand, vendorCommand, sbomCommand, profilesCommand, kasCommand, vulnCommand, completionCommand];

@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { examples, withJson } from '../options.js';
 
 interface ProfilesArgs {
   action: string;
@@ -9,16 +10,18 @@ interface ProfilesArgs {
 export const profilesCommand: CommandModule<object, ProfilesArgs> = {
   command: 'profiles <action> [name]',
   describe: 'List the hardware profiles (boards) or show one',
-  builder: (y: Argv) =>
-    y
+  builder: (y: Argv) => {
+    const b = y
       .positional('action', { type: 'string', choices: ['list', 'show'], describe: 'list every profile, or show one' })
-      .positional('name', { type: 'string', describe: 'Profile name (for show), e.g. raspberrypi4-64, or a path to a profile file' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON on stdout' })
-      .example('$0 profiles list', 'Boards beambake knows, with MACHINE, triplet and JIT')
-      .example('$0 profiles show raspberrypi3 --json', 'Every fact of one board and where it comes from') as unknown as Argv<ProfilesArgs>,
+      .positional('name', { type: 'string', describe: 'Profile name (for show), e.g. raspberrypi4-64, or a path to a profile file' });
+    return examples(withJson(b), [
+      ['$0 profiles list', 'Boards beambake knows, with MACHINE, triplet and JIT'],
+      ['$0 profiles show raspberrypi3 --json', 'Every fact of one board and where it comes from'],
+    ]) as unknown as Argv<ProfilesArgs>;
+  },
   handler: async (args: ArgumentsCamelCase<ProfilesArgs>) => {
     const { listProfiles, getProfile } = await import('../../profiles/index.js');
-    const { printJson, table } = await import('../output.js');
+    const { printJson, safeText, table } = await import('../output.js');
     const { BeambakeError } = await import('../../util/errors.js');
     if (args.action === 'list') {
       const all = listProfiles();
@@ -33,7 +36,8 @@ export const profilesCommand: CommandModule<object, ProfilesArgs> = {
       return;
     }
     if (!args.name) throw new BeambakeError('INVALID_ARGUMENT', 'profiles show needs a profile name', { entry: 'name' });
-    const p = getProfile(args.name);
+    // a positional, not --profile: the error names no flag
+    const p = getProfile(args.name, undefined, '');
     if (args.json) {
       printJson(p);
       return;
@@ -61,6 +65,6 @@ export const profilesCommand: CommandModule<object, ProfilesArgs> = {
     let out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n\nsources:\n';
     out += p.sources.map((s) => `  ${s.repo} ${s.path} @ ${s.commit.slice(0, 12)}`).join('\n') + '\n';
     if (p.notes.length > 0) out += '\nnotes:\n' + p.notes.map((n) => `  - ${n}`).join('\n') + '\n';
-    process.stdout.write(out);
+    process.stdout.write(safeText(out));
   },
 };

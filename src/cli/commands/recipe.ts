@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { examples, hexRepoSpecs, withHexRepo, withJson, withVendor, withYocto, type HexRepoArgs } from '../options.js';
 
-interface RecipeArgs extends ProjectIdentityArgs {
+interface RecipeArgs extends ProjectIdentityArgs, HexRepoArgs {
   path: string;
   output: string;
   yocto: string;
@@ -9,7 +10,7 @@ interface RecipeArgs extends ProjectIdentityArgs {
   branch?: string;
   allowUnpinned: boolean;
   check: boolean;
-  repoUrl?: string[];
+  ignoreAppRevision: boolean;
   license?: string;
   profile?: string;
   machineSpecific: boolean;
@@ -20,39 +21,44 @@ interface RecipeArgs extends ProjectIdentityArgs {
 export const recipeCommand: CommandModule<object, RecipeArgs> = {
   command: 'recipe [path]',
   describe: 'Write a BitBake layer with a recipe that pins every dependency of a BEAM project',
-  builder: (y: Argv) =>
-    withProjectIdentity(y)
+  builder: (y: Argv) => {
+    let b = withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile (mix.lock, rebar.lock, manifest.toml)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' })
-      .option('yocto', {
-        type: 'string',
-        default: 'scarthgap',
-        choices: ['scarthgap', 'styhead', 'walnascar', 'whinlatter', 'wrynose'],
-        describe: 'Yocto release the recipe is written for',
-      })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Layer directory to create or update' });
+    b = withYocto(b, 'Yocto release the recipe is written for')
       .option('source', { type: 'string', describe: 'Git URL (SRCREV from the checkout HEAD) or local directory for the application source' })
       .option('branch', { type: 'string', describe: 'Branch BitBake checks SRCREV against (default: the upstream of the checked-out branch)' })
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'Accept Hex packages without an outer checksum (marked UNPINNED)' })
-      .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 with a diff when the layer is stale' })
-      .option('repo-url', { type: 'string', array: true, describe: 'NAME=URL base URL of a self-hosted Hex repository (repeatable)' })
+      .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 with a diff of the changed lines when the layer is stale' })
+      .option('ignore-app-revision', {
+        type: 'boolean',
+        default: false,
+        describe: "With --check: ignore the application's own SRCREV (for a layer committed in the application's repository, where every commit moves HEAD)",
+      });
+    b = withHexRepo(b, true)
       .option('license', { type: 'string', describe: 'SPDX licence expression of the application (default: from the project)' })
-      .option('profile', { type: 'string', describe: 'Hardware profile (see `beambake profiles list`): adds the board\'s BEAM flavor, NIF flags and Rust target' })
-      .option('machine-specific', { type: 'boolean', default: false, describe: 'With --profile: set COMPATIBLE_MACHINE to the profile\'s MACHINE' })
-      .option('vendor', {
-        type: 'string',
-        array: true,
-        describe: 'Directory of vendored Hex tarballs (repeatable): verify them, then take licences, licence files and missing outer checksums from them',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout' })
-      .example('$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example')
-      .example('$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)')
-      .example('$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs')
-      .example('$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale')
-      .example('$0 recipe . -o ../meta-myapp --vendor downloads/', 'Verify vendored tarballs and fill LICENSE, LIC_FILES_CHKSUM and old locks\' checksums from them')
-      .example('$0 recipe . -o meta-app --repo-url acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"') as unknown as Argv<RecipeArgs>,
+      .option('profile', { type: 'string', describe: "Hardware profile (see `beambake profiles list`): adds the board's BEAM flavor, NIF flags and Rust target" })
+      .option('machine-specific', { type: 'boolean', default: false, describe: "With --profile: set COMPATIBLE_MACHINE to the profile's MACHINE" });
+    b = withVendor(b, 'Directory of vendored Hex tarballs: verify them, then take licences, licence files and missing outer checksums from them');
+    b = withJson(b, 'Print a JSON summary on stdout');
+    return examples(b, [
+      ['$0 recipe examples/hello_beam -o build/meta-hello', 'Create or update the layer for the bundled example'],
+      ['$0 recipe . -o ../meta-myapp --yocto wrynose', 'Target Yocto 6.0 (wrynose)'],
+      ['$0 recipe . -o ../meta-myapp --profile raspberrypi4-64', 'Add what the Raspberry Pi 4 (64-bit) needs'],
+      ['$0 recipe . -o ../meta-myapp --check', 'CI: fail with a diff when the committed layer is stale'],
+      ['$0 recipe . -o meta-myapp --check --ignore-app-revision', "CI, for a layer kept in the application's own repository"],
+      ['$0 recipe . -o ../meta-myapp --vendor downloads/', "Verify vendored tarballs and fill LICENSE, LIC_FILES_CHKSUM and old locks' checksums from them"],
+      ['$0 recipe . -o meta-app --hex-repo acme=https://hex.acme.com', 'Resolve the self-hosted Hex repository "acme"'],
+    ]) as unknown as Argv<RecipeArgs>;
+  },
   handler: async (args: ArgumentsCamelCase<RecipeArgs>) => {
     const { recipe } = await import('../../bitbake/index.js');
-    const { printJson, warn, info, style } = await import('../output.js');
+    const { printJson, warn, info, safeText, style } = await import('../output.js');
+    const repoUrls = hexRepoSpecs(args, warn);
+    if (args.ignoreAppRevision && !args.check) {
+      const { BeambakeError } = await import('../../util/errors.js');
+      throw new BeambakeError('INVALID_ARGUMENT', '--ignore-app-revision only applies to --check', { entry: '--ignore-app-revision' });
+    }
     const profileLines = args.profile !== undefined ? await profileRecipeLines(args.profile, args.machineSpecific) : undefined;
     const result = await recipe({
       path: args.path,
@@ -60,9 +66,10 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
       yocto: args.yocto,
       allowUnpinned: args.allowUnpinned,
       check: args.check,
+      ignoreAppRevision: args.ignoreAppRevision,
       ...(args.source !== undefined ? { source: args.source } : {}),
       ...(args.branch !== undefined ? { branch: args.branch } : {}),
-      ...(args.repoUrl !== undefined ? { repoUrls: args.repoUrl } : {}),
+      ...(repoUrls.length > 0 ? { repoUrls } : {}),
       ...projectIdentity(args),
       ...(args.license !== undefined ? { license: args.license } : {}),
       ...(profileLines ? { extraRecipeLines: profileLines } : {}),
@@ -77,24 +84,29 @@ export const recipeCommand: CommandModule<object, RecipeArgs> = {
         inc: r.incPath,
         sbom: result.sbomPath,
         files: result.files,
-        ...(args.check ? { stale: result.stale } : {}),
+        ...(args.check ? { stale: result.stale, ...(result.missing ? { missing: true } : {}) } : {}),
         summary: r.summary,
         warnings: result.warnings,
       });
     } else if (args.check) {
-      if (result.stale) process.stdout.write(result.diff ?? '');
+      if (result.stale) process.stdout.write(safeText(result.diff ?? ''));
       else info(`${result.layerDir} is up to date`);
     } else {
       const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
       const vendored = r.summary.vendor ? `; ${r.summary.vendor.verified.length} verified against vendored tarballs` : '';
       info(
-        `${style.green('wrote', process.stderr)} ${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
+        `${result.layerDir}/${r.recipePath}, ${name(r.incPath)} and ${name(result.sbomPath)} ` +
           `(${r.summary.hex} Hex, ${r.summary.git} git dependencies${vendored}; Yocto ${r.summary.yocto})`,
+        style.green('wrote', process.stderr),
       );
     }
     if (args.check && result.stale) {
-      if (args.json) process.stderr.write(result.diff ?? '');
-      info(`${result.layerDir} is stale: run the same command without --check to update it`);
+      if (args.json) process.stderr.write(safeText(result.diff ?? ''));
+      info(
+        result.missing
+          ? `${result.layerDir} does not exist: run the same command without --check to create it`
+          : `${result.layerDir} is stale: run the same command without --check to update it`,
+      );
       process.exitCode = 1;
     }
   },

@@ -4,7 +4,8 @@
  * declares the options and wires them to `src/sbom/merge/`.
  */
 import type { CommandModule } from 'yargs';
-import { info, printJson } from '../output.js';
+import { info, printJson, safeText } from '../output.js';
+import { examples } from '../options.js';
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 
@@ -28,7 +29,8 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <inputs..>',
   describe: 'Merge Yocto SPDX (2.2 archive/directory, 3.0 JSON-LD), CycloneDX and SPDX 2.3 SBOMs into one device SBOM',
   builder: (y) =>
-    y
+    examples(
+      y
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'SBOM files, Yocto .spdx.tar.zst archives or deploy directories' })
       .option('product', { type: 'string', demandOption: true, describe: 'Device name (the root component)' })
       .option('product-version', { type: 'string', demandOption: true, describe: 'Device version' })
@@ -41,15 +43,18 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       .option('vex', { type: 'string', describe: 'Write the vulnerability facts of the inputs as OpenVEX 0.2.0 to this file' })
       .option('keep-files', { type: 'boolean', default: false, describe: 'Keep SPDX files as components instead of folding them into their package' })
       .option('allow-unreachable', { type: 'boolean', default: false, describe: 'Write the SBOM (with a warning) even when components are not reachable from the device and no input says why' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the merge report as JSON' })
-      .example(
-        '$0 sbom merge core-image.spdx.tar.zst app.cdx.json --product Gateway --product-version 2.1 --manufacturer ACME --contact sbom@acme.example -o device.cdx.json',
-        'Yocto SPDX 2.2 image archive + beambake layer SBOM -> CycloneDX 1.6',
-      )
-      .example(
-        'SOURCE_DATE_EPOCH=1700000000 $0 sbom merge image.spdx.json app.spdx3.json --product Gateway --product-version 2.1 --manufacturer ACME -f spdx3-json -o device.spdx3.json --vex device.vex.json --explain',
-        'SPDX 3.0.1 output, OpenVEX beside it, every decision printed',
-      ),
+      .option('json', { type: 'boolean', default: false, describe: 'Print the merge report as JSON' }),
+      [
+        [
+          '$0 sbom merge core-image.spdx.tar.zst app.cdx.json --product Gateway --product-version 2.1 --manufacturer ACME --contact sbom@acme.example -o device.cdx.json',
+          'Yocto SPDX 2.2 image archive + beambake layer SBOM -> CycloneDX 1.6',
+        ],
+        [
+          'SOURCE_DATE_EPOCH=1700000000 $0 sbom merge image.spdx.json app.spdx3.json --product Gateway --product-version 2.1 --manufacturer ACME -f spdx3-json -o device.spdx3.json --vex device.vex.json --explain',
+          'SPDX 3.0.1 output, OpenVEX beside it, every decision printed',
+        ],
+      ],
+    ),
   handler: async (argv) => {
     const { mergeFiles, renderReport, reportJson, toOpenVex, newestInputTime } = await import('../../sbom/merge/index.js');
     const { writeSbom } = await import('../../sbom/writers/index.js');
@@ -84,7 +89,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
     await writeFilesAtomic(argv.vex && vexText ? [[argv.output, text], [argv.vex, vexText]] : [[argv.output, text]]);
     if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
     else {
-      process.stderr.write(renderReport(result, argv.explain));
+      process.stderr.write(safeText(renderReport(result, argv.explain)));
       info(`wrote ${argv.output} (${argv.format})${vexText ? ` and ${argv.vex} (OpenVEX 0.2.0)` : ''}`);
     }
   },

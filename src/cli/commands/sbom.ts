@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../util/errors.js';
-import { info, printJson, style, table, warn } from '../output.js';
+import { info, printJson, safeLine, style, table, warn } from '../output.js';
 import { sbomMergeCommand } from './sbom-merge.js';
+import { examples, hexRepoSpecs, withHexRepo, withJson, withVendor } from '../options.js';
 // `sbom merge` lives in sbom-merge.ts (SBOM-MERGE side); registered below as a subcommand
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
@@ -13,7 +14,8 @@ interface GenerateArgs extends ProjectIdentityArgs {
   path: string;
   format: (typeof FORMATS)[number];
   output?: string;
-  vendor?: string;
+  vendor?: string[];
+  json: boolean;
   'otp-version'?: string;
   'erts-version'?: string;
   'elixir-version'?: string;
@@ -44,47 +46,50 @@ function party(name?: string, email?: string, url?: string): { name?: string; em
 const generateCommand: CommandModule<object, GenerateArgs> = {
   command: '$0 [path]',
   describe: 'Write the SBOM of a project (application, Hex/git dependencies, ERTS and OTP applications)',
-  builder: (y) =>
-    withProjectIdentity(y)
+  builder: (y) => {
+    let b = withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
       .option('format', { alias: 'f', choices: FORMATS, default: 'cyclonedx-json' as const, describe: 'Output format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' })
-      .option('vendor', { type: 'string', describe: 'Directory of vendored Hex tarballs: adds SHA-512, licences and links' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Output file (written atomically); stdout when omitted' });
+    b = withVendor(b, 'Directory of vendored Hex tarballs: adds SHA-512, licences and links')
       .option('otp-version', { type: 'string', describe: 'Target OTP release, recorded on ERTS and the OTP applications' })
       .option('erts-version', { type: 'string', describe: 'Target ERTS version' })
       .option('elixir-version', { type: 'string', describe: 'Target Elixir version (for elixir, logger, ...)' })
       .option('otp-from-host', { type: 'boolean', default: false, describe: "Take OTP/Elixir versions from the host's erl/elixir" })
-      .option('extra-application', { type: 'string', array: true, describe: 'OTP application the release includes beyond what the project file says' })
+      .option('extra-application', { type: 'string', array: true, nargs: 1, describe: 'OTP application the release includes beyond what the project file says' })
       .option('author', { type: 'string', describe: 'Name of the SBOM creator' })
       .option('author-email', { type: 'string', describe: 'E-mail of the SBOM creator (BSI TR-03183-2 needs e-mail or URL)' })
       .option('author-url', { type: 'string', describe: 'URL of the SBOM creator' })
       .option('manufacturer', { type: 'string', describe: 'Creator of the application (defaults to the SBOM creator)' })
       .option('manufacturer-email', { type: 'string', describe: 'E-mail of the application creator' })
-      .option('manufacturer-url', { type: 'string', describe: 'URL of the application creator' })
-      .option('hex-repo', { type: 'string', array: true, describe: 'URL of a self-hosted Hex repository, as NAME=URL' })
-      .example('$0 sbom -o app.cdx.json', 'CycloneDX 1.6 JSON for the project in the current directory')
-      .example('$0 sbom path/to/app --format spdx3-json --vendor deps-cache -o app.spdx3.json', 'SPDX 3.0.1 with SHA-512 and licences from vendored tarballs')
-      .example('SOURCE_DATE_EPOCH=1700000000 $0 sbom --author-email sbom@example.com --otp-version 26', 'Reproducible timestamp, BSI creator, target OTP'),
+      .option('manufacturer-url', { type: 'string', describe: 'URL of the application creator' });
+    b = withJson(withHexRepo(b), 'With -o: print what was written (file, format, counts) as JSON');
+    return examples(b, [
+      ['$0 sbom -o app.cdx.json', 'CycloneDX 1.6 JSON for the project in the current directory'],
+      ['$0 sbom path/to/app --format spdx3-json --vendor deps-cache -o app.spdx3.json', 'SPDX 3.0.1 with SHA-512 and licences from vendored tarballs'],
+      ['SOURCE_DATE_EPOCH=1700000000 $0 sbom --author-email sbom@example.com --otp-version 26', 'Reproducible timestamp, BSI creator, target OTP'],
+    ]) as unknown as Argv<GenerateArgs>;
+  },
   handler: async (argv) => {
     const { readProject } = await import('../../lockfiles/index.js');
     const { projectToSbomGraph } = await import('../../sbom/from-project.js');
-    const { writeSbom } = await import('../../sbom/writers/index.js');
-    const { writeFileAtomic } = await import('../../util/atomic.js');
+    const { sbomChunks, writeSbomToStream } = await import('../../sbom/writers/index.js');
+    const { writeChunksAtomic } = await import('../../util/atomic.js');
     const { BeambakeError } = await import('../../util/errors.js');
     const { isDirectory } = await import('../../util/files.js');
     const hexRepoUrls: Record<string, string> = {};
-    for (const spec of argv['hex-repo'] ?? []) {
+    for (const spec of hexRepoSpecs(argv, warn)) {
       const m = /^([^=\s]+)=(https?:\/\/\S+)$/.exec(spec);
       if (!m) throw new BeambakeError('INVALID_ARGUMENT', `--hex-repo "${spec}": expected NAME=https://URL`);
       hexRepoUrls[m[1]!] = m[2]!;
     }
-    if (argv.vendor !== undefined && !isDirectory(argv.vendor)) {
-      throw new BeambakeError('IO', existsSync(argv.vendor) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: argv.vendor });
+    for (const dir of argv.vendor ?? []) {
+      if (!isDirectory(dir)) throw new BeambakeError('IO', existsSync(dir) ? 'vendor directory: not a directory' : 'vendor directory: no such file or directory', { file: dir });
     }
     const project = await readProject(argv.path, projectIdentity(argv));
     for (const w of project.warnings) warn(w);
     const graph = await projectToSbomGraph(project, {
-      vendorDir: argv.vendor,
+      ...(argv.vendor && argv.vendor.length > 0 ? { vendorDir: argv.vendor } : {}),
       otpVersion: argv['otp-version'],
       ertsVersion: argv['erts-version'],
       elixirVersion: argv['elixir-version'],
@@ -97,12 +102,14 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
     if (!graph.metadata.timestamp && argv.format.startsWith('spdx')) {
       warn('SOURCE_DATE_EPOCH is not set; SPDX requires a creation time, so 1970-01-01T00:00:00Z is written');
     }
-    const text = writeSbom(graph, argv.format);
+    // In pieces, never one string: 100,000 components are more text than V8 can hold in one.
     if (argv.output) {
-      await writeFileAtomic(argv.output, text);
-      info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
+      await writeChunksAtomic(argv.output, sbomChunks(graph, argv.format));
+      if (argv.json) printJson({ output: argv.output, format: argv.format, components: graph.components.length, dependencyEdges: graph.edges.length });
+      else info(`wrote ${argv.output} (${argv.format}, ${graph.components.length} components, ${graph.edges.length} dependency edges)`);
     } else {
-      process.stdout.write(text);
+      // without -o the SBOM itself is the output (JSON already, for the JSON formats)
+      await writeSbomToStream(graph, argv.format, process.stdout);
     }
   },
 };
@@ -111,15 +118,21 @@ const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <file>',
   describe: 'Validate an SBOM against its official schema and a conformance profile',
   builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'CycloneDX (JSON/XML), SPDX 2.x JSON or SPDX 3 JSON-LD file' })
-      .option('profile', { choices: PROFILES, default: 'bsi-tr-03183-2' as const, describe: 'Required fields to check' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
-      .option('summary', { type: 'boolean', default: false, describe: 'One line per requirement: how many miss it, and which input or option fills the gap' })
-      .option('shacl', { type: 'boolean', default: true, describe: 'Validate SPDX 3 against the 3.0.1 SHACL shapes (--no-shacl skips it)' })
-      .example('$0 sbom check app.cdx.json', 'Schema + BSI TR-03183-2 v2.1 required fields, per component')
-      .example('$0 sbom check device.cdx.json --summary', 'One line per requirement with counts and how to fill each gap')
-      .example('$0 sbom check device.spdx3.json --profile ntia --json', 'NTIA minimum elements as JSON'),
+    examples(
+      withJson(
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'CycloneDX (JSON/XML), SPDX 2.x JSON or SPDX 3 JSON-LD file' })
+          .option('profile', { choices: PROFILES, default: 'bsi-tr-03183-2' as const, describe: 'Required fields to check' })
+          .option('summary', { type: 'boolean', default: false, describe: 'One line per requirement: how many miss it, and which input or option fills the gap' })
+          .option('shacl', { type: 'boolean', default: true, describe: 'Validate SPDX 3 against the 3.0.1 SHACL shapes (--no-shacl skips it)' }),
+        'Print the report as JSON',
+      ),
+      [
+        ['$0 sbom check app.cdx.json', 'Schema + BSI TR-03183-2 v2.1 required fields, per component'],
+        ['$0 sbom check device.cdx.json --summary', 'One line per requirement with counts and how to fill each gap'],
+        ['$0 sbom check device.spdx3.json --profile ntia --json', 'NTIA minimum elements as JSON'],
+      ],
+    ) as unknown as Argv<CheckArgs>,
   handler: async (argv) => {
     const { checkSbomFile, requirementSummary } = await import('../../sbom/check/index.js');
     const report = await checkSbomFile(argv.file, argv.profile, { shacl: argv.shacl });
@@ -143,9 +156,9 @@ function renderSummary(r: Report, reqs: ReturnType<(typeof import('../../sbom/ch
 
 function renderCheck(r: Report): string {
   const lines: string[] = [];
-  lines.push(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`);
+  lines.push(safeLine(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`));
   lines.push(`schema ${r.schema.schema}: ${r.schema.valid ? style.green('valid') : style.red('INVALID')}`);
-  for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${p.path}: ${p.message}`);
+  for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${safeLine(`${p.path}: ${p.message}`)}`);
   if (r.shacl) lines.push(`shacl ${r.shacl.shapes}: ${r.shacl.conforms ? style.green('conforms') : style.red(`${r.shacl.total} violation(s)`)}`);
   const required = r.findings.filter((f) => f.level === 'required');
   lines.push(`profile ${r.profile}: ${r.passed ? style.green('passed') : style.red('FAILED')} (${required.length} required fields missing)`);
@@ -154,8 +167,8 @@ function renderCheck(r: Report): string {
     lines.push(table(['FIELD', 'LEVEL', 'MISSING'], r.summary.map((s) => [s.field, s.level, String(s.missing)])).trimEnd());
     // every missing fact by name, grouped by field: the list an assessor works through
     for (const s of r.summary) {
-      lines.push('', `${s.field} (${s.level}${s.level === 'additional' ? ', where it exists' : ''}): missing for ${s.missing}`);
-      for (const f of r.findings) if (f.field === s.field && f.level === s.level) lines.push(`  ${f.component ?? '(document)'}: ${f.message}`);
+      lines.push('', safeLine(`${s.field} (${s.level}${s.level === 'additional' ? ', where it exists' : ''}): missing for ${s.missing}`));
+      for (const f of r.findings) if (f.field === s.field && f.level === s.level) lines.push(`  ${safeLine(`${f.component ?? '(document)'}: ${f.message}`)}`);
     }
   }
   return lines.join('\n') + '\n';

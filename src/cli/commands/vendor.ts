@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import { BeambakeError } from '../../util/errors.js';
+import { examples, withJson } from '../options.js';
 
 interface VendorArgs extends ProjectIdentityArgs {
   path: string;
@@ -16,22 +17,24 @@ interface VendorArgs extends ProjectIdentityArgs {
 export const vendorCommand: CommandModule<object, VendorArgs> = {
   command: 'vendor [path]',
   describe: 'Copy verified Hex tarballs of a project into a flat mirror BitBake can use as PREMIRRORS (file://)',
-  builder: (y: Argv) =>
-    withProjectIdentity(y)
+  builder: (y: Argv) => {
+    let b = withProjectIdentity(y)
       .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
-      .option('from', { type: 'string', array: true, demandOption: true, describe: 'Where tarballs are now: DL_DIR, Hex/rebar3/Gleam cache, another mirror (repeatable)' })
+      .option('from', { type: 'string', array: true, nargs: 1, demandOption: true, describe: 'Where tarballs are now: DL_DIR, Hex/rebar3/Gleam cache, another mirror (repeatable)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Mirror directory to create or update (atomically)' })
-      .option('registry', { type: 'string', array: true, describe: 'Registry snapshot (packages/NAME); REPO=DIR for one repository (repeatable)' })
-      .option('repo-key', { type: 'string', array: true, describe: 'NAME=PEMFILE public key of a self-hosted repository' })
+      .option('registry', { type: 'string', array: true, nargs: 1, describe: 'Registry snapshot (packages/NAME); REPO=DIR for one repository (repeatable)' })
+      .option('repo-key', { type: 'string', array: true, nargs: 1, describe: 'NAME=PEMFILE public key of a self-hosted repository' })
       .option('strict', { type: 'boolean', default: false, describe: 'Refuse retired releases and releases with advisories' })
-      .option('partial', { type: 'boolean', default: false, describe: 'Write the packages that verified even if others did not (still exits 1)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the verification records and the mirror entries as JSON' })
-      .example('$0 vendor . --from ~/.hex/packages/hexpm -o /srv/beam-mirror', 'Mirror the locked packages from the Hex cache')
-      .example('$0 vendor . --from build/downloads --registry snapshot/ -o mirror', 'Also require valid hex.pm registry signatures')
-      .check((a) => {
-        if (a.from.length === 0) throw new BeambakeError('INVALID_ARGUMENT', 'name at least one --from DIR');
-        return true;
-      }) as unknown as Argv<VendorArgs>,
+      .option('partial', { type: 'boolean', default: false, describe: 'Write the packages that verified even if others did not (still exits 1)' });
+    b = withJson(b, 'Print the verification records and the mirror entries as JSON');
+    return examples(b, [
+      ['$0 vendor . --from ~/.hex/packages/hexpm -o /srv/beam-mirror', 'Mirror the locked packages from the Hex cache'],
+      ['$0 vendor . --from build/downloads --registry snapshot/ -o mirror', 'Also require valid hex.pm registry signatures'],
+    ]).check((a) => {
+      if (a.from.length === 0) throw new BeambakeError('INVALID_ARGUMENT', 'name at least one --from DIR');
+      return true;
+    }) as unknown as Argv<VendorArgs>;
+  },
   handler: async (args: ArgumentsCamelCase<VendorArgs>) => {
     const { printJson, progress, reportEntry, warn } = await import('../output.js');
     const { ExitCode } = await import('../../util/errors.js');

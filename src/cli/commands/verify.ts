@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
 import { BeambakeError } from '../../util/errors.js';
+import { examples, withJson, withVendor } from '../options.js';
 
 const usage = (message: string) => new BeambakeError('INVALID_ARGUMENT', message);
 
@@ -20,31 +21,39 @@ interface VerifyArgs extends ProjectIdentityArgs {
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [path]',
   describe: 'Verify vendored Hex tarballs against the lock (and a signed registry snapshot), or artifacts against Sigstore bundles',
-  builder: (y: Argv) =>
-    withProjectIdentity(y)
-      .positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' })
-      .option('vendor', { type: 'string', array: true, describe: 'Directory of vendored tarballs: DL_DIR, a beambake mirror, or a Hex/rebar3/Gleam package cache (repeatable)' })
-      .option('registry', { type: 'string', array: true, describe: 'Registry snapshot holding packages/NAME resources; REPO=DIR for one repository (repeatable)' })
-      .option('repo-key', { type: 'string', array: true, describe: 'NAME=PEMFILE public key of a self-hosted repository (hex.pm key is built in)' })
-      .option('strict', { type: 'boolean', default: false, describe: 'Retired releases and security advisories fail instead of warn' })
-      .option('json', { type: 'boolean', default: false, describe: 'One record per artifact: {artifact, checks:[{check, result, reason}], result}' })
-      .option('artifact', { type: 'string', array: true, describe: 'Verify this file against its Sigstore bundle instead of a project (repeatable)' })
+  builder: (y: Argv) => {
+    let b = withProjectIdentity(y).positional('path', { type: 'string', default: '.', describe: 'Project directory or lockfile' });
+    b = withVendor(b, 'Directory of vendored tarballs: DL_DIR, a beambake mirror, or a Hex/rebar3/Gleam package cache')
+      .option('registry', {
+        type: 'string',
+        array: true,
+        nargs: 1,
+        describe: 'Registry snapshot holding packages/NAME resources; REPO=DIR for one repository (repeatable). Without --vendor: check the lock against it, no tarballs needed',
+      })
+      .option('repo-key', { type: 'string', array: true, nargs: 1, describe: 'NAME=PEMFILE public key of a self-hosted repository (hex.pm key is built in)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Retired releases and security advisories fail instead of warn' });
+    b = withJson(b, 'One record per artifact: {artifact, checks:[{check, result, reason}], result}')
+      .option('artifact', { type: 'string', array: true, nargs: 1, describe: 'Verify this file against its Sigstore bundle instead of a project (repeatable)' })
       .option('bundle', { type: 'string', describe: 'Sigstore bundle of --artifact (default: FILE.sigstore.json, FILE.sigstore)' })
       .option('policy', { type: 'string', describe: 'Sigstore policy (JSON/YAML): expected identity and issuer per artifact pattern' })
-      .option('trusted-root', { type: 'string', describe: 'Sigstore trusted root JSON (default: the bundled public-good root)' })
-      .example('$0 verify . --vendor downloads/', 'Check every Hex tarball of the lock in a BitBake DL_DIR')
-      .example('$0 verify . --vendor mirror/ --registry snapshot/ --strict', 'Also check hex.pm signatures; retired releases fail')
-      .example('$0 verify . --vendor ~/.hex/packages/hexpm --json', 'Machine-readable report from the Hex cache')
-      .example('$0 verify --artifact otp.tar.gz --policy policy.json', 'Check a release against its Sigstore bundle')
-      .check((a) => {
-        if (a.artifact && a.artifact.length > 0) {
-          if (!a.policy) throw usage('--artifact needs --policy FILE');
-          if (a.bundle && a.artifact.length > 1) throw usage('--bundle applies to a single --artifact');
-        } else if (!a.vendor || a.vendor.length === 0) {
-          throw usage('name the vendored tarballs with --vendor DIR (or use --artifact FILE --policy FILE)');
-        }
-        return true;
-      }) as unknown as Argv<VerifyArgs>,
+      .option('trusted-root', { type: 'string', describe: 'Sigstore trusted root JSON (default: the bundled public-good root)' });
+    return examples(b, [
+      ['$0 verify . --vendor downloads/', 'Check every Hex tarball of the lock in a BitBake DL_DIR'],
+      ['$0 verify . --vendor mirror/ --registry snapshot/ --strict', 'Also check hex.pm signatures; retired releases fail'],
+      ['$0 verify . --registry snapshot/', 'No tarballs: is every locked checksum one hex.pm signed, and not retired?'],
+      ['$0 verify . --vendor ~/.hex/packages/hexpm --json', 'Machine-readable report from the Hex cache'],
+      ['$0 verify --artifact otp.tar.gz --policy policy.json', 'Check a release against its Sigstore bundle'],
+    ]).check((raw) => {
+      const a = raw as unknown as VerifyArgs;
+      if (a.artifact && a.artifact.length > 0) {
+        if (!a.policy) throw usage('--artifact needs --policy FILE');
+        if (a.bundle && a.artifact.length > 1) throw usage('--bundle applies to a single --artifact');
+      } else if ((!a.vendor || a.vendor.length === 0) && (!a.registry || a.registry.length === 0)) {
+        throw usage('name the vendored tarballs with --vendor DIR, a registry snapshot with --registry DIR (or both), or use --artifact FILE --policy FILE');
+      }
+      return true;
+    }) as unknown as Argv<VerifyArgs>;
+  },
   handler: async (args: ArgumentsCamelCase<VerifyArgs>) => {
     const { printJson, progress, reportEntry, warn } = await import('../output.js');
     const { ExitCode } = await import('../../util/errors.js');

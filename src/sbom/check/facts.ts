@@ -5,6 +5,7 @@
  * are written once for every format.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { parseXml } from '../../util/xml.js';
 import { isLicenseFact, isSpdxExpression } from '../writers/licenses.js';
 import { cyclonedxGraph, spdx2Graph, spdx3Graph, type GraphFacts } from './graph.js';
 
@@ -156,7 +157,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
 }
 
 /** CycloneDX XML -> the JSON shape, for the elements the profiles read. */
-export function cyclonedxXmlToJsonShape(text: string): J {
+export function cyclonedxXmlToJsonShape(text: string, file = ''): J {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -168,7 +169,7 @@ export function cyclonedxXmlToJsonShape(text: string): J {
       ['component', 'dependency', 'composition', 'reference', 'hash', 'license', 'expression', 'property', 'url', 'contact', 'author'].includes(name) &&
       String(jpath) !== 'bom.metadata.component',
   });
-  const x = parser.parse(text) as J;
+  const x = parseXml(parser, text, file) as J;
   const bom: J = x.bom ?? {};
   const text_ = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' ? str((v as J)['#text']) : undefined);
   const entity = (e: J | undefined): J | undefined =>

@@ -3,6 +3,7 @@
  * schema, and evaluate a conformance profile. The result is data; the command
  * prints it and exits 1 when the schema fails or a required field is missing.
  */
+import { guardNestingAsync } from '../../util/nesting.js';
 import { readFile } from 'node:fs/promises';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { tryParseJson } from '../../util/json.js';
@@ -98,12 +99,12 @@ async function validate(kind: SbomKind, doc: J | string, specVersion: string, fi
   }
 }
 
-export function factsOf(kind: SbomKind, doc: J | string): DocumentFacts {
+export function factsOf(kind: SbomKind, doc: J | string, file = ''): DocumentFacts {
   switch (kind) {
     case 'cyclonedx-json':
       return cyclonedxFacts(doc as J, kind);
     case 'cyclonedx-xml':
-      return cyclonedxFacts(cyclonedxXmlToJsonShape(doc as string), kind);
+      return cyclonedxFacts(cyclonedxXmlToJsonShape(doc as string, file), kind);
     case 'spdx2-json':
       return spdx2Facts(doc as J);
     case 'spdx3-json':
@@ -112,10 +113,14 @@ export function factsOf(kind: SbomKind, doc: J | string): DocumentFacts {
 }
 
 export async function checkSbomText(text: string, file: string, profile: Profile = 'bsi-tr-03183-2', opts: CheckOptions = {}): Promise<CheckReport> {
+  return guardNestingAsync(file, 'SBOM_PARSE', () => checkSbom(text, file, profile, opts));
+}
+
+async function checkSbom(text: string, file: string, profile: Profile, opts: CheckOptions): Promise<CheckReport> {
   if (!PROFILES.includes(profile)) throw new BeambakeError('INVALID_ARGUMENT', `unknown profile "${profile}" (expected ${PROFILES.join(' or ')})`);
   const { kind, doc, specVersion } = detectFormat(text, file);
   const schema = await validate(kind, doc, specVersion, file);
-  const facts = factsOf(kind, doc);
+  const facts = factsOf(kind, doc, file);
   // "related to the product" means the same in every format: reached from it over the document's edges
   const reached = judgeGraph(facts.graph).reached;
   for (const c of facts.components) c.inGraph = c.ref !== undefined && reached.has(c.ref);

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXml } from '../../util/xml.js';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { arr, isObj } from './common.js';
 import { CycloneDxBuilder, cdxKey, checkSpec } from './cyclonedx.js';
@@ -97,7 +98,7 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     trimValues: true,
     isArray: (name) => ARRAYS.has(name),
   });
-  const doc = parser.parse(xml) as X;
+  const doc = parseXml(parser, xml, file) as X;
   const bom = doc.bom;
   if (!isObj(bom)) throw new BeambakeError('SBOM_UNSUPPORTED', 'the root element is not <bom>', { file });
   const ns = String(bom.xmlns ?? '');

@@ -6,6 +6,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { guardNestingAsync } from '../../util/nesting.js';
 import { readYoctoSpdx2Archive, readYoctoSpdx2Dir } from './yocto-spdx2.js';
 import { readSpdx2Doc, assembleSpdx2 } from './spdx2.js';
 import { readSpdx3 } from './spdx3.js';
@@ -78,6 +79,10 @@ async function readSpdx2File(path: string, opts: ReadOptions): Promise<InputSbom
 
 /** Read one SBOM input of any supported format. */
 export async function readSbom(path: string, opts: ReadOptions = {}): Promise<InputSbom> {
+  return guardNestingAsync(path, 'SBOM_PARSE', () => readSbomAs(path, opts));
+}
+
+async function readSbomAs(path: string, opts: ReadOptions): Promise<InputSbom> {
   const format = await detectFormat(path);
   switch (format) {
     case 'yocto-spdx2-dir':

@@ -11,6 +11,15 @@
  */
 import { createReadStream } from 'node:fs';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { isStackOverflow } from '../../util/nesting.js';
+
+/** V8's JSON.parse message without its position and its excerpt of the input (which may hold newlines). */
+export function jsonReason(msg: string): string {
+  return msg
+    .replace(/\s+in JSON at position \d+.*$/s, '')
+    .replace(/,\s*".*" is not valid JSON$/s, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+}
 
 export interface ScanHandlers {
   /** True when the array under this top-level key should be delivered element by element. */
@@ -114,7 +123,7 @@ class Scanner {
         } else column += before.length;
       }
       const where = this.key ? (this.inArray ? `${this.key}[${this.index}]` : this.key) : undefined;
-      throw new BeambakeError('SBOM_PARSE', `invalid JSON: ${msg.replace(/\s+in JSON at position \d+.*$/, '')}`, {
+      throw new BeambakeError('SBOM_PARSE', `invalid JSON: ${jsonReason(msg)}`, {
         file: this.file,
         line,
         column,
@@ -349,7 +358,7 @@ export async function scanJsonFile(path: string, handlers: ScanHandlers, onChunk
       s.push(c as Buffer);
     }
   } catch (e) {
-    if (e instanceof BeambakeError) throw e;
+    if (e instanceof BeambakeError || isStackOverflow(e)) throw e;
     throw ioError(e, path, 'cannot read');
   }
   s.end();

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 import { Decompress } from 'fzstd';
 import { Parser, type ReadEntry } from 'tar';
 import { BeambakeError, ioError } from '../../util/errors.js';
+import { isStackOverflow } from '../../util/nesting.js';
+import { jsonReason } from './json-scan.js';
 import { assembleSpdx2, readSpdx2Doc, type AssembleOptions, type Spdx2Doc } from './spdx2.js';
 import type { InputSbom } from './types.js';
 
@@ -26,7 +28,7 @@ function parseIndex(text: string, file: string): IndexEntry[] {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new BeambakeError('SBOM_PARSE', `invalid JSON: ${(e as Error).message}`, { file });
+    throw new BeambakeError('SBOM_PARSE', `invalid JSON: ${jsonReason((e as Error).message)}`, { file });
   }
   const docs = (v as { documents?: unknown }).documents;
   if (!Array.isArray(docs)) throw new BeambakeError('SBOM_PARSE', 'index.json has no "documents" list', { file, entry: 'documents' });
@@ -158,7 +160,7 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
     await finished;
     await drain();
   } catch (e) {
-    if (e instanceof BeambakeError) throw e;
+    if (e instanceof BeambakeError || isStackOverflow(e)) throw e;
     throw ioError(e, path, 'cannot read');
   }
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HardwareProfile } from '../../../src/profiles/index.js';
+import { hasToolIn, hostToolchain, type Toolchain } from '../../helpers/toolchain-roots.js';
 import { hostErlangRoot } from '../erlang-root.js';
 import { APP, build, hexRecords, prepare, unpack, type Work } from '../mix-fixture.js';
 import { unpackThenBuild, type UnpackedBuild } from '../run-script.js';
@@ -28,6 +29,9 @@ export interface CrossRelease extends UnpackedBuild {
   w: Work;
   /** The CC given to the build. */
   cc: string;
+  /** The toolchain that built it (and runs QEMU), and its QEMU user-mode emulator. */
+  toolchain: Toolchain;
+  qemu: string;
   buildSeconds: number;
 }
 
@@ -41,17 +45,22 @@ export function otpVersion(erlangRoot: string): string {
   return readFileSync(join(erlangRoot, 'releases', rel[0]!, 'OTP_VERSION'), 'utf8').trim();
 }
 
-export function buildCrossRelease(profile: HardwareProfile): CrossRelease {
-  const sysroot = stageSysroot(profile.debianArch);
+/** The profile's QEMU in the toolchain: Debian trixie's qemu-user is static and has no -static names. */
+export function qemuIn(tc: Toolchain, profile: HardwareProfile): string {
+  return hasToolIn(tc, profile.qemuUser) ? profile.qemuUser : profile.qemuUser.replace(/-static$/, '');
+}
+
+export function buildCrossRelease(profile: HardwareProfile, tc: Toolchain = hostToolchain): CrossRelease {
+  const sysroot = stageSysroot(profile.debianArch, undefined, tc);
   const targetRoot = targetErlangRoot(sysroot);
   const w = prepare({ prefix: `bb-cross-${profile.name}-` });
   const cc = [profile.crossCompiler, ...profile.nifCflags].join(' ');
   let buildSeconds = 0;
   const steps = unpackThenBuild(
-    () => unpack(w, hexRecords(w.built)),
+    () => unpack(w, hexRecords(w.built), tc),
     () => {
       const t0 = Date.now();
-      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' });
+      const r = build(w, targetRoot, { CC: cc, CFLAGS: '-O2' }, tc);
       buildSeconds = (Date.now() - t0) / 1000;
       return r;
     },
@@ -60,11 +69,13 @@ export function buildCrossRelease(profile: HardwareProfile): CrossRelease {
     profile,
     sysroot,
     targetRoot,
-    hostOtp: otpVersion(hostErlangRoot()),
+    hostOtp: otpVersion(tc.hostPath(hostErlangRoot(tc))),
     targetOtp: otpVersion(targetRoot),
     targetErlangPackage: sysrootPackages(sysroot).get('erlang-base')?.version ?? '(none)',
     w,
     cc,
+    toolchain: tc,
+    qemu: qemuIn(tc, profile),
     buildSeconds,
     ...steps,
   };
@@ -78,10 +89,10 @@ export interface QemuRun {
 }
 
 /** The built release run under the profile's QEMU through its own `bin/<app> eval` (harness.ts). */
-export async function runUnderQemu(x: CrossRelease): Promise<QemuRun> {
-  const em = emulateRelease(x.w.output, join(x.w.dir, 'emulated'), x.profile.qemuUser, x.sysroot);
-  const emulatorFlags = qemuEmulatorFlags(x.profile.beamJit, Number(x.targetOtp.split('.')[0]));
-  const probe = await runProbe(em, x.w.output, APP, { home: x.w.dir, emulatorFlags });
+export async function runUnderQemu(x: CrossRelease, opts: { emulatorFlags?: string[]; into?: string } = {}): Promise<QemuRun> {
+  const em = emulateRelease(x.w.output, join(x.w.dir, opts.into ?? 'emulated'), x.qemu, x.sysroot);
+  const emulatorFlags = opts.emulatorFlags ?? qemuEmulatorFlags(x.profile.beamJit, Number(x.targetOtp.split('.')[0]));
+  const probe = await runProbe(em, x.w.output, APP, { home: x.w.dir, emulatorFlags, toolchain: x.toolchain });
   return { em, probe, emulatorFlags };
 }
 

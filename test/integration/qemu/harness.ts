@@ -14,6 +14,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { hostToolchain, runIn, type Toolchain } from '../../helpers/toolchain-roots.js';
 import { ertsDirOf } from '../erlang-root.js';
 import { readElf } from './elf.js';
 
@@ -146,7 +147,10 @@ export function freePort(): Promise<number> {
  * crashes at boot (erlang/docker-erlang-otp#400). OTP 26 added `+JMsingle true` for exactly
  * this (erlang/otp#6340); in OTP 25 the only way to single-mapped RWX memory is perf support,
  * `+JPperf true`, which also writes /tmp/perf-<pid>.map and /tmp/jit-<pid>.dump (runProbe
- * removes them). Not needed on real hardware; the interpreter (armhf) needs nothing.
+ * removes them). Not needed on real hardware; the interpreter (armhf, riscv64) needs nothing.
+ * Measured: OTP 25's JIT (Debian bookworm) crashes without the flag under QEMU 7.2; OTP 27's
+ * (Debian trixie) runs without it under QEMU 7.2 and 10.0 (release-aarch64.test.ts checks 10.0).
+ * The flag stays on as it costs nothing.
  */
 export function qemuEmulatorFlags(jit: boolean, otpMajor: number): string[] {
   if (!jit) return [];
@@ -170,21 +174,21 @@ export async function runProbe(
   em: EmulatedRelease,
   release: string,
   app: string,
-  opts: { home: string; emulatorFlags?: string[]; timeoutMs?: number },
+  opts: { home: string; emulatorFlags?: string[]; timeoutMs?: number; toolchain?: Toolchain },
 ): Promise<ProbeRun> {
   const port = await freePort();
   const epmdPath = join(release, ertsDirOf(release), 'bin', 'epmd');
   const t0 = Date.now();
-  const result = spawnSync(join(em.root, 'bin', app), ['eval', PROBE], {
-    encoding: 'utf8',
+  const result = runIn(opts.toolchain ?? hostToolchain, join(em.root, 'bin', app), ['eval', PROBE], {
     env: {
-      ...process.env,
       HOME: opts.home,
+      // Built without a cookie (a device makes its own at first boot); -sname needs one.
+      RELEASE_COOKIE: 'beambake-qemu-probe',
       RELEASE_TMP: join(opts.home, 'release-tmp'),
       ERL_EPMD_PORT: String(port),
       ELIXIR_ERL_OPTIONS: ['-sname', `bbqemu${process.pid}`, '-heart', ...(opts.emulatorFlags ?? [])].join(' '),
     },
-    timeout: opts.timeoutMs ?? 10 * 60_000,
+    timeoutMs: opts.timeoutMs ?? 10 * 60_000,
     maxBuffer: 16 << 20,
   });
   const seconds = (Date.now() - t0) / 1000;

@@ -9,11 +9,11 @@
  * directory, so test files staging the same sysroot in parallel never see a
  * half-unpacked tree, and none ever deletes a tree another may be using.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostToolchain, runIn, type Toolchain } from '../../helpers/toolchain-roots.js';
 
 /**
  * Erlang's runtime and headers and what its executables link: beam.smp needs libtinfo and zlib,
@@ -39,14 +39,15 @@ export const SYSROOT_PACKAGES = [
 const STAMP = '.beambake-staged';
 
 /** Whether apt knows packages of this architecture (Debian bookworm has no riscv64). */
-export function aptHasArch(arch: string): boolean {
-  const r = spawnSync('apt-cache', ['policy', `erlang-base:${arch}`], { encoding: 'utf8' });
+export function aptHasArch(arch: string, tc: Toolchain = hostToolchain): boolean {
+  const r = runIn(tc, 'apt-cache', ['policy', `erlang-base:${arch}`]);
   return r.status === 0 && /Candidate: (?!\(none\))/.test(r.stdout);
 }
 
-export function stageSysroot(arch: string, packages = SYSROOT_PACKAGES): string {
+/** The packages come from the toolchain's apt (a Debian root's own suite), unpacked with its dpkg. */
+export function stageSysroot(arch: string, packages = SYSROOT_PACKAGES, tc: Toolchain = hostToolchain): string {
   const base = join(tmpdir(), 'beambake-sysroots');
-  const key = createHash('sha256').update(`${arch}\n${[...packages].sort().join('\n')}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256').update(`merged-usr\n${tc.name}\n${arch}\n${[...packages].sort().join('\n')}`).digest('hex').slice(0, 12);
   const root = join(base, `${arch}-${key}`);
   if (existsSync(join(root, STAMP))) return root;
   mkdirSync(base, { recursive: true });
@@ -54,16 +55,21 @@ export function stageSysroot(arch: string, packages = SYSROOT_PACKAGES): string 
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, 'debs'), { recursive: true });
   try {
-    const dl = spawnSync('apt-get', ['download', ...packages.map((p) => `${p}:${arch}`)], { cwd: join(work, 'debs'), encoding: 'utf8' });
+    const dl = runIn(tc, 'apt-get', ['download', ...packages.map((p) => `${p}:${arch}`)], { cwd: join(work, 'debs') });
     if (dl.status !== 0) throw new Error(`apt-get download for ${arch} failed (dpkg --add-architecture ${arch} && apt-get update?):\n${dl.stderr}`);
     const stamp: string[] = [];
     for (const deb of readdirSync(join(work, 'debs')).sort()) {
       const debPath = join(work, 'debs', deb);
-      const x = spawnSync('dpkg', ['-x', debPath, join(work, 'root')], { encoding: 'utf8' });
+      const x = runIn(tc, 'dpkg', ['-x', debPath, join(work, 'root')]);
       if (x.status !== 0) throw new Error(`dpkg -x ${deb}: ${x.stderr}`);
-      const f = spawnSync('dpkg-deb', ['--show', '--showformat=${Package} ${Version} ${Architecture}\\n', debPath], { encoding: 'utf8' });
+      const f = runIn(tc, 'dpkg-deb', ['--show', '--showformat=${Package} ${Version} ${Architecture}\\n', debPath]);
       if (f.status !== 0) throw new Error(`dpkg-deb --show ${deb}: ${f.stderr}`);
       stamp.push(f.stdout.trim());
+    }
+    // Debian from trixie on ships libc6 under /usr only (the /lib -> usr/lib link of a merged-/usr
+    // system comes from base-files, not unpacked here); the program interpreter is /lib/ld-linux-*.
+    for (const dir of ['lib', 'bin', 'sbin']) {
+      if (!existsSync(join(work, 'root', dir)) && existsSync(join(work, 'root', 'usr', dir))) symlinkSync(join('usr', dir), join(work, 'root', dir));
     }
     writeFileSync(join(work, 'root', STAMP), stamp.join('\n') + '\n');
     try {

@@ -1,0 +1,53 @@
+/**
+ * The package people install: `npm pack` of this checkout, installed into an
+ * empty directory, must run `npx beambake recipe` and write a layer, and the
+ * tarball must carry what runs and nothing else (no tests, sources, benches).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'beambake-pack-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
+
+function run(cmd: string, args: string[], cwd: string) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+test('npm pack: only what runs, installable into an empty directory, npx beambake recipe writes the layer', () => {
+  const packed = run('npm', ['pack', '--json', '--pack-destination', work], repoRoot);
+  assert.equal(packed.status, 0, packed.stderr);
+  // `prepare` (the build) prints to stdout before npm's JSON
+  const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
+  const files = info[0].files.map((f) => f.path).sort();
+  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/src/cli/main.js', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json', 'dist/src/sigstore/trusted-root.public-good.json']) {
+    assert.ok(files.includes(must), `${must} missing from the package`);
+  }
+  const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json)$/.test(f) && !/^(dist\/src|meta-beam-templates|hardware-profiles|src\/sbom\/schemas|src\/hex\/proto)\//.test(f) && f !== 'src/profiles/profile.schema.json');
+  assert.deepEqual(stray, [], 'files outside what runs');
+  assert.deepEqual(files.filter((f) => /\.ts$|__pycache__|\.pyc$|^test\/|^bench\//.test(f)), []);
+  assert.match(readFileSync(join(repoRoot, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+
+  const app = join(work, 'app');
+  cpSync(join(repoRoot, 'examples', 'hello_beam'), join(app, 'hello_beam'), { recursive: true });
+  const installed = run('npm', ['install', '--no-save', '--prefer-offline', join(work, info[0].filename)], app);
+  assert.equal(installed.status, 0, installed.stderr);
+
+  const r = run('npx', ['--no-install', 'beambake', 'recipe', 'hello_beam', '-o', 'meta-hello'], app);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*meta-hello\/recipes-beam\/hello-beam\/hello-beam_0\.1\.0\.bb/);
+  for (const f of ['conf/layer.conf', 'classes/beambake-mix.bbclass', 'recipes-beam/hello-beam/hello-beam-beam-deps.inc', 'recipes-beam/hello-beam/hello-beam.cdx.json', 'scripts/beambake-build-mix']) {
+    assert.ok(existsSync(join(app, 'meta-hello', f)), `${f} not written by the installed package`);
+  }
+  // the board profiles, schemas and .proto files are found from the installed location too
+  assert.equal(run('npx', ['--no-install', 'beambake', 'profiles', 'show', 'raspberrypi4-64', '--json'], app).status, 0);
+  const sbom = run('npx', ['--no-install', 'beambake', 'sbom', 'check', join('meta-hello', 'recipes-beam', 'hello-beam', 'hello-beam.cdx.json'), '--json'], app);
+  assert.equal((JSON.parse(sbom.stdout) as { schema: { valid: boolean } }).schema.valid, true, sbom.stderr);
+});

@@ -1,0 +1,244 @@
+/**
+ * Issue 10: the Erlang term reader must accept what `file:consult/1` accepts
+ * (`fun M:F/A` in emqx's rebar.config included) and read it to the same
+ * values. Generated term files (fixed seed) and the corpus's Erlang term files
+ * go through both: the real `erl` and parseErlangTerms, each printing a
+ * canonical form, compared file by file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseErlangTerms, type Term } from '../../src/terms/index.js';
+import { corpusDir } from '../helpers/paths.js';
+import { needTools } from '../helpers/toolchain.js';
+
+/** A small seeded PRNG (mulberry32): the same files every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ATOMS = ['ok', 'deps', 'a_b@c', 'Hello World', 'fun', 'end', 'x\'y', 'ünïcode', 'tab\there', ''];
+const STRINGS = ['', 'hello', 'with "quotes"', 'back\\slash', 'line\nbreak', 'ünïcode ✓', 'tab\t', 'ctrl\u0001'];
+
+function quoteAtom(a: string): string {
+  if (/^[a-z][A-Za-z0-9_@]*$/.test(a) && !['fun', 'end', 'case', 'of', 'if', 'when', 'receive', 'after', 'try', 'catch', 'begin', 'not', 'and', 'or', 'div', 'rem', 'band', 'bor', 'bxor', 'bnot', 'bsl', 'bsr', 'orelse', 'andalso', 'xor', 'let', 'query', 'cond', 'maybe', 'else'].includes(a)) return a;
+  return `'${escapeChars(a, "'")}'`;
+}
+
+function escapeChars(s: string, q: string): string {
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === q) out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (cp < 0x20) out += `\\x{${cp.toString(16)}}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** One random term as Erlang source text. */
+function genTerm(r: () => number, depth: number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const leaf = depth <= 0 || r() < 0.35;
+  if (leaf) {
+    switch (Math.floor(r() * 11)) {
+      case 0:
+        return quoteAtom(pick(ATOMS));
+      case 1:
+        return String(Math.floor(r() * 2000) - 1000);
+      case 2:
+        return `${pick(['-', '', '+'])}${BigInt(Math.floor(r() * 1e15)) * 1000003n ** 3n}`;
+      case 3:
+        return `${pick(['2#1011', '16#ff', '16#DEAD_BEEF', '36#zz', '8#777', '1_000_000'])}`;
+      case 4:
+        return pick(['1.5', '-0.25', '1.0e10', '2.5E-3', '3.141592653589793', '0.1', '-1.0e-300']);
+      case 5:
+        return `"${escapeChars(pick(STRINGS), '"')}"`;
+      case 6:
+        return `<<"${escapeChars(pick(STRINGS), '"')}"${r() < 0.5 ? '/utf8' : ''}>>`.replace(/<<"((?:[^"\\]|\\.)*[^\x00-\xff](?:[^"\\]|\\.)*)">>/, '<<"$1"/utf8>>');
+      case 7:
+        return `<<${Array.from({ length: Math.floor(r() * 5) }, () => Math.floor(r() * 256)).join(',')}>>`;
+      case 8:
+        return `$${pick(['a', 'Z', '\\n', '\\x{41}', 'ü', '\\\\', ' '])}`;
+      case 9:
+        return `fun ${quoteAtom(pick(['mod_project', 'lists', 'Quoted Mod']))}:${quoteAtom(pick(['get_vsn', 'map', 'f']))}/${Math.floor(r() * 4)}`;
+      default:
+        return pick(['[]', '{}', '#{}', '<<>>', '""']);
+    }
+  }
+  const n = Math.floor(r() * 4);
+  const items = () => Array.from({ length: n }, () => genTerm(r, depth - 1));
+  switch (Math.floor(r() * 5)) {
+    case 0:
+      return `{${items().join(', ')}}`;
+    case 1:
+      return `[${items().join(', ')}]`;
+    case 2: {
+      const head = Array.from({ length: n + 1 }, () => genTerm(r, depth - 1));
+      return `[${head.join(', ')} | ${r() < 0.5 ? genTerm(r, depth - 1) : `[${items().join(',')}]`}]`;
+    }
+    case 3: {
+      // distinct keys: a repeated key keeps only its last value, which a reader need not model
+      const keys = [...new Set(Array.from({ length: n }, (_, i) => `k${i}_${Math.floor(r() * 3)}`))];
+      return `#{${keys.map((k) => `${k} => ${genTerm(r, depth - 1)}`).join(', ')}}`;
+    }
+    default:
+      return `"${escapeChars(pick(STRINGS), '"')}" "${escapeChars(pick(STRINGS), '"')}"`;
+  }
+}
+
+const hexOf = (s: string) => Array.from(s, (c) => c.codePointAt(0)!.toString(16)).join('.');
+const hexOfCodes = (cps: number[]) => cps.map((c) => c.toString(16)).join('.');
+
+/** The canonical form; the Erlang side below prints the same for the same value. */
+function canon(t: Term): string {
+  switch (t.kind) {
+    case 'atom':
+      return `a(${hexOf(t.value)})`;
+    case 'integer':
+      return `i(${t.value})`;
+    case 'float': {
+      const b = Buffer.alloc(8);
+      b.writeDoubleBE(t.value);
+      return `f(${b.toString('hex')})`;
+    }
+    case 'binary':
+      return `b(${hexOf(t.value)})`;
+    case 'charlist':
+      return `l(${Array.from(t.value, (c) => `i(${c.codePointAt(0)})`).join(',')}|)`;
+    case 'list': {
+      // a charlist and a list of integers are the same Erlang value; flatten both into integers
+      return `l(${t.items.map(canon).join(',')}|${t.tail ? canon(t.tail) : ''})`;
+    }
+    case 'tuple':
+      return `t(${t.items.map(canon).join(',')})`;
+    case 'map':
+      return `m(${t.entries.map(([k, v]) => `${canon(k)}=>${canon(v)}`).sort().join(',')})`;
+    case 'fun':
+      return `fun(${hexOf(t.module)}:${hexOf(t.name)}/${t.arity})`;
+  }
+}
+
+const ERL_CANON = String.raw`
+-module(canon).
+-export([main/1]).
+main(Files) -> lists:foreach(fun one/1, Files).
+one(File) ->
+    io:put_chars(["== ", File, "\n"]),
+    case file:consult(File) of
+        {ok, Terms} -> lists:foreach(fun(T) -> io:put_chars([c(T), "\n"]) end, Terms);
+        {error, E} -> io:put_chars(["!! ", io_lib:format("~0p", [E]), "\n"])
+    end.
+hex(Cps) -> lists:join(".", [integer_to_list(C, 16) || C <- Cps]).
+lower(S) -> string:lowercase(S).
+c(A) when is_atom(A) -> ["a(", lower(hex(unicode:characters_to_list(atom_to_binary(A, utf8)))), ")"];
+c(I) when is_integer(I) -> ["i(", integer_to_list(I), ")"];
+c(F) when is_float(F) -> <<B:64/big-unsigned>> = <<F:64/float>>, ["f(", lower(io_lib:format("~16.16.0b", [B])), ")"];
+c(B) when is_binary(B) ->
+    Cps = case unicode:characters_to_list(B) of L when is_list(L) -> L; _ -> binary_to_list(B) end,
+    ["b(", lower(hex(Cps)), ")"];
+c(L) when is_list(L) -> list(L, []);
+c(T) when is_tuple(T) -> ["t(", lists:join(",", [c(X) || X <- tuple_to_list(T)]), ")"];
+c(M) when is_map(M) -> ["m(", lists:join(",", lists:sort([lists:flatten([c(K), "=>", c(V)]) || {K, V} <- maps:to_list(M)])), ")"];
+c(F) when is_function(F) ->
+    {module, Mod} = erlang:fun_info(F, module), {name, N} = erlang:fun_info(F, name), {arity, A} = erlang:fun_info(F, arity),
+    ["fun(", lower(hex(unicode:characters_to_list(atom_to_binary(Mod, utf8)))), ":", lower(hex(unicode:characters_to_list(atom_to_binary(N, utf8)))), "/", integer_to_list(A), ")"].
+list([H | T], Acc) -> list(T, [c(H) | Acc]);
+list([], Acc) -> ["l(", lists:join(",", lists:reverse(Acc)), "|)"];
+list(Tail, Acc) -> ["l(", lists:join(",", lists:reverse(Acc)), "|", c(Tail), ")"].
+`;
+
+/** The canonical lines of every file, from one `escript` run; `undefined` where file:consult refuses the file. */
+function erlCanon(work: string, files: string[]): Map<string, string[] | undefined> {
+  const r = spawnSync('escript', [join(work, 'canon.erl'), ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = new Map<string, string[] | undefined>();
+  let current: string[] | undefined;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('== ')) out.set(line.slice(3), (current = []));
+    else if (line.startsWith('!! ')) out.set([...out.keys()].at(-1)!, (current = undefined));
+    else if (line.length > 0) current!.push(line);
+  }
+  return out;
+}
+
+function setup(): string {
+  const work = mkdtempSync(join(tmpdir(), 'beambake-consult-'));
+  writeFileSync(join(work, 'canon.erl'), `#!/usr/bin/env escript\n%%! -noshell\n-mode(compile).\n${ERL_CANON.replace('-module(canon).\n-export([main/1]).\n', '')}`);
+  return work;
+}
+
+test('the Erlang term reader reads generated term files exactly as file:consult/1 does (seeded)', (t) => {
+  if (!needTools(t, 'escript')) return;
+  const work = setup();
+  try {
+    const r = rng(20261206);
+    const FILES = 300;
+    const files: [string, string][] = [];
+    for (let i = 0; i < FILES; i++) {
+      const texts = Array.from({ length: 1 + Math.floor(r() * 6) }, () => genTerm(r, 4));
+      const text = texts.map((x) => `${x}.\n`).join('%% a comment\n');
+      const file = join(work, `gen-${i}.config`);
+      writeFileSync(file, text);
+      files.push([file, text]);
+    }
+    const erl = erlCanon(work, files.map(([f]) => f));
+    let terms = 0;
+    for (const [file, text] of files) {
+      const want = erl.get(file);
+      assert.ok(want, `erl refused ${file} (a generator bug):\n${text}`);
+      const ours = parseErlangTerms(text, file).map(canon);
+      assert.deepEqual(ours, want, `${file}:\n${text}`);
+      terms += ours.length;
+    }
+    t.diagnostic(`${FILES} generated files, ${terms} terms read identically by erl and beambake`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("emqx's `fun mod_project:get_vsn/1` and the corpus's Erlang term files read as file:consult/1 reads them", (t) => {
+  if (!needTools(t, 'escript')) return;
+  const work = setup();
+  try {
+    const emqx = join(work, 'rebar.config');
+    writeFileSync(emqx, '{relx, [{overlay_vars_values, [{"GIT_DESC", var, fun mod_project:get_vsn/1}]}]}.\n');
+    const erl = erlCanon(work, [emqx]);
+    assert.deepEqual(parseErlangTerms(readFileSync(emqx, 'utf8'), emqx).map(canon), erl.get(emqx));
+    assert.deepEqual(erl.get(emqx), ['t(a(72.65.6c.78),l(t(a(6f.76.65.72.6c.61.79.5f.76.61.72.73.5f.76.61.6c.75.65.73),l(t(l(i(71),i(73),i(84),i(95),i(68),i(69),i(83),i(67)|),a(76.61.72),fun(6d.6f.64.5f.70.72.6f.6a.65.63.74:67.65.74.5f.76.73.6e/1))|))|))']);
+
+    const files = readdirSync(corpusDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /(^|\/)(rebar\.config|rebar\.lock)$|\.app\.src$/.test(f))
+      .sort();
+    const all = erlCanon(work, files.map((f) => join(corpusDir, f)));
+    let compared = 0;
+    let refusedByErl = 0;
+    for (const f of files) {
+      const path = join(corpusDir, f);
+      const want = all.get(path);
+      // a file may use macros or expressions: then file:consult refuses it too, and so may we.
+      if (want === undefined) {
+        refusedByErl++;
+        continue;
+      }
+      assert.deepEqual(parseErlangTerms(readFileSync(path, 'utf8'), path).map(canon), want, f);
+      compared++;
+    }
+    t.diagnostic(`${compared} corpus term files read identically (${refusedByErl} that file:consult itself refuses skipped)`);
+    assert.ok(compared > 0);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
