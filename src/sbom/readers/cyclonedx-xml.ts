@@ -118,7 +118,8 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     authors: isObj(md.authors) ? arr(md.authors.author).map(party) : [],
     manufacturer: party(md.manufacturer) ?? party(md.manufacture),
     supplier: party(md.supplier),
-    ...(isObj(md.component) ? { component: component(md.component) } : {}),
+    // `component` is parsed as a list everywhere (components/component); metadata holds exactly one
+    ...(isObj(arr(md.component)[0]) ? { component: component(arr(md.component)[0]) } : {}),
   };
   const comps = isObj(bom.components) ? arr(bom.components.component) : [];
   comps.forEach((c, i) => b.addTopLevel(component(c), i));

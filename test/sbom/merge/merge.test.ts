@@ -270,6 +270,19 @@ test('two layers shipping unversioned OTP applications: merged with the same OTP
   assert.ok(apart.decisions.some((d) => d.kind === 'separate' && d.text.startsWith('kernel ') && /OTP releases differ or are unknown \((26 vs 27|27 vs 26)\)/.test(d.text)));
 });
 
+test('a device SBOM written in any format merges again into a connected graph (its root read back as the root)', async () => {
+  const r = mergeSboms(await read([ARCHIVE, META_CDX, MIX]), DEVICE);
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-roundtrip-'));
+  for (const [f, suffix] of [['cyclonedx-json', 'cdx.json'], ['cyclonedx-xml', 'cdx.xml'], ['spdx3-json', 'spdx3.json'], ['spdx2-json', 'spdx.json']] as const) {
+    const file = join(dir, `device.${suffix}`);
+    writeFileSync(file, writeSbom(r.graph, f));
+    const again = mergeSboms(await read([file]), { ...DEVICE, product: 'Rack' });
+    assert.equal(again.counts.unreachable, 0, f);
+    assert.equal(again.counts.placeholders, 0, `${f}: every reference resolves`);
+    assert.equal(again.graph.components.length, r.graph.components.length + 1, f);
+  }
+});
+
 test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sbom-merge-cli-'));
   const out = join(dir, 'device.cdx.json');
