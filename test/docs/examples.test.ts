@@ -44,6 +44,8 @@ function sandbox(): string {
   bytes[bytes.length - 700] ^= 0x01;
   writeFileSync(join(dir, 'tampered', 'hex-gpio-0.6.0.tar'), bytes);
   for (const [name, rel] of Object.entries(CORPUS_FILES)) symlinkSync(join(corpusDir, rel), join(dir, name));
+  // the CycloneDX VEX written for the beaglebone BOM (BOM-Links into it)
+  symlinkSync(join(repoRoot, 'test', 'fixtures', 'sbom-merge', 'vex-beaglebone.cdx-1.4.json'), join(dir, 'vex.cdx-1.4.json'));
   return dir;
 }
 

@@ -102,7 +102,8 @@ export async function validateSpdx3Shacl(doc: unknown, opts: ShaclOptions = {}):
     if (e instanceof BeambakeError) throw e;
     const cause = (e as { details?: { cause?: unknown } }).details?.cause;
     if (cause instanceof BeambakeError) throw cause;
-    throw new BeambakeError('SBOM_PARSE', `not valid JSON-LD: ${(e as Error).message}`, { entry: '@context' });
+    // a document the JSON-LD algorithms reject cannot conform: a failed check (the schema report says where), not bad input
+    return { shapes: 'spdx-3.0.1-model.ttl (SHACL)', conforms: false, violations: [{ focusNode: '(document)', message: `not valid JSON-LD, so no RDF graph to validate: ${(e as Error).message}`, component: 'JSON-LD' }], total: 1 };
   }
   const data = datasetFactory.dataset([...modelQuads, ...quads]);
   const report = await new Validator(shapes, { factory: dataModel }).validate({ dataset: data });
