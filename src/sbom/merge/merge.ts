@@ -12,7 +12,7 @@ import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type Group, type IdentityDecision } from './identity.js';
 import { checkNoLoss } from './loss.js';
-import { reachability, type InputReach } from './reach.js';
+import { adjacency, reachability, type InputReach } from './reach.js';
 import { BeambakeError } from '../../util/errors.js';
 
 export interface DeviceInfo {
@@ -392,9 +392,17 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   checkNoLoss(inputs, idMap, graph, counts);
 
   // every component the device does not reach needs a reason an input gives; otherwise the merge fails
-  const reached = reachability(graph, device.id);
+  const adj = adjacency(graph);
+  const reached = reachability(graph, device.id, adj);
   const detached = new Map<string, string>();
   for (const i of inputs) for (const [id, why] of i.detached ?? []) if (idMap.has(id)) detached.set(idMap.get(id)!, `${i.file}: ${why}`);
+  // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
+  const inherited = new Map<string, string>();
+  for (const [id, why] of detached) {
+    if (reached.has(id)) continue;
+    for (const x of reachability(graph, id, adj)) if (x !== id && !reached.has(x) && !detached.has(x) && !inherited.has(x)) inherited.set(x, `part of ${out.get(id)?.name ?? id}, which stands apart: ${why}`);
+  }
+  for (const [id, why] of inherited) detached.set(id, why);
   const unexplained: string[] = [];
   for (const c of components) {
     if (reached.has(c.id)) continue;

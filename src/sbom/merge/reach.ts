@@ -15,8 +15,8 @@ export interface InputReach {
   reachable: number;
 }
 
-/** Ids reachable from `root` over the graph's edges. */
-export function reachability(graph: SbomGraph, root: string): Set<string> {
+/** from -> to over the edges that make a component part of what reaches it. */
+export function adjacency(graph: SbomGraph): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const e of graph.edges) {
     if (!REACHING_EDGES.has(e.type)) continue;
@@ -24,11 +24,16 @@ export function reachability(graph: SbomGraph, root: string): Set<string> {
     if (!l) out.set(e.from, (l = []));
     l.push(e.to);
   }
+  return out;
+}
+
+/** Ids reachable from `root` (built adjacency reused when given). */
+export function reachability(graph: SbomGraph, root: string, adj: Map<string, string[]> = adjacency(graph)): Set<string> {
   const seen = new Set<string>([root]);
   const stack = [root];
   while (stack.length > 0) {
     const id = stack.pop()!;
-    for (const t of out.get(id) ?? []) {
+    for (const t of adj.get(id) ?? []) {
       if (!seen.has(t)) {
         seen.add(t);
         stack.push(t);
