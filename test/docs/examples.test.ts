@@ -47,6 +47,8 @@ function sandbox(): string {
   // `beambake vuln` examples: the real livebook lock and the real OSV records
   symlinkSync(join(corpusDir, 'mix', 'nerves_livebook'), join(dir, 'nerves_livebook'));
   symlinkSync(join(schemasDir, 'osv'), join(dir, 'osv'));
+  // the CycloneDX VEX written for the beaglebone BOM (BOM-Links into it)
+  symlinkSync(join(repoRoot, 'test', 'fixtures', 'sbom-merge', 'vex-beaglebone.cdx-1.4.json'), join(dir, 'vex.cdx-1.4.json'));
   return dir;
 }
 
