@@ -178,10 +178,12 @@ async function recipeTargets(read: Project, opts: RecipeOptions, warnings: strin
   const out: Target[] = [];
   for (const r of chosen) {
     const version = opts.appVersion ?? r.version;
+    // --app-name names the recipe of the one release written; BEAM_*_RELEASE stays the release's name.
+    const name = chosen.length === 1 && opts.appName !== undefined ? opts.appName : r.name;
     const identified = await withIdentity(
       {
         ...read,
-        name: r.name,
+        name,
         ...(version !== undefined ? { version } : { version: undefined }),
         ...(r.versionSource ? { versionSource: r.versionSource } : {}),
         identityProblem: `release ${r.name}: the version is computed when the project builds and cannot be derived here; pass --app-version`,

@@ -159,9 +159,18 @@ function combinedLicense(app: AppLicense, deps: DepFacts[], warnings: string[]):
   const depLicenses = deps.flatMap((d) => (d.license !== undefined ? [d.license] : []));
   const files = [...app.files, ...deps.flatMap((d) => d.files)];
   if (app.license === 'CLOSED') {
-    // CLOSED switches BitBake's licence checks off altogether; mixing it with real licences means nothing
-    warnings.push('the application has no licence file, so LICENSE stays "CLOSED"; the dependencies\' licences are only in BEAM_DEP_LICENSE');
-    return { ...app, warnings: [...app.warnings] };
+    if (depLicenses.length === 0) return { ...app, warnings: [...app.warnings] };
+    // The application's own part stays CLOSED, but what it ships is open source: LICENSE says so
+    // ("CLOSED & MIT & ..."). BitBake's licence QA skips only a LICENSE that is exactly "CLOSED"; with
+    // anything more it needs LIC_FILES_CHKSUM, which the dependencies' licence files give (Mix, Gleam).
+    if (deps.every((d) => d.files.length === 0)) {
+      warnings.push(
+        'the application has no licence file and its dependencies\' licence files are unpacked only at compile time, so LICENSE stays "CLOSED" (BitBake needs LIC_FILES_CHKSUM for anything else); the dependencies\' licences are in BEAM_DEP_LICENSE',
+      );
+      return { ...app, warnings: [...app.warnings] };
+    }
+    warnings.push('the application has no licence file: LICENSE is "CLOSED" for it, with the licences of the dependencies it ships');
+    return { license: conjunction(['CLOSED', ...depLicenses]), files, warnings: [...app.warnings] };
   }
   const license = conjunction([app.license, ...depLicenses]);
   if (!/^[A-Za-z0-9.+\- &|()]+$/.test(license)) throw new Error(`internal: combined licence ${JSON.stringify(license)}`);

@@ -202,9 +202,8 @@ function otpComponents(project: Project, opts: ProjectSbomOptions): { erts: Comp
   const otpRelease = opts.otpVersion ?? host.otpRelease;
   const elixirVersion = opts.elixirVersion ?? host.elixir;
   const ertsVersion = opts.ertsVersion ?? opts.appVersions?.erts ?? host.erts;
-  const otpQualifiers = { repository_url: 'https://github.com/erlang/otp' };
   const mk = (app: string, version: string | undefined, elixir: boolean): Component => {
-    const purl = otpPurl(app, version, elixir ? { repository_url: 'https://github.com/elixir-lang/elixir' } : otpQualifiers);
+    const purl = otpPurl(app, version, elixir ? 'elixir' : 'otp');
     const c = emptyComponent(`otp:${app}`, app, app === 'erts' ? 'platform' : 'library');
     c.version = version;
     c.purl = purl;

@@ -127,6 +127,30 @@ export interface VexStatement {
   justification?: string;
   products: string[];
   statement?: string;
+  /**
+   * Products named by reference into a BOM that is not part of this graph
+   * (a CycloneDX BOM-Link `urn:cdx:SERIAL/VERSION#ref` of a BOM that was not
+   * merged): kept as written, never turned into placeholder components.
+   */
+  externalProducts?: string[];
+}
+
+/**
+ * A build step (SPDX 3 `build_Build`, CycloneDX `formulation`): provenance of
+ * components, not a component itself, so it is kept beside the component list.
+ */
+export interface BuildRecord {
+  id: string;
+  name?: string;
+  /** SPDX 3 build_buildType (an IRI). */
+  buildType?: string;
+  /** Component ids the build consumed / produced (hasInput / hasOutput). */
+  inputs: string[];
+  outputs: string[];
+  /** Other builds (or references to builds in other documents) it depends on. */
+  dependsOn: string[];
+  properties: Property[];
+  sources: string[];
 }
 
 export interface SbomMetadata {
@@ -152,6 +176,17 @@ export interface SbomGraph {
   edges: Edge[];
   compositions: Composition[];
   vex: VexStatement[];
+  /** Build provenance (optional: graphs without any have none). */
+  builds?: BuildRecord[];
+  /** Texts of the `LicenseRef-` licences the components name, as the inputs give them (SPDX 2 hasExtractedLicensingInfos). */
+  licenseTexts?: LicenseText[];
+}
+
+export interface LicenseText {
+  /** `LicenseRef-...` as used in the licence expressions. */
+  id: string;
+  text: string;
+  name?: string;
 }
 
 export function emptyComponent(id: string, name: string, type: ComponentType = 'library'): Component {

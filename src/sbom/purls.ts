@@ -2,9 +2,9 @@
  * Package URLs and download locations for the packages of a BEAM project,
  * following the purl-spec type definitions: `hex` (org as namespace, a
  * self-hosted repository as `repository_url`), `github` for GitHub git
- * dependencies, `generic` with `vcs_url` for other git hosts, and `otp` for
- * OTP/Elixir applications and the project's own application (registered type
- * "BEAM/OTP Application"; hex packages keep `hex`, as its definition asks).
+ * dependencies, `generic` with `vcs_url` for other git hosts, OTP/Elixir
+ * applications and the project's own application (`pkg:otp` is not a
+ * registered type; hex packages keep `hex`, as its definition asks).
  */
 // The purl-spec encoding of src/bitbake/purl.ts, which test/bitbake/purl.test.ts checks against
 // packageurl-js for every shape used here: loading that library costs `beambake recipe` (which
@@ -70,6 +70,21 @@ export function gitPurl(name: string, url: string, rev: string, subpath?: string
   return purlString('generic', undefined, name, rev, { vcs_url: `git+${url}@${rev}` }, subpath);
 }
 
-export function otpPurl(app: string, version: string | undefined, qualifiers?: Record<string, string>): string {
-  return purlString('otp', undefined, app.toLowerCase(), version, qualifiers);
+/** Where OTP and Elixir keep their applications (`vcs_url` + subpath, as mix_sbom writes them). */
+const OTP_SOURCES = {
+  otp: 'git+https://github.com/erlang/otp.git',
+  elixir: 'git+https://github.com/elixir-lang/elixir.git',
+} as const;
+
+/**
+ * An OTP/Elixir application or a project's own application. `pkg:otp` is not
+ * a registered purl type, so these are `pkg:generic` with the application's
+ * own version; OTP and Elixir applications name their repository (`vcs_url`)
+ * and directory in it (subpath `lib/<app>`, `erts`), the scheme mix_sbom (the
+ * EEF's SBOM tool) uses, so the two tools' purls agree. See docs/sbom-mapping.md.
+ */
+export function otpPurl(app: string, version: string | undefined, source?: keyof typeof OTP_SOURCES): string {
+  const name = app.toLowerCase();
+  if (!source) return purlString('generic', undefined, name, version);
+  return purlString('generic', undefined, name, version, { vcs_url: OTP_SOURCES[source] }, name === 'erts' ? 'erts' : `lib/${name}`);
 }

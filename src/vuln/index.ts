@@ -17,6 +17,8 @@ export interface VulnOptions {
   project?: string;
   sboms?: string[];
   projectIdentity?: { appName?: string; appVersion?: string };
+  /** Dependency scopes beyond prod to match (`--include-scope`). */
+  includeScopes?: ('dev' | 'test')[];
   osv: string[];
   cveCheck?: string[];
   triage?: string[];
@@ -124,7 +126,7 @@ export async function runVuln(opts: VulnOptions): Promise<VulnResult> {
   if (opts.sboms && opts.sboms.length > 0) ({ target, vex } = await sbomTarget(opts.sboms));
   else {
     const { readProject } = await import('../lockfiles/index.js');
-    target = projectTarget(await readProject(opts.project ?? '.', opts.projectIdentity ?? {}));
+    target = projectTarget(await readProject(opts.project ?? '.', opts.projectIdentity ?? {}), opts.includeScopes ?? []);
   }
   const decisions = [];
   for (const t of opts.triage ?? []) decisions.push(...(await readTriage(t)));

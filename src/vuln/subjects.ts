@@ -7,16 +7,24 @@
  * CycloneDX analyses).
  */
 import { basename, dirname, resolve } from 'node:path';
-import type { Project } from '../model.js';
+import { inScopes, type Project, type Scope } from '../model.js';
 import type { VexStatement } from '../sbom/model.js';
 import { gitLocation, hexPurl, gitPurl } from '../sbom/purls.js';
 import type { Subject, Target } from './model.js';
 
-export function projectTarget(project: Project): Target {
+/** `include`: scopes beyond prod (`--include-scope`); production packages that are only needed at build time are left out as the device SBOM leaves them out. */
+export function projectTarget(project: Project, include: readonly Scope[] = []): Target {
   const subjects: Subject[] = [];
   const notes: string[] = [];
   let privateHex = 0;
+  const scopes = new Set<Scope>(['prod', ...include]);
+  const left = new Map<string, number>();
   for (const p of project.packages) {
+    if (!inScopes(p, scopes, { build: false })) {
+      const k = (p.scope ?? 'prod') === 'prod' ? 'build-only' : p.scope!;
+      left.set(k, (left.get(k) ?? 0) + 1);
+      continue;
+    }
     if (p.source === 'hex') {
       const purl = hexPurl(p.name, p.version, p.repository);
       const s: Subject = { ref: purl, name: p.name, version: p.version, purl };
@@ -31,7 +39,8 @@ export function projectTarget(project: Project): Target {
     }
   }
   if (privateHex > 0) notes.push(`${privateHex} package(s) from private or self-hosted Hex repositories: OSV's Hex ecosystem does not cover them`);
-  notes.push('all locked packages are matched: the lock does not mark which are only for dev/test, so build-only packages may be reported too');
+  if (left.size > 0) notes.push(`left out ${[...left].map(([k, n]) => `${n} ${k}`).join(', ')} package(s) that the device does not ship (--include-scope dev,test adds dev/test ones)`);
+  if (project.scopeUnknown?.length) notes.push(`scope unknown for ${project.scopeUnknown.join(', ')}: matched as production packages`);
   // a bare lockfile names no project: its directory stands in
   const name = project.name ?? (basename(resolve(project.directory ?? dirname(project.lockfile || '.'))) || 'unknown');
   return { kind: 'project', name, version: project.version, files: [project.lockfile], subjects, notes };

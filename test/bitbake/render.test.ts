@@ -115,6 +115,8 @@ test('hex and git dependencies become pinned SRC_URI entries, checksums, SRCREVs
   // the application's own purl comes first, so create-spdx-3.0 uses it as the recipe's packageUrl
   assert.match(r.recipe, new RegExp(`^SPDX_PACKAGE_URLS = "pkg:github/acme/demo_app@${REV}"$`, 'm'));
   assert.match(r.recipe, /^require demo-app-beam-deps.inc$/m);
+  assert.match(r.recipe, /^BEAM_APP = "demo_app"$/m);
+  assert.match(r.recipe, /^BEAMBAKE_CLASSES := "\$\{FILE_DIRNAME\}\/\.\.\/\.\.\/classes"$/m);
   assert.match(r.recipe, /^inherit \$\{BEAMBAKE_CLASSES\}\/beambake-mix\.bbclass$/m);
   assert.match(r.recipe, /^HOMEPAGE = "https:\/\/github.com\/acme\/demo_app"$/m);
   assert.match(r.recipe, /^LICENSE = "Apache-2.0"$/m);

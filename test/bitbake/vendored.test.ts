@@ -310,10 +310,14 @@ test('rebar3: an old rebar.lock without pkg_hash_ext is pinned from the corpus t
   assert.match(inc, /^# rebar3 unpacks Hex tarballs itself in do_compile, after do_populate_lic: their licence$/m);
 });
 
-test('an application without a licence file stays CLOSED, and says where the dependencies\' licences went', async () => {
+test('an application without a licence file: LICENSE is CLOSED for it and covers the dependencies it ships, with their licence files', async () => {
   const project = mixProject(corpusEntries(), '');
   const { result, bb, inc } = await run(project, { vendorDirs: [MINI, GPIO] });
-  assert.match(bb, /^LICENSE = "CLOSED"$/m);
+  const license = /^LICENSE = "([^"]*)"$/m.exec(bb)![1]!;
+  assert.match(license, /^CLOSED & /);
+  assert.ok(license.includes('Apache-2.0'), license);
   assert.match(inc, /^BEAM_DEP_LICENSE\[gpio\] = "Apache-2\.0"$/m);
-  assert.ok(result.warnings.some((w) => /LICENSE stays "CLOSED"; the dependencies' licences are only in BEAM_DEP_LICENSE/.test(w)));
+  const licFiles = [...bb.matchAll(/file:\/\/([^;\s"]+);md5=/g)].map((m) => m[1]!);
+  assert.ok(licFiles.length > 0 && licFiles.every((f) => f.startsWith('deps/')), licFiles.join(' '));
+  assert.ok(result.warnings.some((w) => /LICENSE is "CLOSED" for it, with the licences of the dependencies it ships/.test(w)));
 });

@@ -23,7 +23,7 @@ const noFail = (f: { message: string; error?: unknown }) => {
 };
 const words = (text: string) => new Set(text.split(/\s+/).filter((w) => w.length > 0));
 
-for (const cmd of [['recipe'], ['verify'], ['sbom', 'merge'], ['kas'], ['profiles'], ['vuln']]) {
+for (const cmd of [['recipe'], ['verify'], ['sbom', 'merge'], ['kas'], ['profiles'], ['vuln'], ['report']]) {
   test(`${cmd.join(' ')} --help: wrapped at word boundaries at every width, examples on one line`, async () => {
     const unwrapped = await runInProcess([...cmd, '--help'], 10_000, noFail);
     const known = words(unwrapped);
@@ -77,12 +77,12 @@ test('shared options: --yocto has the same choices in recipe and kas, --json eve
 test('kas --json prints what was written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-kasjson-'));
   try {
-    const r = runCli(['kas', '--profile', 'qemuarm64', '-o', join(dir, 'k.yml'), '--json']);
+    const r = runCli(['kas', '--profile', 'qemuarm64', '--distro', 'nodistro', '-o', join(dir, 'k.yml'), '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { machine: string; kasFormat: number; repos: Record<string, unknown> };
+    const doc = JSON.parse(r.stdout) as { machine: string; kasFormat: number; repos: { name: string; commit?: string }[] };
     assert.equal(doc.machine, 'qemuarm64');
     assert.equal(doc.kasFormat, 12);
-    assert.ok(doc.repos['meta-erlang']);
+    assert.match(doc.repos.find((repo) => repo.name === 'meta-erlang')?.commit ?? '', /^[0-9a-f]{40}$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

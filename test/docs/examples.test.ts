@@ -10,7 +10,7 @@
  * copy of the repository's), myapp/ (a Mix project locking the real gpio
  * 0.6.0 Hex package), downloads/ (its tarball from the corpus), tampered/
  * (the same tarball with one byte changed) and the corpus SBOMs the README
- * names.
+ * names, the livebook project (nerves_livebook/) and the OSV records (osv/).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readF
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir, repoRoot, schemasDir } from '../helpers/paths.js';
 import { docExamples, matchesWithEllipsis, shellWords, type DocExample } from '../helpers/doc-examples.js';
 import { writeMixProject } from '../verify/fixture.js';
 import { unifiedDiff } from '../../src/bitbake/diff.js';
@@ -44,6 +44,11 @@ function sandbox(): string {
   bytes[bytes.length - 700] ^= 0x01;
   writeFileSync(join(dir, 'tampered', 'hex-gpio-0.6.0.tar'), bytes);
   for (const [name, rel] of Object.entries(CORPUS_FILES)) symlinkSync(join(corpusDir, rel), join(dir, name));
+  // `beambake vuln` examples: the real livebook lock and the real OSV records
+  symlinkSync(join(corpusDir, 'mix', 'nerves_livebook'), join(dir, 'nerves_livebook'));
+  symlinkSync(join(schemasDir, 'osv'), join(dir, 'osv'));
+  // the CycloneDX VEX written for the beaglebone BOM (BOM-Links into it)
+  symlinkSync(join(repoRoot, 'test', 'fixtures', 'sbom-merge', 'vex-beaglebone.cdx-1.4.json'), join(dir, 'vex.cdx-1.4.json'));
   return dir;
 }
 

@@ -118,7 +118,7 @@ describe('Mix umbrella: one recipe per release, built offline by the class scrip
     const gateway = join(s!.dir, 'release-gateway');
     const r = spawnSync(join(gateway, 'bin', 'gateway'), ['eval', '{:ok, _} = Application.ensure_all_started(:gw_web); IO.puts(GwWeb.report())'], {
       encoding: 'utf8',
-      env: { ...process.env, HOME: s!.dir, RELEASE_TMP: join(s!.dir, 'release-tmp') },
+      env: { ...process.env, HOME: s!.dir, RELEASE_TMP: join(s!.dir, 'release-tmp'), RELEASE_COOKIE: 'beambake-test-cookie' },
       timeout: 120_000,
     });
     assert.equal(r.status, 0, failureText(r));

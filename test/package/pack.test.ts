@@ -22,9 +22,10 @@ function run(cmd: string, args: string[], cwd: string) {
 }
 
 test('npm pack: only what runs, installable into an empty directory, npx beambake recipe writes the layer', () => {
-  const packed = run('npm', ['pack', '--json', '--pack-destination', work], repoRoot);
+  // --ignore-scripts: `prepare` would rebuild dist/ under the feet of tests running beside this one;
+  // the test run has just built it (the next test checks that `prepare` builds it too)
+  const packed = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], repoRoot);
   assert.equal(packed.status, 0, packed.stderr);
-  // `prepare` (the build) prints to stdout before npm's JSON
   const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   const files = info[0].files.map((f) => f.path).sort();
   for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/src/cli/main.js', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json', 'dist/src/sigstore/trusted-root.public-good.json']) {
@@ -50,4 +51,18 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
   assert.equal(run('npx', ['--no-install', 'beambake', 'profiles', 'show', 'raspberrypi4-64', '--json'], app).status, 0);
   const sbom = run('npx', ['--no-install', 'beambake', 'sbom', 'check', join('meta-hello', 'recipes-beam', 'hello-beam', 'hello-beam.cdx.json'), '--json'], app);
   assert.equal((JSON.parse(sbom.stdout) as { schema: { valid: boolean } }).schema.valid, true, sbom.stderr);
+});
+
+test('prepare: a git checkout installed with npm builds dist/src (what the bin and `files` name)', () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string>; files: string[] };
+  assert.equal(manifest.scripts.prepare, 'tsc -p tsconfig.build.json');
+  assert.equal(manifest.bin.beambake, 'dist/src/cli/main.js');
+  assert.ok(manifest.files.includes('dist/src/'));
+  // the same compilation into a scratch directory, so the dist/ other tests run from stays untouched
+  const out = join(work, 'prepare-out');
+  const r = run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', out], repoRoot);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.ok(existsSync(join(out, 'src', 'cli', 'main.js')));
+  assert.ok(existsSync(join(out, 'src', 'sigstore', 'trusted-root.public-good.json')));
+  assert.equal(existsSync(join(out, 'test')), false, 'prepare builds only what runs');
 });

@@ -149,8 +149,40 @@ test('corpus: Gleam projects whose gleam.toml declares dev dependencies leave th
   const p = await readProject(join(corpusDir, 'gleam/gleam-packages'));
   assert.deepEqual(p.packages.filter((x) => x.scope !== 'prod').map((x) => x.app), ['gleeunit']);
   const out = join(temp(), 'meta-packages');
-  const res = await recipe({ path: join(corpusDir, 'gleam/gleam-packages'), outDir: out });
+  const res = await recipe({ path: join(corpusDir, 'gleam/gleam-packages'), outDir: out, yocto: 'wrynose' });
   assert.doesNotMatch(readFileSync(join(out, res.recipe.incPath), 'utf8'), /gleeunit/);
   const a = await readProject(join(corpusDir, 'gleam/gleam-test-project_path_deps-a'));
   assert.deepEqual(a.packages.filter((x) => x.scope === 'dev').map((x) => x.app), ['gleam_stdlib', 'gleeunit']);
+});
+
+test('umbrellas: the apps, the releases and the own apps in each (no tools needed)', async () => {
+  const mix = await readProject(join(fixturesDir, 'build', 'mix-umbrella', 'app'));
+  assert.deepEqual(mix.umbrellaApps, ['gw_core', 'gw_web']);
+  assert.deepEqual(
+    mix.releases?.map((r) => [r.name, r.version, r.apps]),
+    [
+      ['core_only', '0.4.0', ['gw_core']],
+      ['gateway', '0.4.0', ['gw_core', 'gw_web']],
+    ],
+  );
+  // no root identity warning: an umbrella with releases ships those
+  assert.ok(!mix.warnings.some((w) => /cannot read the project name/.test(w)), mix.warnings.join('\n'));
+
+  const rebar = await readProject(join(fixturesDir, 'build', 'rebar3-umbrella', 'app'));
+  assert.deepEqual(rebar.umbrellaApps, ['hub_api', 'hub_core']);
+  assert.deepEqual(
+    rebar.releases?.map((r) => [r.name, r.version ?? null, r.versionSource?.kind ?? null, r.apps]),
+    [
+      ['hub', '1.1.0', null, ['hub_api', 'hub_core']],
+      ['hub_lite', null, 'semver', ['hub_core']],
+    ],
+  );
+  const json = JSON.parse(runCli(['deps', join(fixturesDir, 'build', 'rebar3-umbrella', 'app'), '--json']).stdout) as { project: { releases: unknown[] } };
+  assert.deepEqual(json.project.releases, [
+    { name: 'hub', version: '1.1.0', apps: ['hub_api', 'hub_core'] },
+    { name: 'hub_lite', version: null, apps: ['hub_core'] },
+  ]);
+  const bad = runCli(['recipe', join(fixturesDir, 'build', 'rebar3-umbrella', 'app'), '-o', join(temp(), 'meta-x'), '--release', 'nope']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--release nope: no such release \(the project defines hub, hub_lite\)/);
 });

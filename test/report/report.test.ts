@@ -36,6 +36,8 @@ test('report HTML: self-contained (CSP with the hashes of its only style and scr
   assert.match(page, /EEF-CVE-2026-56812/);
   assert.match(page, /id="licence-gap"><b>\d+<\/b> components have no known licence \(gap\)/);
   assert.match(page, /Hash value of the deployable component/);
+  const verified = JSON.parse(v.stdout) as { artifacts: unknown[] };
+  assert.match(page, new RegExp(`<p>${verified.artifacts.length} artifacts checked`));
   assert.match(page, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg" id="dependency-graph"/);
   const md = runCli(['report', '--sbom', sbom, '--vuln', vuln, '--check-profile', 'bsi-tr-03183-2', '-f', 'md'], { env });
   assert.equal(md.status, 0, md.stderr);

@@ -22,6 +22,17 @@ function openVexValidator() {
   return ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'openvex-0.2.0.json'), 'utf8')));
 }
 
+/** CSAF 2.0 schema (strict) and every mandatory test of BSI's validator, including the VEX profile's (6.1.27.x). */
+async function csafProblems(doc: unknown): Promise<unknown[]> {
+  const lib = '@secvisogram/csaf-validator-lib';
+  // specifiers kept out of TypeScript's resolution: the library ships JavaScript without declarations
+  const validateStrict = (await import(`${lib}/validateStrict.js`)).default;
+  const mandatory = await import(`${lib}/mandatoryTests.js`);
+  const { csaf_2_0_strict } = await import(`${lib}/schemaTests.js`);
+  const r = await validateStrict([csaf_2_0_strict, ...Object.values(mandatory)], doc);
+  return r.tests.filter((x: { isValid: boolean }) => !x.isValid).map((x: { name: string; errors: unknown[] }) => [x.name, x.errors.slice(0, 3)]);
+}
+
 function tmp(t: { after: (f: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'beambake-vuln-'));
   t.after(() => rmSync(d, { recursive: true, force: true }));
@@ -76,6 +87,7 @@ test('OpenVEX and CycloneDX VEX outputs validate against their schemas and are b
   const cv = csaf.vulnerabilities.find((x: { cve?: string }) => x.cve === 'CVE-2026-56812');
   assert.deepEqual(Object.keys(cv.product_status), ['known_affected']);
   assert.equal(cv.remediations[0].category, 'vendor_fix');
+  assert.deepEqual(await csafProblems(csaf), []);
 });
 
 test('a bad OSV record is reported with its file and skipped; a zip export gives the same findings', (t) => {
@@ -126,7 +138,7 @@ test('--fail-on gates CI: exit 1 on the untriaged medium finding, 0 at high or o
   assert.equal(bad.stderr.trim().split('\n').length, 1);
 });
 
-test('device SBOM (corpus Yocto image + livebook layer SBOM) with Yocto cve-check and the image VEX: one OpenVEX for the whole image', (t) => {
+test('device SBOM (corpus Yocto image + livebook layer SBOM) with Yocto cve-check and the image VEX: one OpenVEX for the whole image', async (t) => {
   const d = tmp(t);
   const app = join(d, 'app.cdx.json');
   assert.equal(runCli(['sbom', livebook, '-o', app], { env }).status, 0);
@@ -151,6 +163,14 @@ test('device SBOM (corpus Yocto image + livebook layer SBOM) with Yocto cve-chec
   const imageVex = JSON.parse(readFileSync(join(d, 'image.openvex.json'), 'utf8'));
   // every statement of the image VEX is in the one document
   assert.ok(vex.statements.length >= imageVex.statements.length + 3);
+  // the same as CSAF VEX: fixed, not affected (with its impact statement) and affected products all valid
+  const csafFile = join(d, 'device.csaf.json');
+  const cs = runCli(
+    ['vuln', join(d, 'device.cdx.json'), '--osv', osvDir, '--cve-check', join(corpusDir, 'spdx/vulnscout/yocto-cve-check.json'), '--vex', join(d, 'image.openvex.json'), '-f', 'csaf', '--author-url', 'https://example.com', '-o', csafFile],
+    { env },
+  );
+  assert.equal(cs.status, 0, cs.stderr);
+  assert.deepEqual(await csafProblems(JSON.parse(readFileSync(csafFile, 'utf8'))), []);
   // CycloneDX VEX of the device SBOM refers to its components by BOM-Link
   const c = runCli(['vuln', join(d, 'device.cdx.json'), '--osv', osvDir, '-f', 'cyclonedx-vex'], { env });
   assert.equal(c.status, 0, c.stderr);
@@ -158,4 +178,14 @@ test('device SBOM (corpus Yocto image + livebook layer SBOM) with Yocto cve-chec
   const cdx = JSON.parse(c.stdout);
   const v = cdx.vulnerabilities.find((x: { id: string }) => x.id === 'EEF-CVE-2026-56812');
   assert.match(v.affects[0].ref, new RegExp(`^urn:cdx:${serial}/1#`));
+});
+
+test('the VEX inside an SBOM input passes through: the Yocto SPDX 2.2 image archive\'s patched CVEs are "fixed" statements', () => {
+  const r = runCli(['vuln', join(corpusDir, 'spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst'), '--osv', osvDir, '-f', 'json'], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { subject: { kind: string; name: string }; findings: JsonFinding[] };
+  assert.deepEqual([doc.subject.kind, doc.subject.name], ['sbom', 'core-image-minimal']);
+  assert.ok(doc.findings.length > 1000);
+  assert.ok(doc.findings.every((f) => f.status === 'fixed' && f.source === 'sbom-vex'));
+  assert.ok(doc.findings.some((f) => f.id === 'CVE-2022-28391' && f.component.name === 'busybox'));
 });

@@ -78,7 +78,7 @@ export const kasCommand: CommandModule<object, KasArgs> = {
     if (args.json) {
       printJson({
         file: args.output,
-        format: 12,
+        kasFormat: 12,
         machine: profile.machine,
         distro: args.distro,
         target: args.target,

@@ -22,6 +22,7 @@ interface MergeArgs {
   vex?: string;
   json: boolean;
   'keep-files': boolean;
+  'allow-unreachable': boolean;
 }
 
 export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
@@ -41,6 +42,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       .option('explain', { type: 'boolean', default: false, describe: 'Print every merge decision (identity, folds, placeholders, roots)' })
       .option('vex', { type: 'string', describe: 'Write the vulnerability facts of the inputs as OpenVEX 0.2.0 to this file' })
       .option('keep-files', { type: 'boolean', default: false, describe: 'Keep SPDX files as components instead of folding them into their package' })
+      .option('allow-unreachable', { type: 'boolean', default: false, describe: 'Write the SBOM (with a warning) even when components are not reachable from the device and no input says why' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the merge report as JSON' }),
       [
         [
@@ -70,7 +72,12 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       ...(epoch ? { timestamp: epoch } : {}),
       toolVersion: pkg.version,
       keepFiles: argv['keep-files'],
+      allowUnreachable: argv['allow-unreachable'],
     });
+    if (result.counts.unreachable > 0) {
+      const { warn } = await import('../output.js');
+      warn(`${result.counts.unreachable} of ${result.graph.components.length} components are not reachable from the device (--explain lists them)`);
+    }
     const text = writeSbom(result.graph, argv.format);
     let vexText: string | undefined;
     if (argv.vex) {

@@ -35,6 +35,8 @@ interface CheckArgs {
   file: string;
   profile: (typeof PROFILES)[number];
   json: boolean;
+  summary: boolean;
+  shacl: boolean;
 }
 
 function party(name?: string, email?: string, url?: string): { name?: string; email?: string; urls?: string[] } | undefined {
@@ -157,18 +159,22 @@ const checkCommand: CommandModule<object, CheckArgs> = {
       withJson(
         y
           .positional('file', { type: 'string', demandOption: true, describe: 'CycloneDX (JSON/XML), SPDX 2.x JSON or SPDX 3 JSON-LD file' })
-          .option('profile', { choices: PROFILES, default: 'bsi-tr-03183-2' as const, describe: 'Required fields to check' }),
+          .option('profile', { choices: PROFILES, default: 'bsi-tr-03183-2' as const, describe: 'Required fields to check' })
+          .option('summary', { type: 'boolean', default: false, describe: 'One line per requirement: how many miss it, and which input or option fills the gap' })
+          .option('shacl', { type: 'boolean', default: true, describe: 'Validate SPDX 3 against the 3.0.1 SHACL shapes (--no-shacl skips it)' }),
         'Print the report as JSON',
       ),
       [
         ['$0 sbom check app.cdx.json', 'Schema + BSI TR-03183-2 v2.1 required fields, per component'],
+        ['$0 sbom check device.cdx.json --summary', 'One line per requirement with counts and how to fill each gap'],
         ['$0 sbom check device.spdx3.json --profile ntia --json', 'NTIA minimum elements as JSON'],
       ],
     ) as unknown as Argv<CheckArgs>,
   handler: async (argv) => {
-    const { checkSbomFile } = await import('../../sbom/check/index.js');
-    const report = await checkSbomFile(argv.file, argv.profile);
-    if (argv.json) printJson(report);
+    const { checkSbomFile, requirementSummary } = await import('../../sbom/check/index.js');
+    const report = await checkSbomFile(argv.file, argv.profile, { shacl: argv.shacl });
+    if (argv.json) printJson(argv.summary ? { ...report, requirements: requirementSummary(report) } : report);
+    else if (argv.summary) process.stdout.write(renderSummary(report, requirementSummary(report)));
     else process.stdout.write(renderCheck(report));
     if (!report.passed) process.exitCode = ExitCode.CHECK_FAILED;
   },
@@ -176,11 +182,21 @@ const checkCommand: CommandModule<object, CheckArgs> = {
 
 type Report = Awaited<ReturnType<(typeof import('../../sbom/check/index.js'))['checkSbomFile']>>;
 
+function renderSummary(r: Report, reqs: ReturnType<(typeof import('../../sbom/check/index.js'))['requirementSummary']>): string {
+  const lines = [`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components; schema ${r.schema.valid ? 'valid' : 'INVALID'}; profile ${r.profile} ${r.passed ? 'passed' : 'FAILED'}`];
+  for (const q of reqs) {
+    const status = q.missing === 0 ? 'ok' : q.of === 1 ? `${q.missing} problem(s)` : `missing for ${q.missing} of ${q.of}`;
+    lines.push(`${q.field} (${q.level}): ${status}${q.fill ? ` -> ${q.fill}` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 function renderCheck(r: Report): string {
   const lines: string[] = [];
   lines.push(safeLine(`${r.file}: ${r.format} ${r.specVersion}, ${r.components} components`));
   lines.push(`schema ${r.schema.schema}: ${r.schema.valid ? style.green('valid') : style.red('INVALID')}`);
   for (const p of r.schema.problems.slice(0, 20)) lines.push(`  ${safeLine(`${p.path}: ${p.message}`)}`);
+  if (r.shacl) lines.push(`shacl ${r.shacl.shapes}: ${r.shacl.conforms ? style.green('conforms') : style.red(`${r.shacl.total} violation(s)`)}`);
   const required = r.findings.filter((f) => f.level === 'required');
   lines.push(`profile ${r.profile}: ${r.passed ? style.green('passed') : style.red('FAILED')} (${required.length} required fields missing)`);
   if (r.summary.length > 0) {

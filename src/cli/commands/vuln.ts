@@ -4,7 +4,7 @@
  * text; `--fail-on` makes it a CI gate.
  */
 import type { CommandModule } from 'yargs';
-import { projectIdentity, withProjectIdentity, type ProjectIdentityArgs } from './project-options.js';
+import { includedScopes, projectIdentity, withProjectIdentity, withScopeOption, type ProjectIdentityArgs, type ScopeArgs } from './project-options.js';
 import { info, warn } from '../output.js';
 import { examples } from '../options.js';
 
@@ -12,7 +12,7 @@ const FORMATS = ['openvex', 'cyclonedx-vex', 'csaf', 'json', 'text'] as const;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const LOCKFILES = new Set(['mix.lock', 'rebar.lock', 'manifest.toml']);
 
-interface VulnArgs extends ProjectIdentityArgs {
+interface VulnArgs extends ProjectIdentityArgs, ScopeArgs {
   inputs: string[];
   osv: string[];
   'cve-check'?: string[];
@@ -30,7 +30,7 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
   describe: 'Match a project (its lock) or SBOMs against OSV advisories offline and write VEX',
   builder: (y) =>
     examples(
-      withProjectIdentity(y)
+      withScopeOption(withProjectIdentity(y))
       .positional('inputs', { type: 'string', array: true, default: ['.'], describe: 'A project directory or lockfile, or SBOM files (layer or device SBOM)' })
       .option('osv', { type: 'string', array: true, demandOption: true, describe: 'OSV records: a directory, a .zip export or a .json file (repeatable)' })
       .option('cve-check', { type: 'string', array: true, describe: "Yocto cve-check JSON: its statuses pass through into the output (repeatable)" })
@@ -62,7 +62,7 @@ export const vulnCommand: CommandModule<object, VulnArgs> = {
     }
     if (sboms.length === 0 && inputs.length > 1) throw new BeambakeError('INVALID_ARGUMENT', `one project at a time, got ${inputs.length}`);
     const result = await runVuln({
-      ...(sboms.length ? { sboms } : { project: inputs[0]!, projectIdentity: projectIdentity(argv) }),
+      ...(sboms.length ? { sboms } : { project: inputs[0]!, projectIdentity: projectIdentity(argv), includeScopes: includedScopes(argv) }),
       osv: argv.osv,
       ...(argv['cve-check'] ? { cveCheck: argv['cve-check'] } : {}),
       ...(argv.triage ? { triage: argv.triage } : {}),

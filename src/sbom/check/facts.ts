@@ -7,12 +7,15 @@
 import { XMLParser } from 'fast-xml-parser';
 import { parseXml } from '../../util/xml.js';
 import { isLicenseFact, isSpdxExpression } from '../writers/licenses.js';
+import { cyclonedxGraph, spdx2Graph, spdx3Graph, type GraphFacts } from './graph.js';
 
 export type SbomKind = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx2-json' | 'spdx3-json';
 
 export interface ComponentFacts {
   /** How the report names the component: `name@version` plus its reference. */
   label: string;
+  /** Its identifier in the document (bom-ref, SPDXID, spdxId). */
+  ref?: string;
   name?: string;
   version?: string;
   /** E-mail or URL of the component creator (BSI). */
@@ -47,6 +50,8 @@ export interface DocumentFacts {
   timestamp?: string;
   sbomUri?: string;
   components: ComponentFacts[];
+  /** Identifiers, references and edges as written (duplicates, dangling references, reachability). */
+  graph: GraphFacts;
 }
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -55,6 +60,8 @@ const arr = (v: unknown): J[] =>
   Array.isArray(v) ? (v as J[]).filter((x) => x !== null && x !== undefined) : v === undefined || v === null ? [] : [v as J];
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 const isUrl = (s: string | undefined): s is string => !!s && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(s);
+/** A VCS download location (`git+https://...@rev`) says where the source is, not the deployable. */
+const isVcs = (s: string | undefined): boolean => !!s && /^[a-z0-9]+\+[a-z][a-z0-9+.-]*:\/\//i.test(s);
 const isEmail = (s: string | undefined): s is string => !!s && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
 
 function label(name: string | undefined, version: string | undefined, ref: string | undefined): string {
@@ -114,6 +121,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
     const dist = refs.filter((r) => r.type === 'distribution');
     return {
       label: label(str(c.name), str(c.version), ref),
+      ref,
       name: str(c.name),
       version: str(c.version),
       creatorContact: cdxContact(c.manufacturer),
@@ -123,7 +131,8 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
       completenessStated: ref !== undefined && stated.has(ref),
       inGraph: c === root || (ref !== undefined && (targets.has(ref) || nested.has(ref))),
       distributionLicense: cdxLicense(c, 'concluded'),
-      originalLicense: cdxLicense(c, 'declared'),
+      // beambake writes a declared licence CycloneDX cannot hold beside the concluded expression as a property
+      originalLicense: cdxLicense(c, 'declared') ?? prop(c, 'beambake:license:declared'),
       deployableHashAlgs: dist.flatMap((r) => arr(r.hashes).map((h) => String(h.alg))),
       executable: prop(c, 'bsi:component:executable'),
       archive: prop(c, 'bsi:component:archive'),
@@ -143,6 +152,7 @@ export function cyclonedxFacts(doc: J, kind: SbomKind): DocumentFacts {
     timestamp: str(meta.timestamp),
     sbomUri: str(doc.serialNumber),
     components,
+    graph: cyclonedxGraph(doc),
   };
 }
 
@@ -230,8 +240,11 @@ export function spdx2Facts(doc: J): DocumentFacts {
   const described = new Set<string>([...arr(doc.documentDescribes).map(String)]);
   const hasDeps = new Set<string>();
   const targets = new Set<string>();
+  // SPDX 2 states how complete a dependency list is only as DEPENDS_ON NONE (complete, none) / NOASSERTION (unknown)
+  const completeness = new Set<string>();
   for (const r of rels) {
     const t = String(r.relationshipType);
+    if (t === 'DEPENDS_ON' && (r.relatedSpdxElement === 'NONE' || r.relatedSpdxElement === 'NOASSERTION')) completeness.add(String(r.spdxElementId));
     if (t === 'DESCRIBES' && r.spdxElementId === 'SPDXRef-DOCUMENT') described.add(String(r.relatedSpdxElement));
     if (t === 'DEPENDS_ON' || t === 'CONTAINS') {
       hasDeps.add(String(r.spdxElementId));
@@ -253,13 +266,14 @@ export function spdx2Facts(doc: J): DocumentFacts {
     const dl = str(p.downloadLocation);
     return {
       label: label(str(p.name), str(p.versionInfo), id),
+      ref: id,
       name: str(p.name),
       version: str(p.versionInfo),
       creatorContact: spdx2Contact(p.originator),
       supplierName: spdx2Name(p.supplier) ?? spdx2Name(p.originator),
       filename: str(p.packageFileName),
       dependenciesListed: hasDeps.has(id),
-      completenessStated: hasDeps.has(id),
+      completenessStated: completeness.has(id) || ann('beambake:dependencies') !== undefined,
       inGraph: described.has(id) || targets.has(id),
       distributionLicense: isLicenseFact(p.licenseConcluded) ? p.licenseConcluded : undefined,
       originalLicense: isLicenseFact(p.licenseDeclared) ? p.licenseDeclared : undefined,
@@ -267,8 +281,8 @@ export function spdx2Facts(doc: J): DocumentFacts {
       executable: ann('bsi:component:executable'),
       archive: ann('bsi:component:archive'),
       structured: ann('bsi:component:structured'),
-      sourceUri: refs.find((r) => r.referenceCategory === 'OTHER' && /^(vcs|source-distribution)$/.test(String(r.referenceType)))?.referenceLocator ?? str(p.sourceInfo),
-      deployableUri: dl && dl !== 'NOASSERTION' && dl !== 'NONE' ? dl : undefined,
+      sourceUri: refs.find((r) => r.referenceCategory === 'OTHER' && /^(vcs|source-distribution)$/.test(String(r.referenceType)))?.referenceLocator ?? (isVcs(dl) ? dl : undefined) ?? str(p.sourceInfo),
+      deployableUri: dl && dl !== 'NOASSERTION' && dl !== 'NONE' && !isVcs(dl) ? dl : undefined,
       identifiers: refs.filter((r) => /purl|cpe2[23]Type|swid/.test(String(r.referenceType))).map((r) => String(r.referenceLocator)),
     };
   });
@@ -281,6 +295,7 @@ export function spdx2Facts(doc: J): DocumentFacts {
     timestamp: str(doc.creationInfo?.created),
     sbomUri: str(doc.documentNamespace),
     components,
+    graph: spdx2Graph(doc),
   };
 }
 
@@ -339,6 +354,7 @@ export function spdx3Facts(doc: J): DocumentFacts {
       const locator = (type: string): string | undefined => refs.filter((r) => r.externalRefType === type).flatMap((r) => arr(r.locator)).map(str).find(Boolean);
       return {
         label: label(str(p.name), str(p.software_packageVersion), id),
+        ref: id,
         name: str(p.name),
         version: str(p.software_packageVersion),
         creatorContact: arr(p.originatedBy).map(agentContact).find(Boolean),
@@ -353,8 +369,8 @@ export function spdx3Facts(doc: J): DocumentFacts {
         executable: file ? (purposes.includes('executable') ? 'executable' : 'non-executable') : undefined,
         archive: file ? (purposes.includes('archive') ? 'archive' : 'no archive') : undefined,
         structured: purposes.includes('container') ? 'structured' : purposes.includes('firmware') ? 'unstructured' : undefined,
-        sourceUri: locator('sourceArtifact') ?? locator('vcs'),
-        deployableUri: locator('binaryArtifact') ?? str(p.software_downloadLocation),
+        sourceUri: locator('sourceArtifact') ?? locator('vcs') ?? (isVcs(str(p.software_downloadLocation)) ? str(p.software_downloadLocation) : undefined),
+        deployableUri: locator('binaryArtifact') ?? (isVcs(str(p.software_downloadLocation)) ? undefined : str(p.software_downloadLocation)),
         identifiers: [
           str(p.software_packageUrl),
           ...ext.filter((x) => ['packageUrl', 'cpe22', 'cpe23', 'swid'].includes(String(x.externalIdentifierType))).map((x) => str(x.identifier)),
@@ -372,6 +388,7 @@ export function spdx3Facts(doc: J): DocumentFacts {
     timestamp: str(ci.created),
     sbomUri: str(sbom?.spdxId),
     components,
+    graph: spdx3Graph(doc),
   };
 }
 

@@ -11,7 +11,12 @@ import { cyclonedxFacts, cyclonedxXmlToJsonShape, spdx2Facts, spdx3Facts, type D
 import { evaluate, PROFILES, type Finding, type Profile } from './profiles.js';
 import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3, type SchemaResult } from './schema.js';
 
+import { judgeGraph } from './graph.js';
+import { refuseDtd } from '../readers/cyclonedx-xml.js';
+import type { ShaclResult } from './shacl.js';
+
 export { PROFILES, type Finding, type Profile } from './profiles.js';
+export { requirementSummary, type RequirementLine } from './summary.js';
 export type { SchemaResult } from './schema.js';
 
 export interface FieldCount {
@@ -33,6 +38,16 @@ export interface CheckReport {
   findings: Finding[];
   /** Per field, how many components lack it: the list of facts the document does not contain. */
   summary: FieldCount[];
+  /** SPDX 3 only: the SHACL validation against the 3.0.1 model. */
+  shacl?: ShaclResult;
+}
+
+export interface CheckOptions {
+  /** SHACL-validate SPDX 3 documents (default true). */
+  shacl?: boolean;
+  /** Model / context files for SHACL (default: the shipped copies). */
+  modelPath?: string;
+  contextPath?: string;
 }
 
 type J = Record<string, unknown>;
@@ -41,6 +56,7 @@ type J = Record<string, unknown>;
 export function detectFormat(text: string, file: string): { kind: SbomKind; doc: J | string; specVersion: string } {
   const head = text.slice(0, 4096).trimStart();
   if (head.startsWith('<')) {
+    refuseDtd(text, file);
     if (!/cyclonedx\.org\/schema\/bom\//.test(text.slice(0, 65536))) {
       throw new BeambakeError('SBOM_UNSUPPORTED', 'XML that is not a CycloneDX BOM', { file });
     }
@@ -96,16 +112,33 @@ export function factsOf(kind: SbomKind, doc: J | string, file = ''): DocumentFac
   }
 }
 
-export async function checkSbomText(text: string, file: string, profile: Profile = 'bsi-tr-03183-2'): Promise<CheckReport> {
-  return guardNestingAsync(file, 'SBOM_PARSE', () => checkSbom(text, file, profile));
+export async function checkSbomText(text: string, file: string, profile: Profile = 'bsi-tr-03183-2', opts: CheckOptions = {}): Promise<CheckReport> {
+  return guardNestingAsync(file, 'SBOM_PARSE', () => checkSbom(text, file, profile, opts));
 }
 
-async function checkSbom(text: string, file: string, profile: Profile): Promise<CheckReport> {
+async function checkSbom(text: string, file: string, profile: Profile, opts: CheckOptions): Promise<CheckReport> {
   if (!PROFILES.includes(profile)) throw new BeambakeError('INVALID_ARGUMENT', `unknown profile "${profile}" (expected ${PROFILES.join(' or ')})`);
   const { kind, doc, specVersion } = detectFormat(text, file);
   const schema = await validate(kind, doc, specVersion, file);
   const facts = factsOf(kind, doc, file);
+  // "related to the product" means the same in every format: reached from it over the document's edges
+  const reached = judgeGraph(facts.graph).reached;
+  for (const c of facts.components) c.inGraph = c.ref !== undefined && reached.has(c.ref);
   const findings = evaluate(profile, facts);
+  findings.push(...graphFindings(facts));
+  let shacl: ShaclResult | undefined;
+  if (kind === 'spdx3-json' && opts.shacl !== false) {
+    const { validateSpdx3Shacl } = await import('./shacl.js');
+    try {
+      shacl = await validateSpdx3Shacl(doc, opts);
+    } catch (e) {
+      if (e instanceof BeambakeError && !e.location.file) throw new BeambakeError(e.code, e.message, { ...e.location, file });
+      throw e;
+    }
+    for (const v of shacl.violations) {
+      findings.push({ field: 'SHACL conformance', level: 'required', message: `${v.focusNode}${v.path ? ` ${v.path}` : ''}: ${v.message} (${v.component}${v.value ? `, value ${v.value}` : ''})` });
+    }
+  }
   const counts = new Map<string, FieldCount>();
   for (const f of findings) {
     const key = `${f.level}\u0000${f.field}`;
@@ -124,15 +157,42 @@ async function checkSbom(text: string, file: string, profile: Profile): Promise<
     passed: schema.valid && !findings.some((f) => f.level === 'required'),
     findings,
     summary,
+    ...(shacl ? { shacl } : {}),
   };
 }
 
-export async function checkSbomFile(file: string, profile: Profile = 'bsi-tr-03183-2'): Promise<CheckReport> {
+/**
+ * What the graph as written gets wrong, the same way in every format:
+ * identifiers declared twice, references to identifiers the document does not
+ * declare, and components the product does not reach over its edges.
+ */
+export function graphFindings(facts: DocumentFacts): Finding[] {
+  const out: Finding[] = [];
+  const v = judgeGraph(facts.graph);
+  for (const d of v.duplicates) out.push({ field: 'Unique identifiers', level: 'required', message: `${d.id} is declared ${d.places.length} times: at ${d.places.join(' and ')}` });
+  const seen = new Set<string>();
+  for (const d of v.dangling) {
+    const k = `${d.where} ${d.ref}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ field: 'References resolve', level: 'required', message: `${d.where} names ${d.ref}, which the document does not declare` });
+  }
+  if (facts.graph.roots.length === 0) out.push({ field: 'Reachable from the product', level: 'required', message: 'the document names no product (root) its components belong to' });
+  else {
+    for (const c of facts.components) {
+      if (c.ref !== undefined && v.reached.has(c.ref)) continue;
+      out.push({ component: c.label, field: 'Reachable from the product', level: 'required', message: 'no dependency or containment path leads from the product to it' });
+    }
+  }
+  return out;
+}
+
+export async function checkSbomFile(file: string, profile: Profile = 'bsi-tr-03183-2', opts: CheckOptions = {}): Promise<CheckReport> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw ioError(e, file, 'cannot read');
   }
-  return checkSbomText(text, file, profile);
+  return checkSbomText(text, file, profile, opts);
 }

@@ -31,6 +31,13 @@ type Rule = { field: string; level: Finding['level']; test: (c: ComponentFacts) 
 
 const present = (v: string | undefined, what: string): string | undefined => (v ? undefined : `no ${what}`);
 
+/** A version that says nothing (SPDX's NOASSERTION/NONE, blank) is as missing as no version. */
+function versionProblem(v: string | undefined): string | undefined {
+  if (!v || !v.trim()) return 'no version';
+  if (/^(NOASSERTION|NONE)$/i.test(v.trim())) return `version is "${v.trim()}", which states no version`;
+  return undefined;
+}
+
 function licenseProblem(v: string | undefined, what: string): string | undefined {
   if (!v) return `no ${what}`;
   return isSpdxExpression(v) ? undefined : `${what} "${v}" is not an SPDX licence expression`;
@@ -44,7 +51,7 @@ function oneOf(v: string | undefined, allowed: string[], what: string): string |
 const BSI_COMPONENT: Rule[] = [
   { field: 'Component creator', level: 'required', test: (c) => present(c.creatorContact, 'e-mail address or URL of the component creator') },
   { field: 'Component name', level: 'required', test: (c) => present(c.name, 'name') },
-  { field: 'Component version', level: 'required', test: (c) => present(c.version, 'version') },
+  { field: 'Component version', level: 'required', test: (c) => versionProblem(c.version) },
   { field: 'Filename of the component', level: 'required', test: (c) => present(c.filename, 'filename') },
   {
     field: 'Dependencies on other components',
@@ -69,7 +76,7 @@ const BSI_COMPONENT: Rule[] = [
 const NTIA_COMPONENT: Rule[] = [
   { field: 'Supplier name', level: 'required', test: (c) => present(c.supplierName, 'supplier name') },
   { field: 'Component name', level: 'required', test: (c) => present(c.name, 'name') },
-  { field: 'Version of the component', level: 'required', test: (c) => present(c.version, 'version') },
+  { field: 'Version of the component', level: 'required', test: (c) => versionProblem(c.version) },
   { field: 'Other unique identifiers', level: 'required', test: (c) => (c.identifiers.length > 0 ? undefined : 'no purl, CPE or SWID') },
   { field: 'Dependency relationship', level: 'required', test: (c) => (c.inGraph ? undefined : 'not related to the described software by any dependency or containment') },
 ];

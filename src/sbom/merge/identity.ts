@@ -1,7 +1,9 @@
 /**
- * Which components of different inputs are the same thing. Keys are tried
- * in order: package URL, then CPE, then name + version (hashes must not
- * contradict). A match is only taken when it is unique; components that match
+ * Which components of different inputs are the same thing (BSI TR-03183-2
+ * §5.1): the same package URL with a version, or the same CPE *and* the same
+ * name and type, with hashes that do not contradict. An unversioned purl
+ * (OTP applications) only matches with the same OTP release. Yocto's
+ * `-native`, `-cross-*` and `nativesdk-` builds never match a target build. A match is only taken when it is unique; components that match
  * but differ in meta-information (version, purl, a hash of the same algorithm)
  * stay separate, as BSI TR-03183-2 §5.1 asks. Two components of one input are
  * never merged with each other: the input already says they are different.
@@ -39,8 +41,28 @@ export function cpeKeys(c: Component): { key: string; vendor: string }[] {
   return out;
 }
 
-export function nameVersionKey(c: Component): string | undefined {
-  return c.version ? `${c.name.toLowerCase()}@${c.version}` : undefined;
+/**
+ * Which build of a Yocto recipe a name denotes: `-native`, `-cross-<arch>` /
+ * `-crosssdk`, `nativesdk-` and target builds are different components (a
+ * host tool must never stand for a target library), even when they share a
+ * CPE or a version.
+ */
+export function buildVariant(name: string): 'native' | 'cross' | 'nativesdk' | 'target' {
+  const n = name.toLowerCase();
+  if (n.startsWith('nativesdk-')) return 'nativesdk';
+  if (/-cross(?:-canadian)?(?:-[a-z0-9_]+)?$|-crosssdk(?:-[a-z0-9_]+)?$/.test(n)) return 'cross';
+  if (n.endsWith('-native')) return 'native';
+  return 'target';
+}
+
+/** The purl without version (and informational qualifiers) when it has no version: OTP apps written without one. */
+export function unversionedPurlKey(purl: string | undefined): string | undefined {
+  if (!purl) return undefined;
+  const m = /^pkg:([^/]+)\/([^?#]+?)(?:\?([^#]*))?(?:#(.*))?$/.exec(purl.trim());
+  if (!m) return undefined;
+  const path = decodeURIComponent(m[2]!);
+  if (path.lastIndexOf('@') > 0) return undefined;
+  return `pkg:${m[1]!.toLowerCase()}/${path.toLowerCase()}`;
 }
 
 /**
@@ -51,10 +73,22 @@ export function baseVersion(v: string): string {
   return v.replace(/\+(git|svn|hg|cvs|bzr)[^+]*$/i, '');
 }
 
-export type MatchLevel = 'purl' | 'cpe' | 'name+version';
+/** The OTP release a component came with (beambake writes it on OTP applications). */
+export function otpRelease(c: Component): string | undefined {
+  return c.properties.find((p) => p.name === 'beambake:otp_release' || p.name === 'beambake:otp-release')?.value;
+}
+
+export type MatchLevel = 'purl' | 'purl+otp-release' | 'cpe+name';
 
 /** Why two matching components must stay separate, or undefined when they may merge. */
-export function conflict(a: Component, b: Component): string | undefined {
+export function conflict(a: Component, b: Component, level: MatchLevel = 'purl'): string | undefined {
+  const va0 = buildVariant(a.name);
+  const vb0 = buildVariant(b.name);
+  if (va0 !== vb0) return `${a.name} is a ${va0} build, ${b.name} a ${vb0} build`;
+  if (level === 'cpe+name') {
+    if (a.name.toLowerCase() !== b.name.toLowerCase()) return `name ${a.name} vs ${b.name}`;
+    if (a.type !== b.type) return `type ${a.type} vs ${b.type}`;
+  }
   if (a.version && b.version && baseVersion(a.version) !== baseVersion(b.version)) return `version ${a.version} vs ${b.version}`;
   const pa = purlKey(a.purl);
   const pb = purlKey(b.purl);
@@ -95,19 +129,25 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
   const groups: Group[] = [];
   const decisions: IdentityDecision[] = [];
   const groupOf = new Map<string, Group>();
-  const index: Record<MatchLevel, Map<string, Group[]>> = { purl: new Map(), cpe: new Map(), 'name+version': new Map() };
-  const keysOf = (c: Component): Record<MatchLevel, string[]> => ({
-    purl: [purlKey(c.purl)].filter((k): k is string => !!k),
-    cpe: [...new Set(cpeKeys(c).map((k) => k.key))],
-    'name+version': [nameVersionKey(c)].filter((k): k is string => !!k),
-  });
+  const LEVELS: MatchLevel[] = ['purl', 'purl+otp-release', 'cpe+name'];
+  const index: Record<MatchLevel, Map<string, Group[]>> = { purl: new Map(), 'purl+otp-release': new Map(), 'cpe+name': new Map() };
+  const unversioned = new Map<string, Group[]>();
+  const keysOf = (c: Component): Record<MatchLevel, string[]> => {
+    const u = unversionedPurlKey(c.purl);
+    const rel = otpRelease(c);
+    return {
+      purl: [purlKey(c.purl)].filter((k): k is string => !!k),
+      'purl+otp-release': u && rel ? [`${u} (OTP ${rel})`] : [],
+      'cpe+name': [...new Set(cpeKeys(c).map((k) => `${k.key} ${c.name.toLowerCase()}`))],
+    };
+  };
   const label = (c: Component) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.id})`;
 
   inputs.forEach((components, inputIndex) => {
     for (const c of components) {
       const keys = keysOf(c);
       let chosen: Group | undefined;
-      search: for (const level of ['purl', 'cpe', 'name+version'] as MatchLevel[]) {
+      search: for (const level of LEVELS) {
         for (const key of keys[level]) {
           const all = index[level].get(key) ?? [];
           let cands = all.filter((g) => !g.inputs.has(inputIndex));
@@ -127,7 +167,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
             break search;
           }
           const g = cands[0]!;
-          const why = conflict(g.members[0]!, c);
+          const why = conflict(g.members[0]!, c, level);
           if (why) {
             decisions.push({ kind: 'separate', level, key, component: label(c), other: label(g.members[0]!), reason: `${why} (differing meta-information, BSI TR-03183-2 §5.1)` });
             break search;
@@ -137,14 +177,34 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
           break search;
         }
       }
+      const u = unversionedPurlKey(c.purl);
+      if (!chosen && u) {
+        const others = (unversioned.get(u) ?? []).filter((g) => !g.inputs.has(inputIndex));
+        if (others.length > 0) {
+          const mine = otpRelease(c);
+          decisions.push({
+            kind: 'separate',
+            level: 'purl+otp-release',
+            key: u,
+            component: label(c),
+            other: others.map((g) => label(g.members[0]!)).join(' | '),
+            reason: `the purl has no version and the OTP releases differ or are unknown (${mine ?? 'unknown'} vs ${others.map((g) => otpRelease(g.members[0]!) ?? 'unknown').join('/')}): the same application name from different OTP releases is not the same component`,
+          });
+        }
+      }
       if (!chosen) {
         chosen = { members: [], inputs: new Set() };
         groups.push(chosen);
       }
+      if (u) {
+        const list = unversioned.get(u);
+        if (!list) unversioned.set(u, [chosen]);
+        else if (!list.includes(chosen)) list.push(chosen);
+      }
       chosen.members.push(c);
       chosen.inputs.add(inputIndex);
       groupOf.set(c.id, chosen);
-      for (const level of ['purl', 'cpe', 'name+version'] as MatchLevel[]) {
+      for (const level of LEVELS) {
         for (const key of keys[level]) {
           const list = index[level].get(key);
           if (!list) index[level].set(key, [chosen]);

@@ -12,7 +12,16 @@ import type { MergeCounts } from './merge.js';
 export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, graph: SbomGraph, counts: MergeCounts): void {
   const problems: string[] = [];
   const outIds = new Set(graph.components.map((c) => c.id));
-  const outEdges = new Set(graph.edges.map((e) => `${e.from}\u0000${e.to}\u0000${e.type}`));
+  // nested maps, not concatenated keys: a large graph would build (and collect) a string per edge twice
+  const outEdges = new Map<string, Map<string, Set<string>>>();
+  for (const e of graph.edges) {
+    let byTo = outEdges.get(e.from);
+    if (!byTo) outEdges.set(e.from, (byTo = new Map()));
+    let types = byTo.get(e.to);
+    if (!types) byTo.set(e.to, (types = new Set()));
+    types.add(e.type);
+  }
+  const hasEdge = (f: string, t: string, type: string) => outEdges.get(f)?.get(t)?.has(type) === true;
   for (const i of inputs) {
     const foldedC = i.folded.filter((f) => f.kind === 'component').reduce((n, f) => n + f.count, 0);
     const foldedE = i.folded.filter((f) => f.kind === 'edge').reduce((n, f) => n + f.count, 0);
@@ -29,13 +38,13 @@ export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, gra
     for (const e of i.graph.edges) {
       const f = idMap.get(e.from);
       const t = idMap.get(e.to);
-      if (!f || !t || !outEdges.has(`${f}\u0000${t}\u0000${e.type}`)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
+      if (!f || !t || !hasEdge(f, t, e.type)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
     }
     for (const r of i.roots) if (!idMap.has(r)) problems.push(`${i.file}: root ${r} is not in the output`);
   }
   const expectC = counts.in.components - counts.folded.components - counts.mergedAway + counts.placeholders + 1;
   if (expectC !== counts.out.components) problems.push(`components: ${counts.out.components} out, expected ${expectC}`);
-  const expectE = counts.in.edges - counts.folded.edges - counts.duplicateEdges + counts.deviceEdges;
+  const expectE = counts.in.edges - counts.folded.edges - counts.duplicateEdges + counts.deviceEdges + counts.impliedEdges;
   if (expectE !== counts.out.edges) problems.push(`edges: ${counts.out.edges} out, expected ${expectE}`);
   if (problems.length > 0) {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';

@@ -7,11 +7,13 @@
  * every input component and edge.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
+import { emptyComponent, type BuildRecord, type Component, type LicenseText, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
 import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type Group, type IdentityDecision } from './identity.js';
 import { checkNoLoss } from './loss.js';
+import { adjacency, reachability, type InputReach } from './reach.js';
+import { BeambakeError } from '../../util/errors.js';
 
 export interface DeviceInfo {
   product: string;
@@ -25,10 +27,12 @@ export interface MergeOptions extends DeviceInfo {
   /** From SOURCE_DATE_EPOCH; when undefined, the newest input creation time (or none). */
   timestamp?: Date;
   toolVersion?: string;
+  /** Warn (a recorded decision) instead of failing when a component is not reachable from the device and no input says why. */
+  allowUnreachable?: boolean;
 }
 
 export interface Decision {
-  kind: 'input' | 'root' | 'merged' | 'separate' | 'ambiguous' | 'fact-conflict' | 'placeholder' | 'resolved' | 'folded' | 'duplicate-edge' | 'note';
+  kind: 'input' | 'root' | 'merged' | 'separate' | 'ambiguous' | 'fact-conflict' | 'placeholder' | 'resolved' | 'folded' | 'duplicate-edge' | 'note' | 'implied' | 'unreachable' | 'vex';
   text: string;
 }
 
@@ -41,13 +45,20 @@ export interface MergeCounts {
   placeholders: number;
   duplicateEdges: number;
   deviceEdges: number;
+  /** Edges added from a format's conventions (CycloneDX top-level components under metadata.component). */
+  impliedEdges: number;
+  /** Output components reachable from the device over the output's edges, and those that are not. */
+  reachable: number;
+  unreachable: number;
+  /** VEX products resolved to merged components, and those kept as references into BOMs that are not inputs. */
+  vexProducts: { resolved: number; external: number };
 }
 
 export interface MergeResult {
   graph: SbomGraph;
   decisions: Decision[];
   counts: MergeCounts;
-  inputs: { file: string; format: string; specVersion: string; key: string; created?: string; components: number; edges: number; folded: Folded[] }[];
+  inputs: ({ file: string; format: string; specVersion: string; key: string; created?: string; components: number; edges: number; folded: Folded[] } & InputReach)[];
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -152,6 +163,11 @@ function uuidFrom(hex: string): string {
 export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeResult {
   // process order comes from content, so the argument order does not change the output
   const inputs = inputsGiven.slice().sort((a, b) => cmp(a.key, b.key) || cmp(a.file, b.file));
+  for (let k = 1; k < inputs.length; k++) {
+    if (inputs[k]!.key === inputs[k - 1]!.key) {
+      throw new BeambakeError('SBOM_DUPLICATE_INPUT', `the same SBOM is given twice (also as ${inputs[k - 1]!.file}; document key ${inputs[k]!.key})`, { file: inputs[k]!.file });
+    }
+  }
   const decisions: Decision[] = [];
   for (const i of inputs) {
     decisions.push({ kind: 'input', text: `${i.file}: ${i.format} ${i.specVersion}, ${i.counts.components} components, ${i.counts.edges} relationships read; key ${i.key}` });
@@ -201,16 +217,21 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return id;
   };
 
-  const edgeKey = (e: Edge) => `${e.from}\u0000${e.to}\u0000${e.type}`;
-  const edges = new Map<string, Edge>();
+  // from -> to -> type: nested maps rather than a concatenated key per edge (a large graph's GC pressure)
+  const edgeIndex = new Map<string, Map<string, Set<string>>>();
+  const edgeList0: Edge[] = [];
   let duplicateEdges = 0;
   const addEdge = (e: Edge): boolean => {
-    const k = edgeKey(e);
-    if (edges.has(k)) {
+    let byTo = edgeIndex.get(e.from);
+    if (!byTo) edgeIndex.set(e.from, (byTo = new Map()));
+    let types = byTo.get(e.to);
+    if (!types) byTo.set(e.to, (types = new Set()));
+    if (types.has(e.type)) {
       duplicateEdges++;
       return false;
     }
-    edges.set(k, e);
+    types.add(e.type);
+    edgeList0.push(e);
     return true;
   };
   for (const i of inputs) {
@@ -220,6 +241,18 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
       if (!addEdge({ from, to, type: e.type, ...(e.originalType ? { originalType: e.originalType } : {}) })) {
         decisions.push({ kind: 'duplicate-edge', text: `${i.file}: ${from} ${e.type} ${to} is already present (from another input)` });
       }
+    }
+  }
+
+  let impliedEdges = 0;
+  for (const i of inputs) {
+    for (const e of i.impliedEdges ?? []) {
+      const from = resolveRef(e.from, i.file);
+      const to = resolveRef(e.to, i.file);
+      if (addEdge({ from, to, type: e.type, ...(e.originalType ? { originalType: e.originalType } : {}) })) {
+        impliedEdges++;
+        decisions.push({ kind: 'implied', text: `${i.file}: ${from} ${e.type} ${to}: ${e.reason}` });
+      } else duplicateEdges--; // an implied edge already stated elsewhere is not a dropped input edge
     }
   }
 
@@ -242,15 +275,59 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     }
   }
 
+  // VEX products: a merged component, by id, alias or CycloneDX BOM-Link; anything else is a reference
+  // into a BOM that is not an input, kept as written (never a placeholder component)
+  const bySerial = new Map<string, InputSbom>();
+  for (const i of inputs) {
+    const sn = i.graph.metadata.serialNumber;
+    const m = sn ? /^urn:uuid:([0-9a-f-]{36})$/i.exec(sn) : null;
+    if (m) bySerial.set(m[1]!.toLowerCase(), i);
+  }
+  const externalBoms = new Map<string, Set<string>>();
+  const vexCounts = { resolved: 0, external: 0 };
+  const resolveVex = (ref: string, file: string): string | undefined => {
+    const known = idMap.get(ref);
+    if (known && out.has(known) && !known.startsWith('unresolved-')) return known;
+    const viaAlias = aliases.get(ref);
+    if (viaAlias && idMap.has(viaAlias)) return idMap.get(viaAlias);
+    const link = /^urn:cdx:([0-9a-f-]{36})(?:\/(\d+))?#(.+)$/i.exec(ref);
+    if (link) {
+      const target = bySerial.get(link[1]!.toLowerCase());
+      const id = target ? idMap.get(`${target.key}#${decodeURIComponent(link[3]!)}`) : undefined;
+      if (id) {
+        decisions.push({ kind: 'vex', text: `${file}: BOM-Link ${ref} resolved to ${id} (component of ${target!.file})` });
+        return id;
+      }
+      const bom = `urn:cdx:${link[1]!.toLowerCase()}${link[2] ? `/${link[2]}` : ''}`;
+      let set = externalBoms.get(bom);
+      if (!set) externalBoms.set(bom, (set = new Set()));
+      set.add(file);
+    }
+    return undefined;
+  };
   const vex: VexStatement[] = [];
   const vexSeen = new Set<string>();
   for (const i of inputs) {
     for (const v of i.graph.vex) {
-      const products = [...new Set(v.products.map((p) => resolveRef(p, i.file)))].sort();
-      const s: VexStatement = { ...v, products };
-      const k = JSON.stringify([s.vulnerability, s.status, s.products, s.justification ?? '']);
+      const products = new Set<string>();
+      const external = new Set<string>(v.externalProducts ?? []);
+      for (const p of v.products) {
+        const id = resolveVex(p, i.file);
+        if (id) (products.add(id), vexCounts.resolved++);
+        else (external.add(p.startsWith(`${i.key}#`) ? p.slice(i.key.length + 1) : p), vexCounts.external++);
+      }
+      const s: VexStatement = { ...v, products: [...products].sort(), ...(external.size > 0 ? { externalProducts: [...external].sort() } : {}) };
+      if (external.size > 0 && !/^urn:cdx:/.test([...external][0]!)) {
+        decisions.push({ kind: 'vex', text: `${i.file}: ${v.vulnerability} names ${[...external].join(', ')}, which no input holds: kept as an external product reference` });
+      }
+      const k = JSON.stringify([s.vulnerability, s.status, s.products, s.externalProducts ?? [], s.justification ?? '']);
       if (!vexSeen.has(k)) (vexSeen.add(k), vex.push(s));
     }
+  }
+  // one named external reference per BOM the VEX points into that is not an input
+  for (const [bom, files] of [...externalBoms].sort(([a], [b]) => cmp(a, b))) {
+    device.externalRefs.push({ type: 'bom', url: bom, comment: `BOM named by VEX in ${[...files].sort().join(', ')}; not among the merged inputs` });
+    decisions.push({ kind: 'vex', text: `VEX products in ${bom} (referenced by ${[...files].sort().join(', ')}) stay references: that BOM is not an input; recorded as one external reference of the device` });
   }
   vex.sort((a, b) => cmp(a.vulnerability, b.vulnerability) || cmp(a.products.join(' '), b.products.join(' ')) || cmp(a.status, b.status));
 
@@ -264,8 +341,19 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     if (timestamp) decisions.push({ kind: 'note', text: `SOURCE_DATE_EPOCH is not set: the document time is the newest input creation time, ${timestamp}` });
   }
 
+  const builds: BuildRecord[] = [];
+  for (const i of inputs) {
+    for (const b of i.graph.builds ?? []) {
+      const map = (ids: string[]) => [...new Set(ids.map((x) => idMap.get(x) ?? idMap.get(aliases.get(x) ?? '') ?? x))].sort();
+      builds.push({ ...b, inputs: map(b.inputs), outputs: map(b.outputs), dependsOn: b.dependsOn.map((x) => aliases.get(x) ?? x).sort() });
+    }
+  }
+  builds.sort((a, b) => cmp(a.id, b.id));
+  const licenseTexts = new Map<string, LicenseText>();
+  for (const i of inputs) for (const l of i.graph.licenseTexts ?? []) if (!licenseTexts.has(l.id)) licenseTexts.set(l.id, l);
+
   const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
-  const edgeList = [...edges.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
+  const edgeList = edgeList0.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.type, b.type));
   const serial = `urn:uuid:${uuidFrom(sha(JSON.stringify([opts.product, opts.productVersion, opts.manufacturer, inputs.map((i) => i.key)])))}`;
   const graph: SbomGraph = {
     metadata: {
@@ -282,6 +370,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     edges: edgeList,
     compositions,
     vex,
+    ...(builds.length > 0 ? { builds } : {}),
+    ...(licenseTexts.size > 0 ? { licenseTexts: [...licenseTexts.values()].sort((a, b) => cmp(a.id, b.id)) } : {}),
   };
 
   const foldedComponents = inputs.reduce((n, i) => n + i.folded.filter((f) => f.kind === 'component').reduce((m, f) => m + f.count, 0), 0);
@@ -294,13 +384,54 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     placeholders,
     duplicateEdges,
     deviceEdges,
+    impliedEdges,
+    reachable: 0,
+    unreachable: 0,
+    vexProducts: vexCounts,
   };
   checkNoLoss(inputs, idMap, graph, counts);
+
+  // every component the device does not reach needs a reason an input gives; otherwise the merge fails
+  const adj = adjacency(graph);
+  const reached = reachability(graph, device.id, adj);
+  const detached = new Map<string, string>();
+  for (const i of inputs) for (const [id, why] of i.detached ?? []) if (idMap.has(id)) detached.set(idMap.get(id)!, `${i.file}: ${why}`);
+  // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
+  const inherited = new Map<string, string>();
+  for (const [id, why] of detached) {
+    if (reached.has(id)) continue;
+    for (const x of reachability(graph, id, adj)) if (x !== id && !reached.has(x) && !detached.has(x) && !inherited.has(x)) inherited.set(x, `part of ${out.get(id)?.name ?? id}, which stands apart: ${why}`);
+  }
+  for (const [id, why] of inherited) detached.set(id, why);
+  const unexplained: string[] = [];
+  for (const c of components) {
+    if (reached.has(c.id)) continue;
+    const why = detached.get(c.id);
+    if (why) decisions.push({ kind: 'unreachable', text: `${c.id} (${c.name}) is not reachable from the device: ${why}` });
+    else {
+      unexplained.push(`${c.name}${c.version ? ` ${c.version}` : ''} (${c.id}, from ${c.sources.join(', ')})`);
+      decisions.push({ kind: 'unreachable', text: `${c.id} (${c.name}) is not reachable from the device and no input says why${opts.allowUnreachable ? ' (allowed by --allow-unreachable)' : ''}` });
+    }
+  }
+  counts.reachable = components.filter((c) => reached.has(c.id)).length;
+  counts.unreachable = components.length - counts.reachable;
+  if (unexplained.length > 0 && !opts.allowUnreachable) {
+    throw new BeambakeError(
+      'MERGE_UNREACHABLE',
+      `${unexplained.length} component(s) are not reachable from the device and no input says why: ${unexplained.slice(0, 5).join('; ')}${unexplained.length > 5 ? ` (and ${unexplained.length - 5} more)` : ''}; --explain shows the graph decisions, --allow-unreachable writes the SBOM anyway`,
+    );
+  }
+  const reachOf = (i: InputSbom): InputReach => {
+    const ids = new Set(i.graph.components.map((c) => idMap.get(c.id)!));
+    let n = 0;
+    for (const id of ids) if (reached.has(id)) n++;
+    return { outComponents: ids.size, reachable: n };
+  };
   return {
     graph,
     decisions,
     counts,
-    inputs: inputs.map((i) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded })),
+    inputs: inputs.map((i) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded, ...reachOf(i) })),
   };
 }
 

@@ -26,19 +26,21 @@ export function toOpenVex(graph: SbomGraph, opts: OpenVexOptions): Record<string
   const byId = new Map(graph.components.map((c) => [c.id, c]));
   const doc = graph.metadata.serialNumber ?? 'urn:beambake:sbom';
   // one statement per vulnerability and assessment, listing every product it covers
-  const groups = new Map<string, { v: VexStatement; products: Set<string> }>();
+  const groups = new Map<string, { v: VexStatement; products: Set<string>; external: Set<string> }>();
   for (const v of graph.vex) {
     const k = JSON.stringify([v.vulnerability, v.status, v.justification ?? '', v.statement ?? '']);
     let g = groups.get(k);
-    if (!g) groups.set(k, (g = { v, products: new Set() }));
+    if (!g) groups.set(k, (g = { v, products: new Set(), external: new Set() }));
     for (const p of v.products) g.products.add(p);
+    for (const p of v.externalProducts ?? []) g.external.add(p);
   }
   const statements = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, { v, products }]) => {
+    .map(([, { v, products, external }]) => {
       const s: Record<string, unknown> = {
         vulnerability: { name: v.vulnerability },
-        products: [...products].sort().map((p) => product(byId.get(p), p, doc)),
+        // a component's purl is its product id; a reference into a BOM that was not merged (a BOM-Link) stays as written
+        products: [...[...products].sort().map((p) => product(byId.get(p), p, doc)), ...[...external].sort().map((p) => ({ '@id': p }))],
         status: v.status,
       };
       if (v.status === 'not_affected') {

@@ -55,10 +55,13 @@ export function parseSpdxParty(v: unknown): (Party & { kind?: string }) | undefi
   if (!t) return undefined;
   const m = /^(Organization|Person|Tool)\s*:\s*(.*?)\s*(?:\(([^()]*)\))?\s*$/.exec(t);
   if (!m) return { name: t };
-  const name = m[2]!.trim();
+  let name = m[2]!.trim();
   const email = m[3]?.trim();
+  // beambake (and some other tools) write a party's URL after its name: `Organization: ACME https://acme.example (mail)`
+  const url = /\s(https?:\/\/\S+)$/.exec(name)?.[1];
+  if (url) name = name.slice(0, -url.length).trim();
   if (!name || name === 'N/A') return undefined;
-  return { name, ...(email ? { email } : {}), kind: m[1] };
+  return { name, ...(url ? { urls: [url] } : {}), ...(email ? { email } : {}), kind: m[1] };
 }
 
 /** Convert a CPE 2.2 URI (`cpe:/a:vendor:product:1.0`) to a 2.3 formatted string; 2.3 strings pass through lowercased. */

@@ -1,5 +1,5 @@
 /**
- * CycloneDX XML (1.4-1.6) through fast-xml-parser. The XML tree is reshaped
+ * CycloneDX XML (1.1-1.6; 1.1 with its dependency-graph extension) through fast-xml-parser. The XML tree is reshaped
  * into the JSON form and handed to the same builder as the JSON reader. XML
  * is read whole: fast-xml-parser has no streaming mode.
  */
@@ -14,7 +14,7 @@ import type { InputSbom } from './types.js';
 
 type X = Record<string, unknown>;
 
-const ARRAYS = new Set(['component', 'dependency', 'hash', 'license', 'expression', 'reference', 'property', 'tool', 'author', 'url', 'contact', 'vulnerability', 'target', 'composition', 'assembly', 'service']);
+const ARRAYS = new Set(['component', 'dependency', 'dg:dependency', 'hash', 'license', 'expression', 'reference', 'property', 'tool', 'author', 'url', 'contact', 'vulnerability', 'target', 'composition', 'assembly', 'service']);
 
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -62,8 +62,22 @@ function component(c: unknown): X {
   };
 }
 
+/**
+ * CycloneDX never uses a DTD; a document type declaration can define entities that add, change or
+ * (unexpanded) drop text, so a document with one is refused, naming where it is.
+ */
+export function refuseDtd(xml: string, file: string): void {
+  const at = xml.search(/<!DOCTYPE/i);
+  if (at < 0) return;
+  const before = xml.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  throw new BeambakeError('SBOM_UNSUPPORTED', 'XML with a document type declaration (DTD, entities) is not accepted: CycloneDX XML has none, and entities could change the text', { file, line, column });
+}
+
 /** Line and column of a fast-xml-parser validation error. */
 function validate(xml: string, file: string): void {
+  refuseDtd(xml, file);
   const r = XMLValidator.validate(xml);
   if (r !== true) {
     throw new BeambakeError('SBOM_PARSE', `invalid XML: ${r.err.msg}`, { file, line: r.err.line, column: r.err.col });
@@ -104,13 +118,18 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     authors: isObj(md.authors) ? arr(md.authors.author).map(party) : [],
     manufacturer: party(md.manufacturer) ?? party(md.manufacture),
     supplier: party(md.supplier),
-    ...(isObj(md.component) ? { component: component(md.component) } : {}),
+    // `component` is parsed as a list everywhere (components/component); metadata holds exactly one
+    ...(isObj(arr(md.component)[0]) ? { component: component(arr(md.component)[0]) } : {}),
   };
   const comps = isObj(bom.components) ? arr(bom.components.component) : [];
   comps.forEach((c, i) => b.addTopLevel(component(c), i));
-  const deps = isObj(bom.dependencies) ? arr(bom.dependencies.dependency) : [];
+  // CycloneDX 1.2+ `dependencies`; 1.1 puts the graph in the dependency-graph extension (`dg:dependencies`, as rebar3_sbom writes)
+  const dgPrefix = Object.keys(bom).find((k) => /^[A-Za-z_][\w.-]*:dependencies$/.test(k) && isObj(bom[k]) && String((bom[k] as X)[`xmlns:${k.split(':')[0]}`] ?? '').startsWith('http://cyclonedx.org/schema/ext/dependency-graph/'))?.split(':')[0];
+  const depKey = dgPrefix ? `${dgPrefix}:dependency` : 'dependency';
+  const depsEl = dgPrefix ? bom[`${dgPrefix}:dependencies`] : bom.dependencies;
+  const deps = isObj(depsEl) ? arr(depsEl[depKey]) : [];
   deps.forEach((d, i) =>
-    b.addDependency(isObj(d) ? { ref: d.ref, dependsOn: arr(d.dependency).map((x) => (isObj(x) ? x.ref : undefined)), provides: arr(d.provides).map((x) => (isObj(x) ? x.ref : undefined)) } : d, i),
+    b.addDependency(isObj(d) ? { ref: d.ref, dependsOn: arr(d[depKey]).map((x) => (isObj(x) ? x.ref : undefined)), provides: arr(d.provides).map((x) => (isObj(x) ? x.ref : undefined)) } : d, i),
   );
   const vulns = isObj(bom.vulnerabilities) ? arr(bom.vulnerabilities.vulnerability) : [];
   vulns.forEach((v, i) => {

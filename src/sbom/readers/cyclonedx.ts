@@ -1,11 +1,11 @@
 /**
- * CycloneDX 1.4-1.6 as a component graph. Both the JSON reader (streaming)
+ * CycloneDX 1.1-1.6 as a component graph. Both the JSON reader (streaming)
  * and the XML reader (which first reshapes the XML tree into the JSON form)
  * feed component, dependency and vulnerability objects of the JSON shape in
  * here one at a time.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type Party, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type LicenseText, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
@@ -56,6 +56,8 @@ export class CycloneDxBuilder {
   private readonly vex: VexStatement[] = [];
   private readonly compositions: Composition[] = [];
   private readonly seenContent = new Map<string, number>();
+  private readonly refWhere = new Map<string, string>();
+  private readonly licenseTexts: LicenseText[] = [];
   private readonly fold = new FoldLog();
   private edgeCount = 0;
   private root: string | undefined;
@@ -94,6 +96,14 @@ export class CycloneDxBuilder {
     const name = str(o.name);
     if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
     const id = this.gid(this.localId(o));
+    const ref = str(o['bom-ref']);
+    if (ref) {
+      const before = this.refWhere.get(ref);
+      if (before !== undefined) {
+        throw new BeambakeError('SBOM_DUPLICATE_ID', `bom-ref "${ref}" is used twice (first at ${before}): references to it would be ambiguous`, { file: this.file, entry: where });
+      }
+      this.refWhere.set(ref, where);
+    }
     const c = emptyComponent(id, name, componentType(o.type));
     if (str(o.version)) c.version = String(o.version);
     if (str(o.group)) c.properties.push({ name: 'cdx:group', value: String(o.group) });
@@ -155,6 +165,10 @@ export class CycloneDxBuilder {
       if (name === 'bsi:component:filename' && value && !c.filename) c.filename = value;
       else if (name === 'beambake:cpe' && normCpe(value)) pushUnique(c.cpes, normCpe(value)!);
       else if (name === 'beambake:license:declared' && value && !c.licenses.declared) c.licenses.declared = value;
+      else if (name.startsWith('beambake:license-text:LicenseRef-') && value) {
+        const id = name.slice('beambake:license-text:'.length);
+        if (!this.licenseTexts.some((l) => l.id === id)) this.licenseTexts.push({ id, text: value, name: value });
+      }
       else c.properties.push({ name, value });
     }
     c.sources.push(this.file);
@@ -197,7 +211,10 @@ export class CycloneDxBuilder {
     const analysis = isObj(v.analysis) ? v.analysis : {};
     const status = VEX_STATE[String(analysis.state ?? '')];
     if (!id || !status) return;
-    const products = arr(v.affects).map((a) => (isObj(a) && str(a.ref) ? this.gid(String(a.ref)) : undefined)).filter((x): x is string => !!x);
+    // a BOM-Link (`urn:cdx:SERIAL/VERSION#ref`) names a component of another BOM: kept as written for the merge to resolve
+    const products = arr(v.affects)
+      .map((a) => (isObj(a) && str(a.ref) ? (String(a.ref).startsWith('urn:cdx:') ? String(a.ref) : this.gid(String(a.ref))) : undefined))
+      .filter((x): x is string => !!x);
     const stmt: VexStatement = { vulnerability: id, status, products };
     const j = JUSTIFICATION[String(analysis.justification ?? '')];
     if (j) stmt.justification = j;
@@ -230,10 +247,25 @@ export class CycloneDxBuilder {
     const nested = new Set([...this.nestedTargets].map((x) => this.fin(x)));
     const targets = new Set(this.edges.map((e) => e.to));
     const notes: string[] = [];
+    const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
-    if (this.root) roots = [this.root];
-    else {
+    if (this.root) {
+      roots = [this.root];
+      // the CycloneDX convention: components listed at top level belong to metadata.component
+      const reached = new Reach(this.edges);
+      reached.from(roots);
+      for (const id of this.topLevel) {
+        if (reached.has(id) || id === this.root) continue;
+        implied.push({ from: this.root, to: id, type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
+        reached.from([id]);
+      }
+      if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
+    } else {
       roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
+      // top-level components only reachable through a dependency cycle among themselves hang under the device too
+      const reached = new Reach(this.edges);
+      reached.from(roots);
+      for (const id of this.topLevel) if (!reached.has(id)) (roots.push(id), reached.from([id]));
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];
@@ -263,13 +295,36 @@ export class CycloneDxBuilder {
         edges: this.edges,
         compositions: this.compositions,
         vex: this.vex,
+        ...(this.licenseTexts.length > 0 ? { licenseTexts: this.licenseTexts.sort((a, b) => (a.id < b.id ? -1 : 1)) } : {}),
       },
       roots: roots.sort(),
       aliases: new Map(),
       folded: this.fold.list(),
       counts: { components: comps.length, edges: this.edgeCount },
       notes,
+      ...(implied.length > 0 ? { impliedEdges: implied } : {}),
     };
+  }
+}
+
+/** Ids reachable over `edges`, grown start by start (the adjacency is built once). */
+class Reach {
+  private readonly out = new Map<string, string[]>();
+  private readonly seen = new Set<string>();
+  constructor(edges: Edge[]) {
+    for (const e of edges) {
+      const l = this.out.get(e.from);
+      if (l) l.push(e.to);
+      else this.out.set(e.from, [e.to]);
+    }
+  }
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+  from(start: string[]): void {
+    const stack = start.filter((s) => !this.seen.has(s));
+    for (const s of stack) this.seen.add(s);
+    while (stack.length > 0) for (const t of this.out.get(stack.pop()!) ?? []) if (!this.seen.has(t)) (this.seen.add(t), stack.push(t));
   }
 }
 
@@ -285,8 +340,8 @@ export function checkSpec(file: string, bomFormat: unknown, specVersion: unknown
     throw new BeambakeError('SBOM_UNSUPPORTED', `bomFormat is ${JSON.stringify(bomFormat)}, expected "CycloneDX"`, { file, entry: 'bomFormat' });
   }
   const v = String(specVersion ?? '');
-  if (!/^1\.[3-6]$/.test(v)) {
-    throw new BeambakeError('SBOM_UNSUPPORTED', `CycloneDX specVersion ${JSON.stringify(specVersion)} is not supported (1.3 to 1.6)`, { file, entry: 'specVersion' });
+  if (!/^1\.[1-6]$/.test(v)) {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `CycloneDX specVersion ${JSON.stringify(specVersion)} is not supported (1.1 to 1.6)`, { file, entry: 'specVersion' });
   }
   return v;
 }

@@ -4,7 +4,7 @@
  * many documents (a Yocto deploy directory or archive) by namespace, because a
  * relationship may name `DocumentRef-x:SPDXRef-y` in another document.
  */
-import { emptyComponent, type Component, type Edge, type EdgeType, type VexStatement } from '../model.js';
+import { emptyComponent, type Component, type Edge, type EdgeType, type LicenseText, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { scanJson } from './json-scan.js';
 import {
@@ -41,6 +41,8 @@ export interface Spdx2Doc {
   /** package SPDXID -> hasFiles */
   hasFiles: Map<string, string[]>;
   relationships: { from: string; type: string; to: string; comment?: string }[];
+  /** hasExtractedLicensingInfos: LicenseRef id -> text and name. */
+  licenseTexts: LicenseText[];
 }
 
 const STREAMED = new Set(['packages', 'files', 'relationships', 'snippets']);
@@ -58,10 +60,10 @@ function packageToComponent(p: Record<string, unknown>, ns: string, where: strin
   const version = spdxValue(p.versionInfo);
   if (version) c.version = version;
   const supplier = parseSpdxParty(p.supplier);
-  if (supplier) c.supplier = { name: supplier.name, ...(supplier.email ? { email: supplier.email } : {}) };
+  if (supplier) c.supplier = { name: supplier.name, ...(supplier.urls ? { urls: supplier.urls } : {}), ...(supplier.email ? { email: supplier.email } : {}) };
   // the originator is the component's creator (BSI), as the writers map it
   const originator = parseSpdxParty(p.originator);
-  if (originator) c.manufacturer = { name: originator.name, ...(originator.email ? { email: originator.email } : {}) };
+  if (originator) c.manufacturer = { name: originator.name, ...(originator.urls ? { urls: originator.urls } : {}), ...(originator.email ? { email: originator.email } : {}) };
   const desc = str(p.description) ?? str(p.summary);
   if (desc) c.description = desc;
   for (const h of arr(p.checksums)) if (isObj(h)) pushHash(c.hashes, normHash(h.algorithm, h.checksumValue));
@@ -120,6 +122,13 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     files: new Map(),
     hasFiles: new Map(),
     relationships: [],
+    licenseTexts: [],
+  };
+  const idWhere = new Map<string, string>();
+  const claim = (id: string, where: string): void => {
+    const before = idWhere.get(id);
+    if (before !== undefined) throw new BeambakeError('SBOM_DUPLICATE_ID', `SPDXID "${id}" is used twice (first at ${before})`, { file, entry: where });
+    idWhere.set(id, where);
   };
   await scanJson(chunks, file, {
     streamed: (k) => STREAMED.has(k),
@@ -128,10 +137,13 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     },
     onElement(k, v, i) {
       if (!isObj(v)) throw new BeambakeError('SBOM_PARSE', 'expected an object', { file, entry: `${k}[${i}]` });
-      if (k === 'packages') rawPackages.push([v, i]);
-      else if (k === 'files' || k === 'snippets') {
+      if (k === 'packages') {
+        rawPackages.push([v, i]);
+        if (str(v.SPDXID)) claim(String(v.SPDXID), `packages[${i}]`);
+      } else if (k === 'files' || k === 'snippets') {
         const id = str(v.SPDXID);
         if (!id) throw new BeambakeError('SBOM_PARSE', 'element without SPDXID', { file, entry: `${k}[${i}]` });
+        claim(id, `${k}[${i}]`);
         doc.files.set(id, String(v.fileName ?? v.name ?? id));
       } else if (k === 'relationships') {
         const from = str(v.spdxElementId);
@@ -171,6 +183,10 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     doc.externalRefs.set(String(r.externalDocumentId), String(r.spdxDocument));
   }
   doc.describes = arr(top.documentDescribes).filter((x): x is string => typeof x === 'string');
+  for (const l of arr(top.hasExtractedLicensingInfos)) {
+    if (!isObj(l) || !str(l.licenseId) || typeof l.extractedText !== 'string') continue;
+    doc.licenseTexts.push({ id: String(l.licenseId), text: l.extractedText, ...(str(l.name) && l.name !== 'NOASSERTION' ? { name: String(l.name) } : {}) });
+  }
   for (const [p, i] of rawPackages) {
     doc.components.push(packageToComponent(p, ns, `packages[${i}]`, file));
     const hf = arr(p.hasFiles).filter((x): x is string => typeof x === 'string');
@@ -231,7 +247,11 @@ export function assembleSpdx2(
   const fold = new FoldLog();
   const notes: string[] = [];
   const byNs = new Map<string, Spdx2Doc>();
-  for (const d of docs) byNs.set(d.namespace, d);
+  for (const d of docs) {
+    const before = byNs.get(d.namespace);
+    if (before) throw new BeambakeError('SBOM_DUPLICATE_ID', `documentNamespace ${d.namespace} is also the namespace of ${before.file}`, { file: d.file, entry: 'documentNamespace' });
+    byNs.set(d.namespace, d);
+  }
   const components = new Map<string, Component>();
   const fileIds = new Map<string, string>(); // global id -> file name
   const docIds = new Set<string>();
@@ -345,6 +365,17 @@ export function assembleSpdx2(
     }
   }
 
+  // LicenseRef texts: documents of one Yocto build name the same licence alike; a different text under the same id is noted
+  const licenseTexts: LicenseText[] = [];
+  const byRef = new Map<string, LicenseText>();
+  for (const d of docs) {
+    for (const l of d.licenseTexts) {
+      const before = byRef.get(l.id);
+      if (!before) (byRef.set(l.id, l), licenseTexts.push(l));
+      else if (before.text !== l.text) notes.push(`${file}: ${l.id} has another text in ${d.name}; the first one read is kept`);
+    }
+  }
+  licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const first = rootDocs[0] ?? docs[0]!;
   const comps = [...components.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   for (const c of comps) c.sources.push(file);
@@ -365,6 +396,7 @@ export function assembleSpdx2(
       edges,
       compositions: [],
       vex,
+      ...(licenseTexts.length > 0 ? { licenseTexts } : {}),
     },
     roots,
     aliases: new Map(),

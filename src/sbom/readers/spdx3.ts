@@ -5,13 +5,16 @@
  * may be named before it appears.
  */
 import { createHash } from 'node:crypto';
-import { emptyComponent, type Component, type Edge, type EdgeType, type Party, type VexStatement } from '../model.js';
+import { emptyComponent, type BuildRecord, type Component, type Edge, type EdgeType, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { scanJsonFile } from './json-scan.js';
 import { arr, componentType, isObj, normCpe, normHash, pushHash, str, PROP_FOLDED_FILES } from './common.js';
 import { FoldLog, type InputSbom } from './types.js';
 
-const PACKAGE_TYPES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage', 'build_Build']);
+const PACKAGE_TYPES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage']);
+/** OpenEmbedded names builds of other recipes by alias: `acl/UNIHASH/build/recipe`. */
+const BUILD_ALIAS = /\/UNIHASH\/build\//;
+export const SPDX3_CONTEXT_URL = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 const FILE_TYPES = new Set(['software_File', 'software_Snippet']);
 const AGENT_TYPES = new Set(['Agent', 'Organization', 'Person', 'SoftwareAgent', 'Tool']);
 const VEX_STATUS: Record<string, VexStatement['status']> = {
@@ -91,6 +94,9 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   let docId: string | undefined;
   let docName: string | undefined;
   let rootElements: string[] = [];
+  const sbomRoots = new Map<string, string[]>();
+  const builds = new Map<string, BuildRecord>();
+  const idWhere = new Map<string, number>();
   let created: string | undefined;
   let specVersion = '3.0';
   const tools: string[] = [];
@@ -114,6 +120,25 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
       }
       return;
     }
+    const before = idWhere.get(id);
+    if (before !== undefined) {
+      throw new BeambakeError('SBOM_DUPLICATE_ID', `spdxId ${id} is used twice (first at @graph[${before}])`, { file, entry: `@graph[${i}]` });
+    }
+    idWhere.set(id, i);
+    if (type === 'build_Build') {
+      // provenance, not a component: kept as a build record (CycloneDX formulation, SPDX 3 build_Build)
+      const b: BuildRecord = { id, inputs: [], outputs: [], dependsOn: [], properties: [], sources: [file] };
+      if (str(e.name)) b.name = String(e.name);
+      if (str(e.build_buildType)) b.buildType = String(e.build_buildType);
+      if (str(e.build_buildId)) b.properties.push({ name: 'spdx3:buildId', value: String(e.build_buildId) });
+      for (const k of ['build_buildStartTime', 'build_buildEndTime'] as const) if (str(e[k])) b.properties.push({ name: `spdx3:${k.slice(6)}`, value: String(e[k]) });
+      builds.set(id, b);
+      return;
+    }
+    if (type === 'software_Sbom') {
+      sbomRoots.set(id, arr(e.rootElement).filter((x): x is string => typeof x === 'string'));
+      return;
+    }
     if (type.endsWith('Relationship')) {
       const from = str(e.from);
       const rt = str(e.relationshipType);
@@ -131,10 +156,9 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
       if (!opts.keepFiles) return;
     }
     if (PACKAGE_TYPES.has(type) || FILE_TYPES.has(type)) {
-      const name = str(e.name) ?? str(e.build_buildType) ?? id;
-      const c = emptyComponent(id, name, FILE_TYPES.has(type) ? 'file' : componentType(e.software_primaryPurpose, type === 'build_Build' ? 'application' : 'library'));
+      const name = str(e.name) ?? id;
+      const c = emptyComponent(id, name, FILE_TYPES.has(type) ? 'file' : componentType(e.software_primaryPurpose, 'library'));
       if (type !== 'software_Package') c.properties.push({ name: 'spdx3:type', value: type });
-      if (str(e.build_buildType)) c.properties.push({ name: 'spdx3:buildType', value: String(e.build_buildType) });
       if (str(e.software_primaryPurpose)) c.properties.push({ name: 'spdx3:primaryPurpose', value: String(e.software_primaryPurpose) });
       const v = str(e.software_packageVersion);
       if (v) c.version = v;
@@ -209,6 +233,10 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   if (!/spdx\.org\/rdf\/3\./.test(ctx)) {
     throw new BeambakeError('SBOM_UNSUPPORTED', `not an SPDX 3 JSON-LD document (@context ${ctx.slice(0, 80)})`, { file, entry: '@context' });
   }
+  // terms mean what this version's context says: a document written against another context is not read as if it were 3.0.1
+  if (!arr(context).includes(SPDX3_CONTEXT_URL)) {
+    throw new BeambakeError('SBOM_UNSUPPORTED', `@context ${ctx.slice(0, 100)} is not the SPDX 3.0.1 context (${SPDX3_CONTEXT_URL}); only SPDX 3.0.1 is read`, { file, entry: '@context' });
+  }
   const key = docId ?? `sha256:${sha.digest('hex')}`;
 
   for (const [c, agent] of supplierOf) {
@@ -272,6 +300,17 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
         fold.add('edge', `${r.type} with a file (files are folded into their package or build)`, label(t));
         continue;
       }
+      const isBuild = (x: string) => builds.has(x) || (!components.has(x) && BUILD_ALIAS.test(x));
+      if (isBuild(r.from) || isBuild(t)) {
+        const b = builds.get(r.from);
+        if (b) {
+          if (isBuild(t)) b.dependsOn.push(t);
+          else if (r.type === 'hasOutput') b.outputs.push(t);
+          else b.inputs.push(t);
+        }
+        fold.add('edge', `${r.type} of a build: kept with the build record (CycloneDX formulation, SPDX 3 build_Build), builds are not components`, label(t));
+        continue;
+      }
       const m = mapType(r.type, r.scope);
       const [from, to] = m.rev ? [t, r.from] : [r.from, t];
       const originalType = r.scope ? `${r.type}(${r.scope})` : r.type;
@@ -284,7 +323,41 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
   }
   const comps = [...components.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const c of comps) c.sources.push(file);
-  const rootList = [...roots].filter((r) => r !== docId).sort();
+  // the document's roots: through a software_Sbom to its rootElements; a build root stands for what it consumed and produced
+  const notes: string[] = [];
+  const rootSet = new Set<string>();
+  const expand = (r: string, depth: number): void => {
+    if (r === docId || depth > 4) return;
+    const viaSbom = sbomRoots.get(r);
+    if (viaSbom) return viaSbom.forEach((x) => expand(x, depth + 1));
+    const b = builds.get(r);
+    if (b) {
+      const parts = [...b.inputs, ...b.outputs].filter((x) => components.has(x));
+      notes.push(`${file}: root element ${b.name ?? r} is a build (kept in formulation); ${parts.length > 0 ? `its component input(s)/output(s) ${parts.map((x) => components.get(x)!.name).join(', ')} hang under the device` : 'it consumed and produced no component'}`);
+      parts.forEach((x) => rootSet.add(x));
+      return;
+    }
+    rootSet.add(r);
+  };
+  const given = roots.size > 0 ? [...roots] : [...sbomRoots.values()].flat();
+  for (const r of given) expand(r, 0);
+  // a build's component outputs are generated from its component inputs (hasOutput / hasInput): so the sources of
+  // a package the document contains are reachable through it; outputs nothing contains are built, not shipped
+  const implied: (Edge & { reason: string })[] = [];
+  const detached = new Map<string, string>();
+  for (const b of builds.values()) {
+    const ins = [...new Set(b.inputs.filter((x) => components.has(x)))];
+    const outs = [...new Set(b.outputs.filter((x) => components.has(x)))];
+    for (const o of outs) for (const i of ins) implied.push({ from: o, to: i, type: 'GENERATED_FROM', originalType: 'hasOutput/hasInput of a build', reason: `output and input of build ${b.name ?? b.id}` });
+    for (const o of outs) detached.set(o, `output of build ${b.name ?? b.id} that nothing in the document contains (built, not shown as part of the product)`);
+    for (const i of ins) detached.set(i, `input of build ${b.name ?? b.id}, none of whose outputs the product contains`);
+  }
+  if (rootSet.size === 0) {
+    const targets = new Set(edges.map((e) => e.to));
+    for (const c of components.values()) if (!targets.has(c.id)) rootSet.add(c.id);
+    notes.push(`${file}: the document names no rootElement; its ${rootSet.size} top-level component(s) (nothing links to them) hang under the device`);
+  }
+  const rootList = [...rootSet].sort();
   return {
     file,
     format: 'spdx3-jsonld',
@@ -296,11 +369,14 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
       edges,
       compositions: [],
       vex,
+      ...(builds.size > 0 ? { builds: [...builds.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) } : {}),
     },
     roots: rootList,
     aliases,
     folded: fold.list(),
     counts: { components: comps.length + (opts.keepFiles ? 0 : files.size), edges: edgeCount },
-    notes: rootList.length === 0 ? [`${file}: the document names no rootElement; its top-level components hang under the device`] : [],
+    notes,
+    ...(implied.length > 0 ? { impliedEdges: implied } : {}),
+    ...(detached.size > 0 ? { detached } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * IRI), plus an account of every input element that did not become a
  * component or an edge and why. The merge checks that account (MERGE_LOSS).
  */
-import type { SbomGraph } from '../model.js';
+import type { Edge, SbomGraph } from '../model.js';
 
 export type InputFormat =
   | 'spdx2-json'
@@ -42,6 +42,14 @@ export interface InputSbom {
   counts: { components: number; edges: number };
   /** Notes about how roots were chosen and similar reader decisions, for --explain. */
   notes: string[];
+  /**
+   * Edges the format implies without stating them as relationships, each with
+   * the convention it comes from (CycloneDX: top-level components belong to
+   * `metadata.component`). Not counted among the relationships read.
+   */
+  impliedEdges?: (Edge & { reason: string })[];
+  /** Components the input itself leaves unlinked on purpose, with the reason (for the reachability check). */
+  detached?: Map<string, string>;
 }
 
 /** Accumulates folded elements by reason, keeping the first few examples. */

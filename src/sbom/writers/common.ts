@@ -6,9 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { BeambakeError } from '../../util/errors.js';
+import { packageVersion } from '../../util/package.js';
 import type { Component, Composition, Edge, EdgeType, SbomGraph } from '../model.js';
 
 export const TOOL_NAME = 'beambake';
+
+/** beambake's version as the SBOM names its tool: the graph's own statement, else this package's version. */
+export function toolVersion(graph: SbomGraph): string {
+  return graph.metadata.tools.find((t) => t.name === TOOL_NAME)?.version ?? packageVersion();
+}
 
 /** Code-point order, independent of locale (localeCompare would vary by ICU data). */
 export function cmp(a: string, b: string): number {
@@ -139,6 +145,13 @@ export function requiredTimestamp(graph: SbomGraph): string {
 
 /** Edge types that mean "from needs to" in formats with a single dependency notion. */
 export const DEPENDENCY_EDGES: ReadonlySet<EdgeType> = new Set(['DEPENDS_ON', 'BUILD_DEPENDS_ON', 'DEV_DEPENDS_ON', 'OPTIONAL_DEPENDS_ON']);
+
+/**
+ * Edges along which the device reaches a component, in every output format
+ * (CycloneDX dependsOn, SPDX contains/dependsOn/generates): `OTHER` edges
+ * are kept but say nothing about being part of the device.
+ */
+export const REACHING_EDGES: ReadonlySet<EdgeType> = new Set(['DEPENDS_ON', 'BUILD_DEPENDS_ON', 'DEV_DEPENDS_ON', 'OPTIONAL_DEPENDS_ON', 'CONTAINS', 'GENERATED_FROM']);
 
 /** Per component id: the aggregate of the composition that covers it, if any. */
 export function completenessById(cg: CanonicalGraph): Map<string, Composition['aggregate']> {

@@ -4,7 +4,7 @@
  * chunks equal `JSON.stringify(doc, null, 2) + "\n"`.
  */
 import { indentJson, type CanonicalGraph } from './common.js';
-import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata } from './cyclonedx-map.js';
+import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxFormulation, cdxMetadata } from './cyclonedx-map.js';
 
 function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
   let first = true;
@@ -38,14 +38,16 @@ export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
     false,
   );
   const compositions = cdxCompositions(cg);
+  const formulation = cdxFormulation(cg);
   yield* array(
     'dependencies',
     (function* () {
       for (const c of cg.components) yield cdxDependency(cg, c);
     })(),
-    compositions.length === 0,
+    compositions.length === 0 && !formulation,
   );
-  if (compositions.length > 0) yield* array('compositions', compositions, true);
+  if (compositions.length > 0) yield* array('compositions', compositions, !formulation);
+  if (formulation) yield* array('formulation', formulation, true);
   yield '}\n';
 }
 
@@ -63,6 +65,7 @@ export function cyclonedxJsonText(cg: CanonicalGraph): string {
     components: others.map((c) => cdxComponent(cg, c)),
     dependencies: cg.components.map((c) => cdxDependency(cg, c)),
     ...(compositions.length > 0 ? { compositions } : {}),
+    ...(cdxFormulation(cg) ? { formulation: cdxFormulation(cg) } : {}),
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -7,8 +7,9 @@
  * - `metadata.manufacturer` is the creator of the BOM (CycloneDX 1.6 meaning,
  *   BSI "creator of the SBOM"): the first metadata author with an e-mail or URL,
  *   else the graph's manufacturer.
- * - Every edge of a dependency kind and CONTAINS becomes `dependsOn` (CycloneDX
- *   has one dependency notion); any edge type other than DEPENDS_ON is also kept
+ * - Every edge of a dependency kind, CONTAINS and GENERATED_FROM (a Yocto package
+ *   and the recipe it is built from) becomes `dependsOn` (CycloneDX has one
+ *   dependency notion, and the device must reach each component through it); any edge type other than DEPENDS_ON is also kept
  *   as a `beambake:relationship:<TYPE>` property of the source so readers can
  *   restore it.
  * - Declared and concluded licences carry `acknowledgement`; CycloneDX allows
@@ -19,8 +20,9 @@
  *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
  */
 import type { Component, ExternalRef, Hash, Party } from '../model.js';
-import { cmp, compact, DEPENDENCY_EDGES, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
+import { spdxLicense } from './spdx-ids.js';
 
 export type Json = Record<string, unknown>;
 
@@ -41,15 +43,23 @@ function cdxHashes(hashes: Hash[] | undefined): Json[] | undefined {
 }
 
 function licenseEntries(expr: string, ack: 'declared' | 'concluded'): Json[] | 'expression' {
-  if (!isSpdxExpression(expr)) return [{ license: { name: expr, acknowledgement: ack } }];
   const ids = conjunctiveIds(expr);
   if (!ids) return 'expression';
   return ids.map((id) => ({ license: { id, acknowledgement: ack } }));
 }
 
 function cdxLicenses(c: Component, extraProps: { name: string; value: string }[]): Json[] | undefined {
-  const declared = isLicenseFact(c.licenses.declared) ? c.licenses.declared : undefined;
-  const concluded = isLicenseFact(c.licenses.concluded) ? c.licenses.concluded : undefined;
+  // a licence that is not SPDX gets the LicenseRef the SPDX writers give it (its text as a property), so the
+  // same component states the same licence in every format
+  const asSpdx = (v: string | undefined): string | undefined => {
+    if (!isLicenseFact(v) || isSpdxExpression(v)) return isLicenseFact(v) ? v : undefined;
+    const refs = new Map<string, string>();
+    const ref = spdxLicense(v, refs);
+    for (const [id, text] of refs) if (!extraProps.some((p) => p.name === `beambake:license-text:${id}`)) extraProps.push({ name: `beambake:license-text:${id}`, value: text });
+    return ref;
+  };
+  const declared = asSpdx(c.licenses.declared);
+  const concluded = asSpdx(c.licenses.concluded);
   const d = declared !== undefined ? licenseEntries(declared, 'declared') : [];
   const k = concluded !== undefined ? licenseEntries(concluded, 'concluded') : [];
   if (d !== 'expression' && k !== 'expression') {
@@ -123,8 +133,8 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
 export function cdxMetadata(cg: CanonicalGraph): Json {
   const m = cg.graph.metadata;
   const creator = m.authors.find((a) => a.email || (a.urls && a.urls.length > 0)) ?? m.manufacturer;
-  const list = [...m.tools];
-  if (!list.some((t) => t.name === TOOL_NAME)) list.push({ name: TOOL_NAME });
+  // the tool that wrote this SBOM is named with its version (BSI, NTIA: the tool is part of the SBOM's provenance)
+  const list = [...m.tools.filter((t) => t.name !== TOOL_NAME), { name: TOOL_NAME, version: toolVersion(cg.graph) }];
   const tools = list
     .sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? ''))
     .map((t) => compact({ type: 'application', supplier: t.vendor ? { name: t.vendor } : undefined, name: t.name, version: t.version }));
@@ -142,11 +152,40 @@ export function cdxMetadata(cg: CanonicalGraph): Json {
 export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
   const targets = new Set<string>();
   for (const e of cg.outgoing.get(c.id) ?? []) {
-    if (DEPENDENCY_EDGES.has(e.type) || e.type === 'CONTAINS') targets.add(e.to);
+    if (REACHING_EDGES.has(e.type)) targets.add(e.to);
   }
   return compact({ ref: c.id, dependsOn: [...targets].sort(cmp) });
 }
 
 export function cdxCompositions(cg: CanonicalGraph): Json[] {
   return cg.compositions.map((c) => ({ aggregate: c.aggregate, dependencies: c.assemblies }));
+}
+
+/**
+ * Build records as CycloneDX `formulation`: one formula, one workflow per
+ * build. Inputs and outputs that are components of this BOM are resource
+ * references; anything else the build names (files folded into packages,
+ * builds of other documents) stays as a property, so nothing is dropped.
+ */
+export function cdxFormulation(cg: CanonicalGraph): Json[] | undefined {
+  const builds = cg.graph.builds ?? [];
+  if (builds.length === 0) return undefined;
+  const res = (ids: string[], props: Json[], kind: string): Json[] | undefined => {
+    const out: Json[] = [];
+    for (const id of ids) {
+      if (cg.byId.has(id)) out.push({ resource: { ref: id } });
+      else props.push({ name: `beambake:build:${kind}`, value: id });
+    }
+    return out.length > 0 ? out : undefined;
+  };
+  const workflows = builds.map((b) => {
+    const props: Json[] = [];
+    if (b.buildType) props.push({ name: 'beambake:build:type', value: b.buildType });
+    const inputs = res(b.inputs, props, 'input');
+    const outputs = res(b.outputs, props, 'output');
+    for (const d of b.dependsOn) props.push({ name: 'beambake:build:dependsOn', value: d });
+    for (const p of b.properties) props.push({ name: p.name, value: p.value });
+    return compact({ 'bom-ref': `build:${b.id}`, uid: b.id, name: b.name, taskTypes: ['build'], inputs, outputs, properties: props.length > 0 ? props : undefined });
+  });
+  return [{ 'bom-ref': 'beambake:formulation', workflows }];
 }

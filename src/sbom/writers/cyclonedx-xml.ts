@@ -4,7 +4,7 @@
  * Streams per component like the JSON writer.
  */
 import { type CanonicalGraph } from './common.js';
-import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata, type Json } from './cyclonedx-map.js';
+import { CDX_SPEC_VERSION, cdxFormulation, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata, type Json } from './cyclonedx-map.js';
 
 function esc(s: string): string {
   return s
@@ -195,6 +195,42 @@ export function* cyclonedxXmlChunks(cg: CanonicalGraph): Generator<string> {
       x.close('composition');
     }
     x.close('compositions');
+    yield x.text();
+  }
+  const formulation = cdxFormulation(cg);
+  if (formulation) {
+    const x = new Xml(1);
+    x.open('formulation');
+    for (const f of formulation) {
+      x.open('formula', { 'bom-ref': str(f['bom-ref']) });
+      x.open('workflows');
+      for (const w of f.workflows as Json[]) {
+        x.open('workflow', { 'bom-ref': str(w['bom-ref']) });
+        x.leaf('uid', str(w.uid));
+        x.leaf('name', str(w.name));
+        x.open('taskTypes');
+        for (const t of w.taskTypes as string[]) x.leaf('taskType', t);
+        x.close('taskTypes');
+        for (const kind of ['input', 'output'] as const) {
+          const list = w[`${kind}s`] as Json[] | undefined;
+          if (!list) continue;
+          x.open(`${kind}s`);
+          for (const r of list) {
+            x.open(kind);
+            x.open('resource');
+            x.leaf('ref', str((r.resource as Json).ref));
+            x.close('resource');
+            x.close(kind);
+          }
+          x.close(`${kind}s`);
+        }
+        properties(x, w.properties);
+        x.close('workflow');
+      }
+      x.close('workflows');
+      x.close('formula');
+    }
+    x.close('formulation');
     yield x.text();
   }
   yield '</bom>\n';

@@ -36,7 +36,10 @@ export function spdx2Party(p: Party | undefined, kind: 'Organization' | 'Person'
   if (!p) return undefined;
   const name = p.name ?? p.urls?.[0] ?? p.email;
   if (!name) return undefined;
-  return `${kind}: ${name.replace(/[()]/g, '')}${p.email ? ` (${p.email})` : ''}`;
+  // SPDX 2 has no URL field for a party: a URL the CycloneDX writer keeps (supplier.url) follows the name,
+  // so the same SBOM carries the same facts (and passes the same checks) in both formats
+  const url = p.name !== undefined ? p.urls?.find((u) => !/[()\s]/.test(u)) : undefined;
+  return `${kind}: ${name.replace(/[()]/g, '')}${url ? ` ${url}` : ''}${p.email ? ` (${p.email})` : ''}`;
 }
 
 /**

@@ -9,7 +9,7 @@
  * annotations.
  */
 import type { Component, Edge } from '../model.js';
-import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -33,7 +33,7 @@ function relationship(ids: Map<string, string>, e: Edge): Json {
   }
 }
 
-function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extracted: Map<string, string>): Json {
+function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extracted: Map<string, string>, completeWithDeps: boolean): Json {
   const refs: Json[] = [];
   if (c.purl) refs.push({ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl });
   for (const cpe of c.cpes) {
@@ -47,6 +47,8 @@ function pkg(cg: CanonicalGraph, c: Component, id: string, created: string, extr
   }
   // SPDX 2 has one originator (the creator); further authors go with the other facts as annotations
   const props = [...sortedProperties(c), ...c.authors.map((a) => ({ name: 'beambake:author', value: a }))];
+  // SPDX 2 states completeness only for leaves (DEPENDS_ON NONE): a complete list with entries says so here
+  if (completeWithDeps) props.push({ name: 'beambake:dependencies', value: 'complete' });
   const annotations = props.map((p) => ({
     annotationDate: created,
     annotationType: 'OTHER',
@@ -80,7 +82,7 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   const m = cg.graph.metadata;
   const ids = idMap(cg, 'SPDXRef-');
   const created = requiredTimestamp(cg.graph);
-  const creators = [`Tool: ${TOOL_NAME}`];
+  const creators = [`Tool: ${TOOL_NAME}-${toolVersion(cg.graph)}`];
   for (const t of m.tools) if (t.name !== TOOL_NAME) creators.push(`Tool: ${t.name}${t.version ? `-${t.version}` : ''}`);
   for (const a of m.authors) {
     const s = spdx2Party(a, a.urls && a.urls.length > 0 ? 'Organization' : 'Person');
@@ -92,21 +94,33 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
     SPDXID: 'SPDXRef-DOCUMENT',
     name: m.name,
     documentNamespace: documentNamespace(cg),
-    creationInfo: { created, creators },
+    creationInfo: { created, creators, ...(buildComment(cg) ? { comment: buildComment(cg) } : {}) },
   };
   const headJson = JSON.stringify(head, null, 2);
   yield headJson.slice(0, headJson.length - 2) + ',\n';
 
   const extracted = new Map<string, string>();
+  const completeness = completenessById(cg);
+  const used = new Set<string>();
   let first = true;
   for (const c of cg.components) {
-    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(pkg(cg, c, ids.get(c.id)!, created, extracted), 4)}`;
+    const hasDeps = (cg.outgoing.get(c.id) ?? []).some((e) => DEPENDENCY_EDGES.has(e.type));
+    const p = pkg(cg, c, ids.get(c.id)!, created, extracted, completeness.get(c.id) === 'complete' && hasDeps);
+    for (const k of ['licenseConcluded', 'licenseDeclared'] as const) for (const ref of String(p[k]).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) used.add(ref);
+    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(p, 4)}`;
     first = false;
   }
   yield first ? '  "packages": [],\n' : '\n  ],\n';
 
-  if (extracted.size > 0) {
-    const infos = [...extracted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([licenseId, text]) => ({ licenseId, extractedText: text, name: text }));
+  // every LicenseRef used gets its entry: the text an input gave, else the licence name beambake wrapped
+  if (used.size > 0) {
+    const texts = new Map((cg.graph.licenseTexts ?? []).map((l) => [l.id, l]));
+    const infos = [...used].sort((a, b) => (a < b ? -1 : 1)).map((licenseId) => {
+      const given = texts.get(licenseId);
+      const wrapped = extracted.get(licenseId);
+      const text = given?.text ?? wrapped ?? 'The licence text is not in the inputs of this SBOM.';
+      return { licenseId, extractedText: text, name: given?.name ?? wrapped ?? licenseId };
+    });
     yield `  "hasExtractedLicensingInfos": ${indentJson(infos, 2)},\n`;
   }
 
@@ -132,4 +146,20 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
     }
   }
   yield '\n  ]\n}\n';
+}
+
+/** SPDX 2 has no build element: build records travel as lines of the creation comment, nothing dropped. */
+function buildComment(cg: CanonicalGraph): string | undefined {
+  const builds = cg.graph.builds ?? [];
+  if (builds.length === 0) return undefined;
+  return builds
+    .map((b) =>
+      [
+        `build ${b.id}${b.name ? ` (${b.name})` : ''}${b.buildType ? ` type ${b.buildType}` : ''}`,
+        ...b.inputs.map((x) => `  input ${x}`),
+        ...b.outputs.map((x) => `  output ${x}`),
+        ...b.dependsOn.map((x) => `  dependsOn ${x}`),
+      ].join('\n'),
+    )
+    .join('\n');
 }

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Component, Edge, Hash, Party } from '../model.js';
-import { cmp, completenessById, componentProperty, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, componentProperty, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx3Algorithm, spdx3Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -70,7 +70,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
   const iri = (id: string): string => `${ns}#${local.get(id)!}`;
   const agents = new Agents(ns);
   const toolId = `${ns}#SPDXRef-Tool-${TOOL_NAME}`;
-  const tools: Json[] = [{ type: 'Tool', spdxId: toolId, creationInfo: CI, name: TOOL_NAME }];
+  const tools: Json[] = [{ type: 'Tool', spdxId: toolId, creationInfo: CI, name: `${TOOL_NAME} ${toolVersion(cg.graph)}` }];
   for (const t of [...m.tools].sort((a, b) => cmp(a.name, b.name))) {
     if (t.name === TOOL_NAME) continue;
     tools.push(clean({ type: 'Tool', spdxId: `${ns}#SPDXRef-Tool-${h10(t.name + '@' + (t.version ?? ''))}`, creationInfo: CI, name: t.name, comment: t.version }));
@@ -107,12 +107,14 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       spdxId: docId,
       creationInfo: CI,
       name: m.name,
-      dataLicense: 'https://spdx.org/licenses/CC0-1.0',
-      profileConformance: ['core', 'software', 'simpleLicensing'],
+      // the 3.0.1 shapes want an AnyLicenseInfo element here (sh:class), not a bare licence-list URL
+      dataLicense: `${ns}#SPDXRef-DataLicense-CC0-1.0`,
+      profileConformance: cg.graph.builds?.length ? ['build', 'core', 'software', 'simpleLicensing'] : ['core', 'software', 'simpleLicensing'],
       rootElement: [sbomId],
       element: [sbomId],
     }),
   );
+  yield emit({ type: 'simplelicensing_LicenseExpression', spdxId: `${ns}#SPDXRef-DataLicense-CC0-1.0`, creationInfo: CI, simplelicensing_licenseExpression: 'CC0-1.0' });
   yield emit(
     clean({
       type: 'software_Sbom',
@@ -158,6 +160,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       }),
     );
   }
+  for (const el of buildElements(cg, iri, ns)) yield emit(el);
   for (const r of relationships) yield emit(r);
   for (const r of edgeRelationships(cg, iri, ns)) yield emit(r);
   yield '\n  ]\n}\n';
@@ -294,6 +297,44 @@ function edgeRelationships(cg: CanonicalGraph, iri: (id: string) => string, ns: 
       to: [agg === 'complete' ? 'NoneElement' : 'NoAssertionElement'],
       completeness: agg === 'complete' ? 'complete' : agg === 'unknown' ? 'noAssertion' : 'incomplete',
     });
+  }
+  return out;
+}
+
+/**
+ * Build records as `build_Build` elements with `hasInput` / `hasOutput`
+ * relationships to the components they name; references to elements outside
+ * this document (files folded into packages, builds of other recipes) are
+ * kept as annotations of the build, since a relationship needs an element.
+ */
+function buildElements(cg: CanonicalGraph, iri: (id: string) => string, ns: string): Json[] {
+  const out: Json[] = [];
+  for (const b of cg.graph.builds ?? []) {
+    const id = `${ns}#SPDXRef-Build-${h10(b.id)}`;
+    out.push(
+      clean({
+        type: 'build_Build',
+        spdxId: id,
+        creationInfo: CI,
+        name: b.name,
+        // build_buildType is mandatory: an input that gives none gets beambake's "unknown build" IRI
+        build_buildType: b.buildType ?? 'https://spdx.org/spdxdocs/beambake/build-type/unknown',
+        build_buildId: b.id,
+      }),
+    );
+    const notes: string[] = [];
+    for (const [kind, ids] of [['hasInput', b.inputs], ['hasOutput', b.outputs]] as const) {
+      const inDoc = ids.filter((x) => cg.byId.has(x));
+      for (const x of ids) if (!cg.byId.has(x)) notes.push(`beambake:build:${kind === 'hasInput' ? 'input' : 'output'}=${x}`);
+      if (inDoc.length > 0) {
+        out.push({ type: 'Relationship', spdxId: `${id}-${kind}`, creationInfo: CI, from: id, relationshipType: kind, to: inDoc.map(iri).sort(cmp) });
+      }
+    }
+    for (const d of b.dependsOn) notes.push(`beambake:build:dependsOn=${d}`);
+    for (const p of b.properties) notes.push(`${p.name}=${p.value}`);
+    for (const n of notes) {
+      out.push({ type: 'Annotation', spdxId: `${id}-annotation-${h10(n)}`, creationInfo: CI, annotationType: 'other', subject: id, statement: n });
+    }
   }
   return out;
 }

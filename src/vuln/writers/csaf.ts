@@ -62,7 +62,8 @@ export function toCsaf(r: VulnResult, o: WriteOptions): Json {
     return {
       ...(cve ? { cve } : {}),
       ...(ids.length ? { ids } : {}),
-      ...(v.summary ? { notes: [{ category: 'description', text: v.summary }] } : {}),
+      // the VEX profile wants notes on every vulnerability (6.1.27.5), also when the input had no description
+      notes: [{ category: 'description', text: v.summary ?? `${id}: no description in the inputs (${v.origins.join(', ') || 'unknown source'}).` }],
       product_status: Object.fromEntries(Object.entries(status).map(([k, l]) => [k, [...new Set(l)].sort()])),
       ...(remediations.length ? { remediations } : {}),
       ...(flags.length ? { flags } : {}),

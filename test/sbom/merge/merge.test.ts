@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -10,6 +10,8 @@ import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { mergeSboms, toOpenVex, type MergeResult } from '../../../src/sbom/merge/index.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { checkSbomText } from '../../../src/sbom/check/index.js';
+import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
+import { readProject } from '../../../src/lockfiles/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir, schemasDir } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/cli.js';
@@ -21,6 +23,7 @@ const META_CDX = C('cyclonedx/yocto-meta-cyclonedx/yocto-meta-cyclonedx_beaglebo
 const MIX = C('cyclonedx/mix_sbom-self/bom.cdx.json');
 const OPENWRT = C('cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json');
 const VEX = join(fixturesDir, 'sbom-merge', 'vex-openembedded.spdx3.json');
+const CDX_VEX = join(fixturesDir, 'sbom-merge', 'vex-beaglebone.cdx-1.4.json');
 const DEVICE = { product: 'Gateway', productVersion: '2.1', manufacturer: 'ACME', contact: 'sbom@acme.example', timestamp: new Date(1700000000 * 1000) };
 
 const read = (files: string[]) => Promise.all(files.map((f) => readSbom(f)));
@@ -65,16 +68,23 @@ test('real Yocto SPDX 2.2 + SPDX 3 + CycloneDX inputs: counts, edges and identit
   assert.equal(merged.purl, 'pkg:generic/busybox@1.36.1');
   assert.ok(merged.properties.some((p) => p.name === 'yocto:cves-fixed'));
   assert.deepEqual(merged.sources.sort(), [ARCHIVE, META_CDX].sort());
-  assert.ok(r.decisions.some((d) => d.kind === 'merged' && /^busybox 1\.36\.1 .*same cpe: busybox:1\.36\.1/.test(d.text)));
+  assert.ok(r.decisions.some((d) => d.kind === 'merged' && /^busybox 1\.36\.1 .*same cpe\+name: busybox:1\.36\.1 busybox/.test(d.text)));
   // glibc 2.39 (CPE) and 2.39+git (recipe version) are the same recipe
   assert.ok(r.decisions.some((d) => d.kind === 'merged' && /^glibc 2\.39 .*= glibc 2\.39\+git/.test(d.text)));
-  // gcc 13.3.0 matches gcc-cross-arm and gcc-runtime: ambiguous, not merged, and said so
-  assert.ok(r.decisions.some((d) => d.kind === 'ambiguous' && /^gcc 13\.3\.0/.test(d.text)));
+  // gcc 13.3.0 shares its CPE with gcc-cross-arm and gcc-runtime, but not the name: three components
+  assert.ok(!r.decisions.some((d) => d.kind === 'merged' && /^gcc 13\.3\.0/.test(d.text)));
+  // a -native build with a target build's CPE is another component (the host tool does not stand for the target library)
+  assert.ok(!r.decisions.some((d) => d.kind === 'merged' && /-native /.test(d.text)));
+  // every component of every input is reachable from the device
+  assert.equal(c.unreachable, 0);
+  for (const i of r.inputs) assert.equal(i.reachable, i.outComponents, i.file);
   // the openwrt busybox is another version: stays separate
   assert.ok(busybox.length >= 1 && r.graph.components.some((x) => x.name === 'busybox' && x.version === '1.33.2'));
-  // the 13 alias references of the SPDX 3 build are placeholders, not lost
+  // the 13 alias references of the SPDX 3 build stay with its build record (formulation), not as placeholder components
   assert.equal(r.graph.components.filter((x) => x.id.startsWith('unresolved-')).length, c.placeholders);
-  assert.ok(c.placeholders >= 13);
+  assert.equal(c.placeholders, 0);
+  const build = r.graph.builds?.find((b) => b.name === 'shadow:do_create_spdx:recipe');
+  assert.ok(build && build.dependsOn.length === 13 && build.inputs.some((x) => r.graph.components.some((y) => y.id === x)));
 });
 
 test('output does not depend on the order of the inputs and is valid in all four formats', async () => {
@@ -134,6 +144,143 @@ test('VEX facts go to OpenVEX 0.2.0 (schema-valid), not into the SBOM', async ()
   const fixed = statements.filter((s) => s.vulnerability.name === 'CVE-2022-28391' && s.status === 'fixed');
   assert.equal(fixed.length, 1);
   for (const f of ['cyclonedx-json', 'spdx3-json'] as const) assert.ok(!writeSbom(r.graph, f).includes('CVE-2023-39810'), `${f} carries no VEX`);
+});
+
+test('CycloneDX VEX BOM-Links resolve to the merged components of the BOM they name', async () => {
+  const r = mergeSboms(await read([ARCHIVE, META_CDX, CDX_VEX]), DEVICE);
+  const fromVex = JSON.parse(readFileSync(CDX_VEX, 'utf8')) as { vulnerabilities: { id: string; affects: { ref: string }[] }[] };
+  const links = fromVex.vulnerabilities.flatMap((v) => v.affects.map((a) => a.ref));
+  // every BOM-Link of the VEX is a product of the merged graph: no placeholders, no external references
+  assert.equal(r.counts.placeholders, 0);
+  assert.equal(r.counts.vexProducts.external, 0);
+  assert.ok(r.graph.vex.every((v) => !v.externalProducts));
+  const ids = new Set(r.graph.components.map((c) => c.id));
+  const idOf = outIdOf(r);
+  for (const link of links) {
+    const ref = link.slice(link.indexOf('#') + 1);
+    const id = idOf.get(`urn:uuid:87b5cc5a-ee50-449f-bcdf-cabea628c2a2#${ref}`);
+    assert.ok(id && ids.has(id), link);
+    assert.ok(r.graph.vex.some((v) => v.products.includes(id!)), `${link} is a VEX product`);
+  }
+  // OpenVEX products are the components' purls
+  const vex = toOpenVex(r.graph, { author: 'ACME', timestamp: '2023-11-14T22:13:20Z' })!;
+  const socks = (vex.statements as { vulnerability: { name: string }; products: { '@id': string }[]; justification?: string }[]).find((x) => x.vulnerability.name === 'CVE-2023-38545')!;
+  assert.deepEqual(socks.products.map((p) => p['@id']).sort(), ['pkg:generic/haxx/curl@8.7.1', 'pkg:generic/haxx/libcurl@8.7.1']);
+  assert.equal(socks.justification, 'vulnerable_code_not_in_execute_path');
+});
+
+test('VEX naming a BOM that is not an input: one named external reference, no placeholder components', async () => {
+  const r = mergeSboms(await read([CDX_VEX]), DEVICE);
+  assert.equal(r.graph.components.length, 1, 'only the device');
+  assert.equal(r.counts.placeholders, 0);
+  const device = r.graph.components[0]!;
+  assert.deepEqual(device.externalRefs.filter((x) => x.type === 'bom').map((x) => x.url), ['urn:cdx:87b5cc5a-ee50-449f-bcdf-cabea628c2a2/1']);
+  assert.ok(r.graph.vex.every((v) => v.products.length === 0 && v.externalProducts!.every((p) => p.startsWith('urn:cdx:87b5cc5a-ee50-449f-bcdf-cabea628c2a2/1#'))));
+  assert.ok(r.decisions.some((d) => d.kind === 'vex' && /not an input/.test(d.text)));
+  const vex = toOpenVex(r.graph, { author: 'ACME', timestamp: '2023-11-14T22:13:20Z' })!;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'openvex-0.2.0.json'), 'utf8')));
+  assert.ok(validate(vex), JSON.stringify(validate.errors?.slice(0, 3)));
+});
+
+test('the same input twice is refused, naming both; duplicate ids in an input name both places', async () => {
+  const [a] = await read([MIX]);
+  const copy = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'copy.cdx.json');
+  writeFileSync(copy, readFileSync(MIX));
+  const [b] = await read([copy]);
+  assert.throws(() => mergeSboms([a!, b!], DEVICE), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_INPUT' && e.message.includes('given twice'));
+  const doc = JSON.parse(readFileSync(MIX, 'utf8')) as { components: { 'bom-ref': string }[] };
+  doc.components[3]!['bom-ref'] = doc.components[1]!['bom-ref'];
+  const dup = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.cdx.json');
+  writeFileSync(dup, JSON.stringify(doc));
+  await assert.rejects(readSbom(dup), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at components\[1\]/.test(e.message) && e.location.entry === 'components[3]');
+  const spdx = JSON.parse(readFileSync(C('spdx/vulnscout/recipe-cairo.spdx.json'), 'utf8')) as { packages: { SPDXID: string }[] };
+  spdx.packages.push({ ...spdx.packages[0]! });
+  const dup2 = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.spdx.json');
+  writeFileSync(dup2, JSON.stringify(spdx));
+  await assert.rejects(readSbom(dup2), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at packages\[0\]/.test(e.message));
+  const s3 = JSON.parse(readFileSync(VEX, 'utf8')) as { '@graph': Record<string, unknown>[]; '@context': string };
+  s3['@graph'].push({ ...s3['@graph'][3]! });
+  const dup3 = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.spdx3.json');
+  writeFileSync(dup3, JSON.stringify(s3));
+  await assert.rejects(readSbom(dup3), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at @graph\[3\]/.test(e.message));
+  s3['@graph'].pop();
+  s3['@context'] = 'https://spdx.org/rdf/3.0.0/spdx-context.jsonld';
+  writeFileSync(dup3, JSON.stringify(s3));
+  await assert.rejects(readSbom(dup3), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_UNSUPPORTED' && /not the SPDX 3\.0\.1 context/.test(e.message));
+});
+
+test('a component the device does not reach fails the merge unless allowed, and is always an explained decision', async () => {
+  const doc = JSON.parse(readFileSync(C('spdx/vulnscout/recipe-cairo.spdx.json'), 'utf8')) as { packages: Record<string, unknown>[] };
+  // a package no relationship links and the document does not describe: nothing says it is part of the device
+  doc.packages.push({ SPDXID: 'SPDXRef-Package-orphan', name: 'orphan', versionInfo: '1.0', downloadLocation: 'NOASSERTION', filesAnalyzed: false });
+  const file = join(mkdtempSync(join(tmpdir(), 'sbom-orphan-')), 'orphan.spdx.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const inputs = await read([file, MIX]);
+  assert.throws(
+    () => mergeSboms(inputs, DEVICE),
+    (e: unknown) => e instanceof BeambakeError && e.code === 'MERGE_UNREACHABLE' && /^1 component\(s\) are not reachable .*orphan 1\.0/.test(e.message),
+  );
+  const r = mergeSboms(inputs, { ...DEVICE, allowUnreachable: true });
+  assert.equal(r.counts.unreachable, 1);
+  assert.ok(r.decisions.some((d) => d.kind === 'unreachable' && /\(orphan\) is not reachable from the device and no input says why \(allowed/.test(d.text)));
+  const orphanInput = r.inputs.find((i) => i.file === file)!;
+  assert.equal(orphanInput.reachable, orphanInput.outComponents - 1);
+  // an input that says why a component stands apart makes it an explained exception, not a failure
+  inputs[0]!.detached = new Map([[inputs[0]!.graph.components.find((c) => c.name === 'orphan')!.id, 'shipped beside the image on the recovery partition']]);
+  const ok = mergeSboms(inputs, DEVICE);
+  assert.ok(ok.decisions.some((d) => d.kind === 'unreachable' && /recovery partition/.test(d.text)));
+});
+
+test('SPDX 2.3 output: every LicenseRef used has its hasExtractedLicensingInfos entry, with the text the input gave', async () => {
+  const r = mergeSboms(await read([ARCHIVE, OPENWRT]), DEVICE);
+  const doc = JSON.parse(writeSbom(r.graph, 'spdx2-json')) as { packages: Record<string, string>[]; hasExtractedLicensingInfos?: { licenseId: string; extractedText: string }[] };
+  const used = new Set(doc.packages.flatMap((p) => [p.licenseConcluded, p.licenseDeclared].flatMap((x) => String(x).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? [])));
+  assert.ok(used.size > 0);
+  const infos = new Map((doc.hasExtractedLicensingInfos ?? []).map((i) => [i.licenseId, i.extractedText]));
+  assert.deepEqual([...used].filter((u) => !infos.has(u)), []);
+  assert.ok(/bzip2/i.test(infos.get('LicenseRef-bzip2-1.0.4') ?? ''), 'the Yocto text of LicenseRef-bzip2-1.0.4 is carried over');
+  // a licence that is no SPDX expression (OpenWrt "LGPL-2.1-or-later,GPL-2.0-or-later") is the same LicenseRef in CycloneDX
+  const cdx = JSON.parse(writeSbom(r.graph, 'cyclonedx-json')) as { components: { name: string; licenses?: { expression?: string }[] }[] };
+  const syslog = cdx.components.find((c) => c.name === 'syslog-ng')!;
+  const ref = syslog.licenses?.[0]?.expression ?? '';
+  assert.match(ref, /^LicenseRef-beambake-/);
+  assert.ok(infos.has(ref), `${ref} in SPDX 2 as well`);
+});
+
+test('two layers shipping unversioned OTP applications: merged with the same OTP release, kept apart (explained) otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-otp-'));
+  const layer = async (project: string, otpVersion: string, name: string) => {
+    const graph = await projectToSbomGraph(await readProject(C(project)), { otpVersion, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const f = join(dir, name);
+    writeFileSync(f, writeSbom(graph, 'cyclonedx-json'));
+    return readSbom(f);
+  };
+  const a = await layer('mix/renovate-fixture', '26', 'a.cdx.json');
+  const b26 = await layer('mix/phoenix-installer', '26', 'b26.cdx.json');
+  const b27 = await layer('mix/phoenix-installer', '27', 'b27.cdx.json');
+  const kernel = (r: MergeResult) => r.graph.components.filter((c) => c.name === 'kernel');
+  assert.ok(!kernel(mergeSboms([a], DEVICE))[0]!.version, 'the layer does not know the kernel version');
+  const same = mergeSboms([a, b26], DEVICE);
+  assert.equal(kernel(same).length, 1);
+  assert.ok(same.decisions.some((d) => d.kind === 'merged' && d.text.startsWith('kernel ') && /same purl\+otp-release: pkg:generic\/kernel \(OTP 26\)/.test(d.text)));
+  const apart = mergeSboms([a, b27], DEVICE);
+  assert.equal(kernel(apart).length, 2);
+  assert.ok(apart.decisions.some((d) => d.kind === 'separate' && d.text.startsWith('kernel ') && /OTP releases differ or are unknown \((26 vs 27|27 vs 26)\)/.test(d.text)));
+});
+
+test('a device SBOM written in any format merges again into a connected graph (its root read back as the root)', async () => {
+  const r = mergeSboms(await read([ARCHIVE, META_CDX, MIX]), DEVICE);
+  const dir = mkdtempSync(join(tmpdir(), 'sbom-roundtrip-'));
+  for (const [f, suffix] of [['cyclonedx-json', 'cdx.json'], ['cyclonedx-xml', 'cdx.xml'], ['spdx3-json', 'spdx3.json'], ['spdx2-json', 'spdx.json']] as const) {
+    const file = join(dir, `device.${suffix}`);
+    writeFileSync(file, writeSbom(r.graph, f));
+    const again = mergeSboms(await read([file]), { ...DEVICE, product: 'Rack' });
+    assert.equal(again.counts.unreachable, 0, f);
+    assert.equal(again.counts.placeholders, 0, `${f}: every reference resolves`);
+    assert.equal(again.graph.components.length, r.graph.components.length + 1, f);
+  }
 });
 
 test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {

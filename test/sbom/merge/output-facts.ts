@@ -87,10 +87,13 @@ function cdx(doc: J): OutDoc {
       for (const h of arr(r.hashes)) e.hashes.push(hashKey(String(h.alg), String(h.content)));
       if (r.type === 'distribution' || r.type === 'vcs') e.downloads.push(String(r.url));
     }
+    // a licence that is no SPDX expression is written as beambake's LicenseRef, its text in a property
+    const licenseText = (id: string) => props.find((p) => p.name === `beambake:license-text:${id}`)?.value;
+    e.declared = e.declared.map((x) => expand(x, licenseText));
     for (const l of arr(c.licenses)) {
       const text = l.expression ?? l.license?.id ?? l.license?.name;
       const ack = l.acknowledgement ?? l.license?.acknowledgement;
-      if (typeof text === 'string') (ack === 'concluded' ? e.concluded : e.declared).push(text);
+      if (typeof text === 'string') (ack === 'concluded' ? e.concluded : e.declared).push(expand(text, licenseText));
     }
     for (const p of [c.supplier, c.manufacturer]) if (p?.name) e.parties.push(String(p.name));
     for (const a of arr(c.authors)) if (a.name) e.parties.push(String(a.name));

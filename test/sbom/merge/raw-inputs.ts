@@ -63,6 +63,8 @@ export interface RawInput {
   aliases: Map<string, string>;
   /** What the input holds: package-like elements plus files, and relationships as the merge report counts them. */
   counts: { components: number; edges: number };
+  /** SPDX 3 build_Build ids and the relationships from them (kept as build records, not component edges). */
+  builds?: Map<string, RawEdge[]>;
 }
 
 const arr = (v: unknown): J[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
@@ -228,7 +230,9 @@ const SPDX3_EDGES: Record<string, RawEdge['kind']> = {
   hasStaticLink: 'depends',
   hasPrerequisite: 'depends',
 };
-const SPDX3_PACKAGES = new Set(['software_Package', 'build_Build', 'ai_AIPackage', 'dataset_DatasetPackage']);
+// build_Build records are provenance, not components: the merge keeps them as build records (formulation / build_Build)
+const SPDX3_PACKAGES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage']);
+const OE_BUILD_ALIAS = /\/UNIHASH\/build\//;
 const SPDX3_FILES = new Set(['software_File', 'software_Snippet']);
 const OE_ALIAS = 'https://rdf.openembedded.org/spdx/3.0/alias';
 /** How OpenEmbedded names files of other recipes by alias. */
@@ -301,16 +305,25 @@ export function readSpdx3File(file: string): RawInput {
   const docId = graph.find((e) => e.type === 'SpdxDocument');
   out.roots.push(...arr(docId?.rootElement).map(String));
   const isFile = (x: string) => out.files.has(x) || (!byId.has(x) && !out.aliases.has(x) && OE_FILE_ALIAS.test(x));
+  const isBuild = (x: string) => byId.get(x)?.type === 'build_Build' || (!byId.has(x) && OE_BUILD_ALIAS.test(x));
+  out.builds = new Map(graph.filter((e) => e.type === 'build_Build').map((e) => [String(e.spdxId), []]));
   for (const r of rels) {
     const to = arr(r.to).map(String);
     out.counts.edges += Math.max(to.length, 1);
     const kind = SPDX3_EDGES[String(r.relationshipType)];
-    if (!kind || !String(r.type).match(/^(Relationship|LifecycleScopedRelationship)$/)) continue;
+    if (!String(r.type).match(/^(Relationship|LifecycleScopedRelationship)$/)) continue;
     for (const t of to) {
       if (t === 'NoneElement' || t === 'NoAssertionElement' || isFile(String(r.from)) || isFile(t)) continue;
+      if (isBuild(String(r.from)) || isBuild(t)) {
+        out.builds.get(String(r.from))?.push({ from: String(r.from), to: t, kind: kind ?? 'depends', label: `${r.spdxId}: ${r.relationshipType} ${t}` });
+        continue;
+      }
+      if (!kind) continue;
       out.edges.push({ from: String(r.from), to: t, kind, label: `${r.spdxId}: ${r.relationshipType} ${t}` });
     }
   }
+  // a root that is a build stands for the components it consumed and produced
+  out.roots = out.roots.flatMap((r) => (out.builds!.has(r) ? out.builds!.get(r)!.map((e) => e.to).filter((x) => out.components.has(x)) : [r]));
   return finish(out);
 }
 

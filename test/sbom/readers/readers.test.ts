@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSbom, detectFormat } from '../../../src/sbom/readers/index.js';
@@ -8,6 +8,7 @@ import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir } from '../../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
 
 const C = (p: string) => join(corpusDir, p);
 const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
@@ -75,17 +76,23 @@ test('the extracted deploy directory reads like the archive members it holds', a
 test('SPDX 3.0.1 (OpenEmbedded): build root, files folded, alias references kept as edges', async () => {
   const i = await readSbom(SPDX3);
   assert.equal(i.format, 'spdx3-jsonld');
-  assert.deepEqual(i.counts, { components: 1099, edges: 2430 });
-  assert.equal(i.graph.components.length, 2);
+  assert.deepEqual(i.counts, { components: 1098, edges: 2430 });
+  // the build_Build root is provenance (a build record), not a component; what it consumed hangs under the device
+  assert.equal(i.graph.components.length, 1);
   assert.equal(folded(i, 'component'), 1097);
-  assert.match(i.roots[0]!, /\/build\/recipe$/);
+  assert.equal(i.graph.builds?.length, 1);
+  const build = i.graph.builds![0]!;
+  assert.match(build.id, /\/build\/recipe$/);
+  assert.equal(build.name, 'shadow:do_create_spdx:recipe');
+  assert.deepEqual(i.roots, [i.graph.components[0]!.id]);
   const src = i.graph.components.find((c) => c.name === 'shadow-4.14.2.tar.gz')!;
   assert.equal(src.downloadLocation, 'https://github.com/shadow-maint/shadow/releases/download/4.14.2/shadow-4.14.2.tar.gz');
   assert.equal(src.licenses.concluded, 'BSD-3-Clause');
-  const unresolved = i.graph.edges.filter((e) => /^[a-z0-9-_]+\/UNIHASH\/build\/recipe$/.test(e.to));
-  assert.equal(unresolved.length, 13);
-  assert.ok(unresolved.every((e) => e.type === 'BUILD_DEPENDS_ON'));
-  assert.equal(i.aliases.get('shadow/UNIHASH/build/recipe'), i.roots[0]);
+  // the 13 builds of other recipes it depends on stay references of the build record, not placeholder components
+  assert.equal(build.dependsOn.filter((d) => /^[a-z0-9-_]+\/UNIHASH\/build\/recipe$/.test(d)).length, 13);
+  assert.equal(i.graph.edges.length, 0);
+  assert.ok(build.inputs.includes(src.id));
+  assert.equal(i.aliases.get('shadow/UNIHASH/build/recipe'), build.id);
 });
 
 test('SPDX 3 VEX relationships become VEX statements, not edges', async () => {
@@ -139,4 +146,41 @@ test('bad input: one line naming the file and the place', async () => {
   writeFileSync(badXml, '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5">\n  <components><component></components>\n</bom>\n');
   await assert.rejects(readSbom(badXml), /SBOM_PARSE|invalid XML/);
   await assert.rejects(readSbom(C('spdx/vulnscout/yocto-cve-check.json')), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_UNSUPPORTED');
+});
+
+test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), and 1.2/1.3 JSON', async () => {
+  const i = await readSbom(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'));
+  assert.equal(i.specVersion, 'CycloneDX 1.1');
+  assert.deepEqual(i.counts, { components: 3, edges: 1 });
+  const byName = new Map(i.graph.components.map((c) => [c.name, c]));
+  assert.deepEqual(i.graph.edges.map((e) => [e.from, e.to, e.type]), [[byName.get('elvis_core')!.id, byName.get('katana_code')!.id, 'DEPENDS_ON']]);
+  assert.deepEqual(i.roots.sort(), [byName.get('elvis_core')!.id, byName.get('getopt')!.id].sort());
+  assert.equal(byName.get('getopt')!.licenses.declared, 'BSD-3-Clause');
+  assert.equal(byName.get('getopt')!.hashes[0]!.value, '4f3320c1f6f26b2bec0f6c6446b943eb927a1e6428ea279a1c6c534906ee79f1');
+  const dir = mkdtempSync(join(tmpdir(), 'cdx-old-'));
+  for (const v of ['1.2', '1.3']) {
+    const doc = JSON.parse(readFileSync(join(corpusDir, 'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'), 'utf8')) as Record<string, unknown>;
+    doc.specVersion = v;
+    const f = join(dir, `openwrt-${v}.cdx.json`);
+    writeFileSync(f, JSON.stringify(doc));
+    const r = await readSbom(f);
+    assert.equal(r.specVersion, `CycloneDX ${v}`);
+    assert.equal(r.counts.components, 15);
+  }
+});
+
+test('XML with a DTD is one clear line, exit 3, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdx-dtd-'));
+  const src = readFileSync(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'), 'utf8').split('\n');
+  const bad = join(dir, 'dtd.cdx.xml');
+  writeFileSync(bad, [src[0], '<!DOCTYPE bom [<!ENTITY name "elvis_core"><!ENTITY ext SYSTEM "file:///etc/passwd">]>', ...src.slice(1)].join('\n'));
+  const out = join(dir, 'out.cdx.json');
+  const r = runCli(['sbom', 'merge', bad, '--product', 'D', '--product-version', '1', '--manufacturer', 'A', '-o', out]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /dtd\.cdx\.xml:2:1: XML with a document type declaration/);
+  assert.ok(!existsSync(out));
+  const c = runCli(['sbom', 'check', bad]);
+  assert.equal(c.status, 3);
+  assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
 });

@@ -1,0 +1,153 @@
+/**
+ * Scale benchmark for `beambake sbom merge` on every input format: one
+ * generated firmware graph of 110,000 components and 220,000 dependency edges
+ * (the size of the vendor CycloneDX SBOM in the device SBOM issue: 51.5 MB as
+ * CycloneDX JSON) is written as CycloneDX 1.6 JSON, CycloneDX 1.6 XML, SPDX
+ * 3.0.1 JSON-LD and SPDX 2.3 JSON by beambake's own writers, then each file is
+ * measured in child processes started the same way:
+ *   baseline: JSON.parse + JSON.stringify of the file (for the XML input, of
+ *             the CycloneDX JSON of the same graph: there is no JSON.parse of XML)
+ *   merge:    read + merge + CycloneDX 1.6 JSON streamed to a file
+ * and prints wall time and peak RSS of the merge as ratios to the baseline
+ * (target: <= 3x time and <= 3x memory for every input format).
+ *
+ * Run: npm run bench -- sbom-merge-formats   (or node dist/bench/sbom-merge-formats.js [components])
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Component, Edge, SbomGraph } from '../src/sbom/model.js';
+
+const LICENSES = ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'GPL-2.0-only', 'LGPL-2.1-or-later', 'ISC', 'Zlib'];
+
+/** Deterministic pseudo-random hex (no Math.random: the input is the same every run). */
+function hex(seed: number, len: number): string {
+  let x = seed * 2654435761 + 12345;
+  let s = '';
+  while (s.length < len) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += x.toString(16).padStart(8, '0');
+  }
+  return s.slice(0, len);
+}
+
+/** The firmware graph: n components, 2n dependency edges (a chain through all of them, so every one is reachable, plus one pseudo-random edge each). */
+function firmwareGraph(n: number): SbomGraph {
+  const components: Component[] = [];
+  const edges: Edge[] = [];
+  const root: Component = { id: 'firmware', type: 'firmware', name: 'vendor-firmware', version: '4.2.0', cpes: [], authors: [], hashes: [], licenses: {}, externalRefs: [], properties: [], sources: [], supplier: { name: 'Vendor GmbH', urls: ['https://vendor.example'] } };
+  components.push(root);
+  for (let i = 0; i < n; i++) {
+    const name = `lib${hex(i, 6)}-${i}`;
+    const version = `${1 + (i % 9)}.${i % 17}.${i % 5}`;
+    components.push({
+      id: `c${i}`,
+      type: 'library',
+      name,
+      version,
+      purl: `pkg:generic/${name}@${version}`,
+      cpes: [],
+      supplier: { name: `Supplier ${i % 97}` },
+      authors: [],
+      hashes: [{ alg: 'SHA-256', value: hex(i, 64) }],
+      licenses: { declared: LICENSES[i % LICENSES.length] },
+      externalRefs: [],
+      properties: [],
+      sources: [],
+    });
+  }
+  edges.push({ from: 'firmware', to: 'c0', type: 'DEPENDS_ON' });
+  for (let i = 0; i < n; i++) {
+    edges.push({ from: `c${i}`, to: `c${(i + 1) % n}`, type: 'DEPENDS_ON' });
+    const j = (i * 7919 + 13) % n;
+    edges.push({ from: `c${i}`, to: `c${j === i || j === (i + 1) % n ? (j + 2) % n : j}`, type: 'DEPENDS_ON' });
+  }
+  edges.pop(); // 220,000 edges for 110,000 components with the root edge
+  return {
+    metadata: { name: 'vendor-firmware 4.2.0', root: 'firmware', timestamp: '2024-01-01T00:00:00Z', authors: [{ name: 'Vendor GmbH', urls: ['https://vendor.example'] }], tools: [{ name: 'bench' }], serialNumber: 'urn:uuid:6b1f0c2e-4d3a-4f5b-8c7d-9e0a1b2c3d4e' },
+    components,
+    edges,
+    compositions: [],
+    vex: [],
+  };
+}
+
+interface ChildResult {
+  ms: number;
+  maxRssKb: number;
+  detail: string;
+}
+
+async function child(mode: string, input: string, output: string): Promise<void> {
+  const t0 = performance.now();
+  let detail = '';
+  if (mode === 'baseline') {
+    const doc = JSON.parse(readFileSync(input, 'utf8')) as Record<string, unknown>;
+    writeFileSync(output, JSON.stringify(doc));
+    detail = 'parsed and written';
+  } else {
+    const { mergeFiles } = await import('../src/sbom/merge/index.js');
+    const { writeSbomToStream } = await import('../src/sbom/writers/index.js');
+    const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench' });
+    const out = createWriteStream(output);
+    await writeSbomToStream(r.graph, 'cyclonedx-json', out);
+    out.end();
+    await finished(out);
+    detail = `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges, ${r.counts.reachable} reachable`;
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, detail }) + '\n');
+}
+
+function run(mode: string, input: string, output: string): ChildResult {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+const mb = (kb: number) => (kb / 1024).toFixed(0);
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]!, args[2]!, args[3]!);
+  const n = Number(args[0] ?? 110_000);
+  const only = args.slice(1);
+  // BENCH_KEEP_DIR keeps the generated inputs (for profiling one format by hand)
+  const keep = process.env.BENCH_KEEP_DIR;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'beambake-bench-formats-'));
+  try {
+    const { writeSbomToStream } = await import('../src/sbom/writers/index.js');
+    const graph = firmwareGraph(n);
+    const files: Record<string, string> = {};
+    for (const [format, suffix] of [['cyclonedx-json', 'cdx.json'], ['cyclonedx-xml', 'cdx.xml'], ['spdx3-json', 'spdx3.json'], ['spdx2-json', 'spdx.json']] as const) {
+      const f = join(dir, `firmware.${suffix}`);
+      const out = createWriteStream(f);
+      await writeSbomToStream(graph, format, out);
+      out.end();
+      await finished(out);
+      files[format] = f;
+    }
+    console.log(`input: ${graph.components.length - 1} components + the firmware, ${graph.edges.length} dependency edges`);
+    let over = 0;
+    for (const [format, f] of Object.entries(files)) {
+      if (only.length > 0 && !only.includes(format)) continue;
+      const base = run('baseline', format === 'cyclonedx-xml' ? files['cyclonedx-json']! : f, join(dir, 'baseline.json'));
+      const merge = run('merge', f, join(dir, 'merged.cdx.json'));
+      const t = merge.ms / base.ms;
+      const m = merge.maxRssKb / base.maxRssKb;
+      if (t > 3 || m > 3) over++;
+      console.log(
+        `${format.padEnd(14)} ${(statSync(f).size / 1e6).toFixed(1)} MB: baseline ${(base.ms / 1000).toFixed(1)} s / ${mb(base.maxRssKb)} MB; merge ${(merge.ms / 1000).toFixed(1)} s / ${mb(merge.maxRssKb)} MB (${merge.detail}); ` +
+          `time ${t.toFixed(2)}x ${t <= 3 ? 'ok' : 'OVER'}, memory ${m.toFixed(2)}x ${m <= 3 ? 'ok' : 'OVER'} (targets <= 3x)`,
+      );
+    }
+    if (over > 0) console.log(`${over} input format(s) over the 3x target`);
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
