@@ -72,43 +72,6 @@ function rootBinds(root: string): string[] {
   return out;
 }
 
-let bwrapOk: boolean | undefined;
-/**
- * bwrap works here. It does not inside a chroot whose root is not a mount point (pivot_root
- * refuses), as in tools/fresh-ci's new bookworm root; there the root is entered with chroot instead
- * (BEAMBAKE_ROOT_RUNNER=chroot chooses that way everywhere).
- */
-function canBwrap(): boolean {
-  if (process.env.BEAMBAKE_ROOT_RUNNER === 'chroot') return false;
-  bwrapOk ??= spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true']).status === 0;
-  return bwrapOk;
-}
-
-const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/**
- * The chroot way (needs root): a private mount namespace in which the root gets /proc, /dev, the
- * temporary directory and the repository (read-only) at their own paths, then chroot. The mounts
- * end with the namespace; only their empty mount point directories stay in the cached root.
- */
-function chrootArgv(root: string, cmd: string, args: string[], opts: { offline?: boolean; cwd?: string }): [string, string[]] {
-  const tmp = tmpdir();
-  const inRoot = (p: string): string => shQuote(join(root, p));
-  const script = [
-    'set -e',
-    `mkdir -p ${inRoot(tmp)} ${inRoot(repoRoot)} ${inRoot('/tmp')}`,
-    `mount -t proc proc ${inRoot('/proc')}`,
-    `mount --rbind /dev ${inRoot('/dev')}`,
-    `mount --bind ${shQuote(tmp)} ${inRoot(tmp)}`,
-    ...(tmp !== '/tmp' ? [`mount --bind ${shQuote(tmp)} ${inRoot('/tmp')}`] : []),
-    `mount --bind ${shQuote(repoRoot)} ${inRoot(repoRoot)}`,
-    `mount -o remount,bind,ro ${inRoot(repoRoot)}`,
-    `exec chroot ${shQuote(root)} /usr/bin/env PATH=${ROOT_PATH} sh -c ${shQuote(`cd ${shQuote(opts.cwd ?? '/')} && exec "$@"`)} sh ${[cmd, ...args].map(shQuote).join(' ')}`,
-  ].join('\n');
-  const net = opts.offline && canUnshareNet() ? ['--net'] : [];
-  return ['unshare', ['--mount', '--propagation', 'private', ...net, 'sh', '-c', script]];
-}
-
 function rootToolchain(suite: string, root: string): Toolchain {
   let binds: string[] | undefined;
   return {
@@ -116,7 +79,6 @@ function rootToolchain(suite: string, root: string): Toolchain {
     root,
     hostPath: (p) => join(root, p),
     argv: (cmd, args, opts = {}) => {
-      if (!canBwrap()) return chrootArgv(root, cmd, args, opts);
       binds ??= rootBinds(root);
       const net = opts.offline && canUnshareNet() ? ['--unshare-net'] : [];
       const cwd = opts.cwd ? ['--chdir', opts.cwd] : [];
@@ -133,7 +95,7 @@ export function rootStamp(suite: string): string | undefined {
 
 /** The toolchain of a Debian root, or undefined when the root has not been made (or bwrap is missing). */
 export function rootToolchainOf(suite: string): Toolchain | undefined {
-  if (rootStamp(suite) === undefined || !(hasTool('bwrap') || process.getuid?.() === 0)) return undefined;
+  if (rootStamp(suite) === undefined || !hasTool('bwrap')) return undefined;
   return rootToolchain(suite, join(rootsDir, suite));
 }
 
