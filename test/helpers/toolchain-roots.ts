@@ -61,12 +61,23 @@ export function canUnshareNet(): boolean {
 function rootBinds(root: string): string[] {
   const tmp = tmpdir();
   const out = ['--tmpfs', '/'];
-  for (const name of readdirSync(root).sort()) {
-    if (['dev', 'proc', 'tmp', 'sys'].includes(name) || name.startsWith('.')) continue;
-    const st = lstatSync(join(root, name));
-    if (st.isSymbolicLink()) out.push('--symlink', readlinkSync(join(root, name)), `/${name}`);
-    else if (st.isDirectory()) out.push('--ro-bind', join(root, name), `/${name}`);
-  }
+  // A directory on the way to the repository or the temporary directory (a checkout under /var,
+  // say) is made in the tmpfs and its other entries bound one by one: no mount point can be made
+  // inside a read-only bind.
+  const onTheWay = (dir: string): boolean => [repoRoot, tmp].some((p) => p.startsWith(`${dir}/`));
+  const bindChildren = (dir: string): void => {
+    for (const name of readdirSync(join(root, dir)).sort()) {
+      const inside = `${dir}/${name}`;
+      if (dir === '' && (['dev', 'proc', 'tmp', 'sys'].includes(name) || name.startsWith('.'))) continue;
+      const st = lstatSync(join(root, inside));
+      if (st.isSymbolicLink()) out.push('--symlink', readlinkSync(join(root, inside)), inside);
+      else if (st.isDirectory() && onTheWay(inside)) {
+        out.push('--dir', inside);
+        bindChildren(inside);
+      } else if (st.isDirectory()) out.push('--ro-bind', join(root, inside), inside);
+    }
+  };
+  bindChildren('');
   out.push('--dev', '/dev', '--proc', '/proc', '--bind', tmp, tmp, '--ro-bind', repoRoot, repoRoot);
   if (tmp !== '/tmp') out.push('--bind', tmp, '/tmp');
   return out;
