@@ -4,6 +4,7 @@
  * half-written file or layer behind.
  */
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -110,39 +111,11 @@ function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
 }
 
-/** Write a file atomically: temp file in the same directory, fsync, rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  try {
-    await makeDirs(dir);
-  } catch (e) {
-    throw ioError(e, dir, 'cannot create directory');
-  }
-  const tmp = tempName(path);
-  track(tmp);
-  try {
-    const fh = await open(tmp, 'wx', 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw ioError(e, path, 'cannot write');
-  } finally {
-    untrack(tmp);
-  }
-}
-
 /**
- * `writeFileAtomic` for a document produced in pieces (an SBOM of 100,000
- * components is larger than the longest string V8 can hold): chunks are
- * batched into 1 MiB writes of the temporary file.
+ * Temp file in the same directory, `fill` writes it, fsync, rename; the temp file is removed on
+ * any failure. A BeambakeError from `fill` (a producer's own input error) passes through as it is.
  */
-export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+async function writeAtomicWith(path: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
   const dir = dirname(path);
   try {
     await makeDirs(dir);
@@ -154,15 +127,7 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {
-      let buf = '';
-      for (const chunk of chunks) {
-        buf += chunk;
-        if (buf.length >= 1 << 20) {
-          await fh.write(buf);
-          buf = '';
-        }
-      }
-      if (buf.length > 0) await fh.write(buf);
+      await fill(fh);
       await fh.sync();
     } finally {
       await fh.close();
@@ -175,6 +140,30 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
   } finally {
     untrack(tmp);
   }
+}
+
+/** Write a file atomically: temp file in the same directory, fsync, rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomicWith(path, (fh) => fh.writeFile(data));
+}
+
+/**
+ * `writeFileAtomic` for a document produced in pieces (an SBOM of 100,000
+ * components is larger than the longest string V8 can hold): chunks are
+ * batched into 1 MiB writes of the temporary file.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  await writeAtomicWith(path, async (fh) => {
+    let buf = '';
+    for (const chunk of chunks) {
+      buf += chunk;
+      if (buf.length >= 1 << 20) {
+        await fh.write(buf);
+        buf = '';
+      }
+    }
+    if (buf.length > 0) await fh.write(buf);
+  });
 }
 
 /**
