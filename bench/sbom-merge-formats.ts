@@ -20,19 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Component, Edge, SbomGraph } from '../src/sbom/model.js';
+import { seededHex as hex } from './lib/generate.js';
 
 const LICENSES = ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'GPL-2.0-only', 'LGPL-2.1-or-later', 'ISC', 'Zlib'];
-
-/** Deterministic pseudo-random hex (no Math.random: the input is the same every run). */
-function hex(seed: number, len: number): string {
-  let x = seed * 2654435761 + 12345;
-  let s = '';
-  while (s.length < len) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    s += x.toString(16).padStart(8, '0');
-  }
-  return s.slice(0, len);
-}
 
 /** The firmware graph: n components, 2n dependency edges (a chain through all of them, so every one is reachable, plus one pseudo-random edge each). */
 function firmwareGraph(n: number): SbomGraph {

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { seededHex as hex } from './lib/generate.js';
 
 const NS = 'http://spdx.org/spdxdocs/bench-0d7c5b8e-5b1a-5f53-9c0e-2d3f1d7c8a90';
 const FILES_PER_PACKAGE = 15;
@@ -32,17 +33,6 @@ function ext(alias: string): unknown[] {
     { type: 'https://rdf.openembedded.org/spdx/3.0/id-alias', 'https://rdf.openembedded.org/spdx/3.0/alias': alias, 'https://rdf.openembedded.org/spdx/3.0/link-name': alias.length.toString(16).padStart(64, '0') },
     { type: 'https://rdf.openembedded.org/spdx/3.0/link-extension', 'https://rdf.openembedded.org/spdx/3.0/link-spdx-id': true },
   ];
-}
-
-/** Deterministic pseudo-random hex (no Math.random: the input is the same every run). */
-function hex(seed: number, len: number): string {
-  let x = seed * 2654435761 + 12345;
-  let s = '';
-  while (s.length < len) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    s += x.toString(16).padStart(8, '0');
-  }
-  return s.slice(0, len);
 }
 
 async function generate(path: string, minElements: number): Promise<number> {

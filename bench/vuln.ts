@@ -18,18 +18,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededHex as hex } from './lib/generate.js';
 
 const root = fileURLToPath(new URL(fileURLToPath(import.meta.url).endsWith('.js') ? '../..' : '..', import.meta.url));
-
-function hex(seed: number, len: number): string {
-  let x = seed * 2654435761 + 12345;
-  let s = '';
-  while (s.length < len) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    s += x.toString(16).padStart(8, '0');
-  }
-  return s.slice(0, len);
-}
 
 const VECTORS = ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'CVSS:3.1/AV:N/AC:H/PR:L/UI:R/S:U/C:L/I:N/A:N', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N'];
 

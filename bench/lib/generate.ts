@@ -71,3 +71,14 @@ export function writeProject(dir: string, tool: Tool, n: number): string {
   }
   return dir;
 }
+
+/** Deterministic pseudo-random hex (no Math.random: the generated input is the same every run). */
+export function seededHex(seed: number, len: number): string {
+  let x = seed * 2654435761 + 12345;
+  let s = '';
+  while (s.length < len) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += x.toString(16).padStart(8, '0');
+  }
+  return s.slice(0, len);
+}
