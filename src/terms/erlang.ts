@@ -6,7 +6,8 @@
  */
 import { Scanner, tokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
 import { TokenCursor } from './cursor.js';
-import { BinaryBytes, integerValue, type Term, type TermLoc } from './term.js';
+import { integerValue, type Term, type TermLoc } from './term.js';
+import { BitWriter, resolveSegment, writeSegment, type SegmentSize, type SegmentValue, type TypeSpecifier } from './binary.js';
 
 type Tok =
   /** `raw`: written unquoted (so `fun` is the keyword, `'fun'` the atom). */
@@ -105,6 +106,9 @@ function quoted(s: Scanner, q: string, loc: TermLoc): string {
     else out += c;
   }
 }
+
+/** A value inside a binary segment; `signed`: a `-`/`+` was applied, and another may not be. */
+type Operand = (SegmentValue | { t: 'atom'; v: string }) & { signed?: boolean };
 
 class ErlangParser extends TokenCursor<Tok> {
   private expectPunct(v: string, context: string): void {
@@ -252,43 +256,121 @@ class ErlangParser extends TokenCursor<Tok> {
     }
   }
 
+  /** `<<Segment, ...>>` from after `<<`, evaluated as `file:consult/1` evaluates it (see binary.ts). */
   private binary(loc: TermLoc): Term {
-    const bytes = new BinaryBytes();
-    if (this.isPunct('>>')) {
-      this.take();
-      return { kind: 'binary', value: bytes.text(), loc };
-    }
-    for (;;) {
-      const seg = this.take();
-      if (seg.t !== 'string' && seg.t !== 'int' && seg.t !== 'char') this.unexpected(seg, 'expected a string or byte in binary');
-      if ((seg.t === 'int' || seg.t === 'char') && (seg.v < 0n || seg.v > 255n)) {
-        throw termError(this.file, `binary segment ${seg.v} does not fit in a byte`, seg.loc);
-      }
-      let utf8 = false;
-      if (this.isPunct('/')) {
-        this.take();
-        const type = this.take();
-        if (type.t !== 'atom' || !['utf8', 'latin1', 'integer', 'binary'].includes(type.v)) {
-          this.unexpected(type, 'expected a binary segment type (utf8)');
+    const out = this.binaryBits();
+    if (out.size % 8 === 0) return { kind: 'binary', value: out.text(), loc };
+    return { kind: 'bitstring', value: out.bytes().slice(), bits: out.size, loc };
+  }
+
+  private binaryBits(): BitWriter {
+    const out = new BitWriter();
+    if (this.isPunct('>>')) this.take();
+    else {
+      for (;;) {
+        const at = this.peek().loc;
+        const fail = (message: string): never => {
+          throw termError(this.file, message, at);
+        };
+        const value = this.segmentValue();
+        let size: SegmentSize;
+        if (this.isPunct(':')) {
+          this.take();
+          size = this.segmentSize();
         }
-        utf8 = type.v === 'utf8';
-      }
-      if (seg.t === 'string') {
-        if (utf8) bytes.utf8(seg.v);
-        else {
-          // Erlang would keep only the low 8 bits of such a character: refuse rather than corrupt the text.
-          const wide = bytes.latin1(seg.v);
-          if (wide !== undefined) throw termError(this.file, `character ${describeChar(wide)} in binary does not fit in a byte (write the string as "..."/utf8)`, seg.loc);
+        const specs: TypeSpecifier[] = [];
+        if (this.isPunct('/')) {
+          do {
+            this.take();
+            const name = this.take();
+            if (name.t !== 'atom') this.unexpected(name, 'expected a binary segment type (integer, float, binary, utf8, big, unit:N, ...)');
+            let arg: bigint | undefined;
+            if (this.isPunct(':')) {
+              this.take();
+              const n = this.take();
+              if (n.t !== 'int') this.unexpected(n, `expected an integer after ${name.v}:`);
+              arg = n.v;
+            }
+            specs.push({ name: name.v, arg });
+          } while (this.isPunct('-'));
         }
-      } else if (utf8) bytes.utf8(String.fromCodePoint(Number(seg.v)));
-      else bytes.byte(Number(seg.v));
-      if (this.isPunct(',')) {
+        writeSegment(out, resolveSegment(specs, size, fail), value, fail);
+        if (!this.isPunct(',')) break;
         this.take();
-        continue;
       }
       this.expectPunct('>>', "or ',' in binary");
-      return { kind: 'binary', value: bytes.text(), loc };
     }
+    return out;
+  }
+
+  /** A segment's value: a number (with an optional sign), a string, or a nested binary. */
+  private segmentValue(): SegmentValue {
+    const t = this.peek();
+    const v = this.segmentOperand();
+    if (v.t === 'atom') throw termError(this.file, `the atom ${v.v} cannot be a binary segment value (expected a number, string or <<...>>)`, t.loc);
+    return v;
+  }
+
+  /**
+   * `[+-] Primary`, where Primary is a number, string(s), `<<...>>`, atom or `( ... )`: the
+   * expressions erl_parse:normalise/1 turns into values. A sign applies to a number only,
+   * and only once (`-(-1)` is refused, as file:consult refuses it).
+   */
+  private segmentOperand(): Operand {
+    const sign = this.peek();
+    if (sign.t === 'punct' && (sign.v === '-' || sign.v === '+')) {
+      this.take();
+      const inner = this.peek();
+      const v = this.segmentPrimary();
+      if (v.signed || (v.t !== 'int' && v.t !== 'float')) this.unexpected(inner, `expected a number after '${sign.v}'`);
+      if (sign.v === '+') return { ...v, signed: true };
+      return v.t === 'int' ? { t: 'int', v: -v.v, signed: true } : { t: 'float', v: -v.v, signed: true };
+    }
+    return this.segmentPrimary();
+  }
+
+  private segmentPrimary(): Operand {
+    const t = this.take();
+    switch (t.t) {
+      case 'int':
+      case 'char':
+        return { t: 'int', v: t.v };
+      case 'float':
+        return { t: 'float', v: t.v };
+      case 'atom':
+        return { t: 'atom', v: t.v };
+      case 'string': {
+        let v = t.v;
+        while (this.peek().t === 'string') v += (this.take() as { v: string }).v;
+        return { t: 'string', v };
+      }
+      case 'punct':
+        if (t.v === '<<' || t.v === '(') {
+          this.enter(t.loc);
+          try {
+            if (t.v === '(') {
+              const v = this.segmentOperand();
+              this.expectPunct(')', 'to close the parenthesis');
+              return v;
+            }
+            const b = this.binaryBits();
+            return { t: 'bits', bytes: b.bytes(), bits: b.size };
+          } finally {
+            this.leave();
+          }
+        }
+    }
+    return this.unexpected(t, 'expected a number, string or <<...>> as a binary segment value');
+  }
+
+  /** `:Size`: an integer, an atom or a parenthesised expression of one (`all`, `undefined` and `(8)` are valid). */
+  private segmentSize(): SegmentSize {
+    const t = this.peek();
+    if (t.t === 'punct' && (t.v === '-' || t.v === '+')) this.unexpected(t, 'expected a binary segment size (write a signed size in parentheses)');
+    const v = this.segmentPrimary();
+    if (v.t === 'int') return v.v;
+    if (v.t === 'atom') return { atom: v.v };
+    throw termError(this.file, 'binary segment size must be an integer', t.loc);
   }
 
   private map(loc: TermLoc): Term {

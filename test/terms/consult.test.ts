@@ -53,7 +53,7 @@ function genTerm(r: () => number, depth: number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const leaf = depth <= 0 || r() < 0.35;
   if (leaf) {
-    switch (Math.floor(r() * 11)) {
+    switch (Math.floor(r() * 12)) {
       case 0:
         return quoteAtom(pick(ATOMS));
       case 1:
@@ -73,6 +73,8 @@ function genTerm(r: () => number, depth: number): string {
       case 8:
         return `$${pick(['a', 'Z', '\\n', '\\x{41}', 'ü', '\\\\', ' '])}`;
       case 9:
+        return genBinary(r, 2).text;
+      case 10:
         return `fun ${quoteAtom(pick(['mod_project', 'lists', 'Quoted Mod']))}:${quoteAtom(pick(['get_vsn', 'map', 'f']))}/${Math.floor(r() * 4)}`;
       default:
         return pick(['[]', '{}', '#{}', '<<>>', '""']);
@@ -99,6 +101,74 @@ function genTerm(r: () => number, depth: number): string {
   }
 }
 
+/**
+ * A binary literal with bit syntax, and its size in bits (so that the nested
+ * binaries it takes `:N/binary` or `/binary` of are long enough and whole
+ * bytes, and every file stays one that file:consult accepts).
+ */
+function genBinary(r: () => number, depth: number): { text: string; bits: number } {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const opt = (s: string) => (r() < 0.5 ? s : '');
+  const specs = (...xs: string[]) => (xs.filter(Boolean).length ? `/${xs.filter(Boolean).join('-')}` : '');
+  const endian = () => pick(['', '', 'big', 'little', 'native']);
+  const segs: { text: string; bits: number }[] = [];
+  for (let n = Math.floor(r() * 5); n > 0; n--) {
+    switch (Math.floor(r() * 7)) {
+      case 0: {
+        // integers of any size, sign and value (truncated modulo 2^size, as Erlang does)
+        const v = pick(['0', '1', '255', '256', '-1', '-128', '16#abcdef', '$a', '(-3)', '-$z', '123456789012345678901234567890', '-98765432109876543210']);
+        const [size, unit] = r() < 0.3 ? [8, 0] : [Math.floor(r() * 40), pick([0, 0, 1, 3, 8])];
+        const sized = size === 8 && unit === 0 && r() < 0.5 ? '' : `:${size}`;
+        const u = sized && unit ? `unit:${unit}` : '';
+        segs.push({ text: `${v}${sized}${specs(opt('integer'), pick(['', 'signed', 'unsigned']), endian(), u)}`, bits: size * (unit || 1) });
+        break;
+      }
+      case 1: {
+        const v = pick(['1.5', '-0.1', '3.141592653589793', '1.0e300', '65519.99', '3.0e-8', '1.0e-320', '7', '-2', '0.0']);
+        const [size, unit] = pick([[64, 0], [32, 0], [16, 0], [4, 16], [2, 32], [8, 8]] as const);
+        const sized = size === 64 && r() < 0.5 ? '' : `:${size}`;
+        segs.push({ text: `${v}${sized}${specs('float', endian(), sized && unit ? `unit:${unit}` : '')}`, bits: size * (unit || 1) });
+        break;
+      }
+      case 2: {
+        const cp = pick([0, 0x41, 0xe9, 0x7ff, 0x800, 0xfeff, 0xffff, 0x10000, 0x1f600, 0x10ffff]);
+        const type = pick(['utf8', 'utf16', 'utf32']);
+        const bits = type === 'utf32' ? 32 : type === 'utf16' ? (cp > 0xffff ? 32 : 16) : 8 * Buffer.byteLength(String.fromCodePoint(cp));
+        segs.push({ text: `${pick([String(cp), `16#${cp.toString(16)}`])}${specs(type, endian(), opt('signed'))}`, bits });
+        break;
+      }
+      case 3: {
+        // a string: one segment per character, each with the same specifiers
+        const str = pick(['', 'ab', 'é', 'x"y', '✓ok']);
+        const chars = [...str].length;
+        const [spec, bitsEach] = pick([['', 8], ['/utf16', 0], [':16/little', 16], [':4', 4], ['/float', 64], ['/utf8', 0], [':3/unit:5', 15]] as const);
+        const bits = spec === '/utf16' ? 16 * chars : spec === '/utf8' ? 8 * Buffer.byteLength(str) : bitsEach * chars;
+        const lit = `"${escapeChars(str, '"')}"`;
+        segs.push({ text: spec === '' && /[^\x00-\xff]/.test(str) ? `${lit}/utf8` : `${lit}${spec}`, bits: spec === '' && /[^\x00-\xff]/.test(str) ? 8 * Buffer.byteLength(str) : bits });
+        break;
+      }
+      case 4: {
+        if (depth <= 0) break;
+        const inner = genBinary(r, depth - 1);
+        const take = Math.floor(r() * (inner.bits + 1));
+        const forms = [
+          { text: `${inner.text}/bits`, bits: inner.bits },
+          { text: `${inner.text}:${take}/bitstring`, bits: take },
+          { text: `(${inner.text}):${Math.floor(take / 8)}/binary`, bits: 8 * Math.floor(take / 8) },
+          ...(inner.bits % 8 === 0 ? [{ text: `${inner.text}/binary`, bits: inner.bits }, { text: `${inner.text}:all/bytes`, bits: inner.bits }] : []),
+        ];
+        segs.push(pick(forms));
+        break;
+      }
+      default: {
+        const size = 1 + Math.floor(r() * 7);
+        segs.push({ text: `${Math.floor(r() * 300)}:${size}`, bits: size });
+      }
+    }
+  }
+  return { text: `<<${segs.map((s) => s.text).join(pick([',', ', ']))}>>`, bits: segs.reduce((a, s) => a + s.bits, 0) };
+}
+
 const hexOf = (s: string) => Array.from(s, (c) => c.codePointAt(0)!.toString(16)).join('.');
 const hexOfCodes = (cps: number[]) => cps.map((c) => c.toString(16)).join('.');
 
@@ -116,6 +186,8 @@ function canon(t: Term): string {
     }
     case 'binary':
       return `b(${hexOf(t.value)})`;
+    case 'bitstring':
+      return `bs(${t.bits}:${Array.from(t.value, (b) => b.toString(16)).join('.')})`;
     case 'charlist':
       return `l(${Array.from(t.value, (c) => `i(${c.codePointAt(0)})`).join(',')}|)`;
     case 'list': {
@@ -149,6 +221,8 @@ c(F) when is_float(F) -> <<B:64/big-unsigned>> = <<F:64/float>>, ["f(", lower(io
 c(B) when is_binary(B) ->
     Cps = case unicode:characters_to_list(B) of L when is_list(L) -> L; _ -> binary_to_list(B) end,
     ["b(", lower(hex(Cps)), ")"];
+c(B) when is_bitstring(B) ->
+    ["bs(", integer_to_list(bit_size(B)), ":", lower(hex(binary_to_list(<<B/bitstring, 0:(8 - bit_size(B) rem 8)>>))), ")"];
 c(L) when is_list(L) -> list(L, []);
 c(T) when is_tuple(T) -> ["t(", lists:join(",", [c(X) || X <- tuple_to_list(T)]), ")"];
 c(M) when is_map(M) -> ["m(", lists:join(",", lists:sort([lists:flatten([c(K), "=>", c(V)]) || {K, V} <- maps:to_list(M)])), ")"];
