@@ -27,7 +27,7 @@ export interface TypeSpecifier {
   arg?: bigint;
 }
 
-type SegmentType = 'integer' | 'float' | 'binary' | 'bitstring' | 'utf8' | 'utf16' | 'utf32';
+type SegmentType = 'integer' | 'float' | 'binary' | 'utf8' | 'utf16' | 'utf32';
 type Endian = 'big' | 'little' | 'native';
 
 /** A resolved segment: its type and its bits (`size * unit`, or 'all' of a nested binary; unused for utf). */
@@ -41,16 +41,17 @@ interface Segment {
 /** Bits one binary literal may hold; `file:consult/1` accepts more, a term file never needs it. */
 export const MAX_BINARY_BITS = 8 * 16 * 1024 * 1024;
 
-const TYPES: Record<string, SegmentType> = {
-  integer: 'integer',
-  float: 'float',
-  binary: 'binary',
-  bytes: 'binary',
-  bitstring: 'bitstring',
-  bits: 'bitstring',
-  utf8: 'utf8',
-  utf16: 'utf16',
-  utf32: 'utf32',
+/** Type names; `bytes`, `bits` and `bitstring` are `binary` with a unit, as in erl_bits (so `bits-unit:8` conflicts). */
+const TYPES: Record<string, [SegmentType, number?]> = {
+  integer: ['integer'],
+  float: ['float'],
+  binary: ['binary'],
+  bytes: ['binary', 8],
+  bitstring: ['binary', 1],
+  bits: ['binary', 1],
+  utf8: ['utf8'],
+  utf16: ['utf16'],
+  utf32: ['utf32'],
 };
 const ENDIANS = new Set(['big', 'little', 'native']);
 const SIGNS = new Set(['signed', 'unsigned']);
@@ -70,17 +71,25 @@ export function resolveSegment(specs: readonly TypeSpecifier[], size: SegmentSiz
   let endian: Endian | undefined;
   let sign: string | undefined;
   let unit: number | undefined;
+  let unitFrom = '';
   const merge = <T>(old: T | undefined, now: T, show = (x: T) => String(x)): T => {
     if (old !== undefined && old !== now) fail(`conflicting binary segment specifiers ${show(old)} and ${show(now)}`);
     return now;
   };
+  const setUnit = (u: number, from: string) => {
+    if (unit !== undefined && unit !== u) fail(`conflicting binary segment specifiers ${unitFrom} and ${from}${from.startsWith('unit') ? '' : ` (unit:${u})`}`);
+    [unit, unitFrom] = [u, from];
+  };
   for (const s of specs) {
+    const named = TYPES[s.name];
     if (s.arg !== undefined) {
       if (s.name !== 'unit') fail(`unknown binary segment type ${s.name}:${s.arg}`);
       if (s.arg < 1n || s.arg > 256n) fail(`binary segment unit must be 1..256, not ${s.arg}`);
-      unit = merge(unit, Number(s.arg), (u) => `unit:${u}`);
-    } else if (TYPES[s.name] !== undefined) type = merge(type, TYPES[s.name]!);
-    else if (ENDIANS.has(s.name)) endian = merge(endian, s.name as Endian);
+      setUnit(Number(s.arg), `unit:${s.arg}`);
+    } else if (named !== undefined) {
+      type = merge(type, named[0]);
+      if (named[1] !== undefined) setUnit(named[1], s.name);
+    } else if (ENDIANS.has(s.name)) endian = merge(endian, s.name as Endian);
     else if (SIGNS.has(s.name)) sign = merge(sign, s.name);
     else {
       fail(`unknown binary segment type ${s.name} (expected integer, float, binary, bytes, bitstring, bits, utf8, utf16, utf32, signed, unsigned, big, little, native or unit:N)`);
@@ -93,8 +102,8 @@ export function resolveSegment(specs: readonly TypeSpecifier[], size: SegmentSiz
     if ((size !== undefined && atom !== 'undefined') || unit !== undefined) fail(`a ${type} segment takes no size or unit`);
     return { type, bits: 0, unit: 1, little };
   }
-  if (type === 'binary' || type === 'bitstring') {
-    unit ??= type === 'binary' ? 8 : 1;
+  if (type === 'binary') {
+    unit ??= 8;
     if (size === undefined || atom === 'all') return { type, bits: 'all', unit, little };
   } else if (size === undefined) {
     if (unit !== undefined) fail(`a unit needs a size in ${type === 'integer' ? 'an integer' : 'a float'} segment`);
@@ -136,8 +145,7 @@ function writeValue(out: BitWriter, seg: Segment, value: SegmentValue, fail: Fai
       if (!Number.isFinite(f)) return fail(`the integer ${value.v} is too large for a float segment`);
       return writeFloat(out, f, seg.bits as number, seg.little, fail);
     }
-    case 'binary':
-    case 'bitstring': {
+    case 'binary': {
       if (value.t !== 'bits') return fail(`${describe(value)} cannot be a ${seg.type} segment, which takes a <<...>> value`);
       const take = seg.bits === 'all' ? value.bits : seg.bits;
       if (seg.bits === 'all' && value.bits % seg.unit !== 0) fail(`a value of ${value.bits} bits is not a whole number of ${seg.unit}-bit units in a ${seg.type} segment`);

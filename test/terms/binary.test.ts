@@ -67,12 +67,14 @@ const LITERALS = [
   '<<16#1F600/utf16-little>>', '<<16#10FFFF/utf8>>', '<<1:16/integer-unit:1-little-signed>>', '<<1:8/integer-integer>>',
   '<<123456789012345678901234567890:100>>', '<<-123456789012345678901234567890:100/little>>', '<<"ab":2/float-unit:32>>',
   '<<1:1,0:1,1:1,0:1,1:1,0:1,1:1,0:1,1:1>>', "<<1:8/'integer'>>", '<<<<<<1>>/binary>>/binary>>', '<<(<<1:1>>):1/bits, ("ab")>>',
+  '<<<<1:4>>/bits-binary>>', '<<<<1:3>>:1/binary-unit:3>>', '<<<<1,2>>/unit:8-bytes>>', '<<<<1:4>>/bitstring-unit:1>>',
   // refused by file:consult
   '<<1:7/float>>', '<<1/foo>>', '<<1/unit:8>>', '<<1:2/unit:0>>', '<<1:2/unit:257>>', '<<1:2/size:8>>', '<<1:8/big-little>>',
   '<<1:16/little-native>>', '<<1:8/integer-float>>', '<<$a:8/utf8>>', '<<$a/utf8-unit:8>>', '<<1.5>>', '<<"abc"/binary>>',
   '<<""/binary>>', '<<"":8/float>>', '<<<<1,2>>>>', '<<<<1,2,3>>:4/binary>>', '<<<<1:4>>/binary>>', '<<1:(-8)>>', '<<1:8.0>>',
   '<<16#110000/utf8>>', '<<16#D800/utf8>>', '<<-1/utf8>>', '<<a>>', '<<{1}>>', '<<1:all>>', '<<$a:all/utf8>>', '<<-(-1)>>',
   '<<-"a">>', '<<(<<1>>)>>', '<<1:8/integer:1>>', '<<1:8/unit>>', '<<0:0/float>>', '<<"ab"/float-unit:8>>', '<<1:(1+1)>>',
+  '<<<<1:4>>:1/bits-unit:2>>', '<<<<1,2>>:1/bytes-unit:16>>', '<<<<1:4>>/bytes-bits>>', '<<<<1:4>>:0/bits-unit:16>>',
 ];
 
 /**
@@ -86,11 +88,11 @@ function bitsOf(t: Term): string {
   return `${t.bits}:${[...t.value].join('.')}`;
 }
 
-test('bit syntax literals read to the bits file:consult/1 builds, and what it refuses is refused', (t) => {
-  if (!needTools(t, 'erl')) return;
+/** Each literal read by file:consult/1 (one file each) and by the reader; returns how many both accepted. */
+function compareWithErl(literals: readonly string[]): number {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-bits-'));
   try {
-    const files = LITERALS.map((literal, i) => {
+    const files = literals.map((literal, i) => {
       const file = join(dir, `b${i}.config`);
       writeFileSync(file, `${literal}.\n`);
       return file;
@@ -103,12 +105,12 @@ test('bit syntax literals read to the bits file:consult/1 builds, and what it re
                 (B) -> io_lib:format("~b:~s", [bit_size(B), Dots(binary_to_list(<<B/bitstring, 0:(8 - bit_size(B) rem 8)>>))]) end,
       [io:format("~s~n", [case file:consult(F) of {ok, [B]} -> Show(B); {error, _} -> "refused" end])
         || F <- string:split(binary_to_list(Names), "\\n", all)], halt().`;
-    const r = spawnSync('erl', ['-noshell', '-eval', script], { encoding: 'utf8' });
+    const r = spawnSync('erl', ['-noshell', '-eval', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
     assert.equal(r.status, 0, r.stderr);
     const erl = r.stdout.trim().split('\n');
-    assert.equal(erl.length, LITERALS.length);
+    assert.equal(erl.length, literals.length);
     let accepted = 0;
-    LITERALS.forEach((literal, i) => {
+    literals.forEach((literal, i) => {
       let ours: string;
       try {
         ours = bitsOf(parseErlangTerms(readFileSync(files[i]!, 'utf8'), files[i]!)[0]!);
@@ -120,8 +122,47 @@ test('bit syntax literals read to the bits file:consult/1 builds, and what it re
       }
       assert.equal(ours, erl[i], literal);
     });
-    t.diagnostic(`${LITERALS.length} literals compared with erl: ${accepted} read to the same bits, ${LITERALS.length - accepted} refused by both`);
+    return accepted;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('bit syntax literals read to the bits file:consult/1 builds, and what it refuses is refused', (t) => {
+  if (!needTools(t, 'erl')) return;
+  const accepted = compareWithErl(LITERALS);
+  t.diagnostic(`${LITERALS.length} literals compared with erl: ${accepted} read to the same bits, ${LITERALS.length - accepted} refused by both`);
+});
+
+/** A small seeded PRNG (mulberry32): the same literals every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('seeded mixes of segment values, sizes and specifiers: accepted and refused exactly where file:consult/1 accepts and refuses', (t) => {
+  if (!needTools(t, 'erl')) return;
+  const r = rng(20261207);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const values = ['0', '1', '-1', '255', '256', '1.5', '-0.0', '$a', '"ab"', '""', '"é"', '<<1,2>>', '<<1:4>>', '<<>>', 'a', 'all', '(3)', '(-3)', '-(2.5)',
+    '16#10FFFF', '16#D800', '"a" "b"', '(<<1:3>>)', '123456789012345678901234567890', '65504.0', '-$a', '1.0e300', '(-(1))'];
+  const sizes = ['', '', ':0', ':1', ':3', ':7', ':8', ':9', ':16', ':32', ':64', ':all', ':undefined', ':(4)', ':(-1)', ':$a', ':2', ':4'];
+  const specs = ['integer', 'float', 'binary', 'bytes', 'bitstring', 'bits', 'utf8', 'utf16', 'utf32', 'signed', 'unsigned', 'big', 'little', 'native',
+    'unit:1', 'unit:2', 'unit:8', 'unit:16', 'unit:0', 'foo'];
+  const literals = Array.from({ length: 1500 }, () => {
+    const segs = Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
+      const types = Array.from({ length: Math.floor(r() * 3) }, () => pick(specs));
+      return pick(values) + pick(sizes) + (types.length ? `/${types.join('-')}` : '');
+    });
+    return `<<${segs.join(', ')}>>`;
+  });
+  const accepted = compareWithErl(literals);
+  t.diagnostic(`${literals.length} generated literals: ${accepted} read to the same bits as erl, ${literals.length - accepted} refused by both`);
+  assert.ok(accepted > 100 && accepted < literals.length - 100, 'the mix holds both accepted and refused literals');
 });
