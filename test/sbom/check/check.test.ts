@@ -127,3 +127,18 @@ test('garbage input is one clear error naming the file and position', async () =
   await assert.rejects(checkSbomText('{"bomFormat": "CycloneDX",\n  oops}', 'x.json'), (e) => isBeambakeError(e) && e.code === 'SBOM_PARSE' && /^x\.json:2:\d+: /.test(e.format()));
   await assert.rejects(checkSbomText('{"hello": 1}', 'y.json'), (e) => isBeambakeError(e) && e.code === 'SBOM_UNSUPPORTED');
 });
+
+test('schema uniqueItems (checked in linear time) still catches an item listed twice, whatever its key order', async (t) => {
+  const doc = await demoDoc(t);
+  const gpio = doc.components.find((c: { name: string }) => c.name === 'gpio');
+  const reordered = Object.fromEntries(Object.entries(gpio).reverse());
+  doc.components.push(reordered);
+  const r = await checkSbomText(JSON.stringify(doc), 'demo.cdx.json');
+  assert.equal(r.schema.valid, false);
+  assert.ok(r.schema.problems.some((p) => p.path === '/components' && /duplicate items \(items ## \d+ and \d+ are identical\)/.test(p.message)), JSON.stringify(r.schema.problems));
+  doc.components.pop();
+  // the same component with one fact changed is a different item: only the graph check's duplicate bom-ref remains
+  doc.components.push({ ...reordered, version: '9.9.9' });
+  const r2 = await checkSbomText(JSON.stringify(doc), 'demo.cdx.json');
+  assert.equal(r2.schema.valid, true, JSON.stringify(r2.schema.problems));
+});
