@@ -1,111 +1,17 @@
 /**
  * Erlang term files as `file:consult/1` reads them: a sequence of terms, each
  * ended by a `.`. Used for rebar.lock, rebar.config, *.app.src and Hex
- * metadata.config. Only data is accepted: variables, records, funs and
- * expressions are errors, as they are for `file:consult/1`.
+ * metadata.config. Only what erl_parse:normalise/1 turns into a value is
+ * accepted: literals, parentheses around them, a unary `-`/`+` on a number,
+ * `fun M:F/A` and binaries with bit syntax. Variables, records, other funs and
+ * other expressions (`1+1`, `'-'(1)`, `-(-1)`) are errors, as they are for
+ * `file:consult/1`.
  */
-import { Scanner, tokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
+import { termError } from './scanner.js';
+import { tokenizeErlang, type ErlangToken as Tok } from './erlang-lexer.js';
 import { TokenCursor } from './cursor.js';
 import { integerValue, type Term, type TermLoc } from './term.js';
 import { BitWriter, resolveSegment, writeSegment, type SegmentSize, type SegmentValue, type TypeSpecifier } from './binary.js';
-
-type Tok =
-  /** `raw`: written unquoted (so `fun` is the keyword, `'fun'` the atom). */
-  | { t: 'atom'; v: string; loc: TermLoc; raw?: boolean }
-  | { t: 'var'; v: string; loc: TermLoc }
-  | { t: 'string'; v: string; loc: TermLoc }
-  | { t: 'int'; v: bigint; loc: TermLoc }
-  | { t: 'float'; v: number; loc: TermLoc }
-  | { t: 'char'; v: bigint; loc: TermLoc }
-  | { t: 'punct'; v: string; loc: TermLoc }
-  | { t: 'dot'; v: '.'; loc: TermLoc }
-  | { t: 'eof'; v: ''; loc: TermLoc };
-
-const PUNCT2 = ['<<', '>>', '=>', ':=', '#{'];
-const PUNCT1 = '{}[](),|-+/:#';
-const COMMENT = /%[^\n]*/y;
-const ASCII_NAME = /[a-zA-Z0-9_@]+/y;
-const PLAIN_STRING = /[^"\\]+/y;
-const PLAIN_ATOM = /[^'\\]+/y;
-
-function isAtomStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= '\u00df' && c <= '\u00ff' && c !== '\u00f7');
-}
-function isNameChar(c: string): boolean {
-  return (
-    (c >= 'a' && c <= 'z') ||
-    (c >= 'A' && c <= 'Z') ||
-    (c >= '0' && c <= '9') ||
-    c === '_' ||
-    c === '@' ||
-    (c >= '\u00c0' && c <= '\u00ff' && c !== '\u00d7' && c !== '\u00f7')
-  );
-}
-
-function tokenizeErlang(text: string, file: string): Generator<Tok, void, undefined> {
-  return tokenStream(text, file, COMMENT, token);
-}
-
-/** One token starting at `c`. */
-function token(s: Scanner, c: string, loc: TermLoc): Tok {
-  if (isAtomStart(c)) {
-    return { t: 'atom', v: name(s), loc, raw: true };
-  } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
-    return { t: 'var', v: name(s), loc };
-  } else if (c >= '0' && c <= '9') {
-    return number(s, loc);
-  } else if (c === '"' || c === "'") {
-    const value = quoted(s, c, loc);
-    return c === '"' ? { t: 'string', v: value, loc } : { t: 'atom', v: value, loc };
-  } else if (c === '$') {
-    s.next();
-    let ch = s.next();
-    if (ch === '') s.fail('unterminated character literal', loc);
-    if (ch === '\\') ch = erlangEscape(s, loc);
-    return { t: 'char', v: BigInt(ch.codePointAt(0)!), loc };
-  } else if (c === '.') {
-    s.next();
-    const after = s.peek();
-    if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(s.peekCodePoint())} after '.'`);
-    return { t: 'dot', v: '.', loc };
-  } else {
-    return { t: 'punct', v: s.punct(PUNCT2, PUNCT1) ?? s.fail(`unexpected ${describeChar(c)}`), loc };
-  }
-}
-
-function name(s: Scanner): string {
-  let out = '';
-  while (isNameChar(s.peek())) out += s.next() + s.run(ASCII_NAME);
-  return out;
-}
-
-function number(s: Scanner, loc: TermLoc): Tok {
-  const first = s.digits(10, 'a digit');
-  if (s.peek() === '#' && isDigitOf(s.peek(1), 36)) {
-    const base = Number(first);
-    if (base < 2 || base > 36) s.fail(`invalid number base ${first}`, loc);
-    s.next();
-    return { t: 'int', v: parseBigInt(s.digits(base, `a base-${base} digit`), base), loc };
-  }
-  const f = s.floatTail(first);
-  if (f !== undefined) return { t: 'float', v: f, loc };
-  return { t: 'int', v: BigInt(first), loc };
-}
-
-function quoted(s: Scanner, q: string, loc: TermLoc): string {
-  s.next();
-  let out = '';
-  const plain = q === '"' ? PLAIN_STRING : PLAIN_ATOM;
-  for (;;) {
-    out += s.run(plain);
-    const at = s.loc();
-    const c = s.next();
-    if (c === '') s.fail(q === '"' ? 'unterminated string' : 'unterminated quoted atom', loc);
-    if (c === q) return out;
-    if (c === '\\') out += erlangEscape(s, at);
-    else out += c;
-  }
-}
 
 /** A value inside a binary segment; `signed`: a `-`/`+` was applied, and another may not be. */
 type Operand = (SegmentValue | { t: 'atom'; v: string }) & { signed?: boolean };
@@ -178,7 +84,13 @@ class ErlangParser extends TokenCursor<Tok> {
         switch (t.v) {
           case '-':
           case '+':
-            return this.signed(t);
+            return this.signedNumber(t);
+          case '(': {
+            // Parentheses only group: `(1)`, `{(a)}` and `[a|(b)]` are the values inside them.
+            const inner = this.term();
+            this.expectPunct(')', 'to close the parenthesis');
+            return inner;
+          }
           case '{':
             return { kind: 'tuple', items: this.sequence('}', 'in tuple'), loc: t.loc };
           case '[':
@@ -188,12 +100,47 @@ class ErlangParser extends TokenCursor<Tok> {
           case '#{':
             return this.map(t.loc);
           case '#':
+            // `# {a => 1}`: the map's `#` and `{` are two tokens in Erlang, so layout may separate them.
+            if (this.isPunct('{')) {
+              this.take();
+              return this.map(t.loc);
+            }
             throw termError(this.file, 'records are not supported in a term file', t.loc);
         }
         return this.unexpected(t, 'expected a term');
       default:
         return this.unexpected(t, 'expected a term');
     }
+  }
+
+  /**
+   * `-N` or `+N`: the one operator erl_parse:normalise/1 evaluates, on a number or `$c`
+   * character, bare or in any number of parentheses (`-(1)`, `- ((2.5))`, `-$a` is -97).
+   * Anything else after the sign is refused as file:consult refuses it, a second sign too
+   * (`-(-1)`, `- -1`, `+-1`).
+   */
+  private signedNumber(sign: Tok): Term {
+    const n = this.numberOperand(sign);
+    const neg = sign.v === '-';
+    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
+    const v = n.v as bigint;
+    return { kind: 'integer', value: integerValue(neg ? -v : v), loc: sign.loc };
+  }
+
+  private numberOperand(sign: Tok): Tok {
+    const t = this.take();
+    if (t.t === 'int' || t.t === 'char' || t.t === 'float') return t;
+    if (t.t === 'punct' && t.v === '(') {
+      this.enter(t.loc);
+      try {
+        const n = this.numberOperand(sign);
+        this.expectPunct(')', 'to close the parenthesis');
+        return n;
+      } finally {
+        this.leave();
+      }
+    }
+    return this.unexpected(t, `expected a number after '${String(sign.v)}'`);
   }
 
   /** `fun M:F/A` with literal atoms and arity, the one fun form `file:consult/1` reads. */
