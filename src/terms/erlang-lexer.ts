@@ -25,6 +25,21 @@ const ASCII_NAME = /[a-zA-Z0-9_@]+/y;
 const PLAIN_STRING = /[^"\\]+/y;
 const PLAIN_ATOM = /[^'\\]+/y;
 
+/**
+ * Erlang's reserved words (erl_scan:reserved_word/1 of OTP 25): unquoted, they
+ * are keywords, never atoms, so file:consult refuses `{a, end}` (`'end'` is the
+ * atom). `maybe` and `else` are keywords only where the maybe_expr feature is
+ * on, which file:consult of OTP 25 does not turn on: there they are atoms.
+ */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(
+  'after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor'.split(' '),
+);
+
+/** An unquoted reserved word (`end`, `div`, ...), which is no atom. */
+export function isReservedWord(t: ErlangToken): boolean {
+  return t.t === 'atom' && t.raw === true && RESERVED_WORDS.has(t.v);
+}
+
 function isAtomStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= '\u00df' && c <= '\u00ff' && c !== '\u00f7');
 }

@@ -4,11 +4,11 @@
  * metadata.config. Only what erl_parse:normalise/1 turns into a value is
  * accepted: literals, parentheses around them, a unary `-`/`+` on a number,
  * `fun M:F/A` and binaries with bit syntax. Variables, records, other funs and
- * other expressions (`1+1`, `'-'(1)`, `-(-1)`) are errors, as they are for
- * `file:consult/1`.
+ * other expressions (`1+1`, `'-'(1)`, `-(-1)`) and unquoted reserved words
+ * (`end`, `div`) are errors, as they are for `file:consult/1`.
  */
 import { termError } from './scanner.js';
-import { tokenizeErlang, type ErlangToken as Tok } from './erlang-lexer.js';
+import { isReservedWord, tokenizeErlang, type ErlangToken as Tok } from './erlang-lexer.js';
 import { TokenCursor } from './cursor.js';
 import { integerValue, type Term, type TermLoc } from './term.js';
 import { BitWriter, resolveSegment, writeSegment, type SegmentSize, type SegmentValue, type TypeSpecifier } from './binary.js';
@@ -64,8 +64,11 @@ class ErlangParser extends TokenCursor<Tok> {
     const t = this.take();
     switch (t.t) {
       case 'atom':
-        // `fun` is a reserved word: unquoted, it can only start `fun M:F/A` (quoted 'fun' is the atom).
-        if (t.v === 'fun' && t.raw) return this.externalFun(t.loc);
+        if (isReservedWord(t)) {
+          // Unquoted `fun` can only start `fun M:F/A`; the other reserved words start no data at all.
+          if (t.v === 'fun') return this.externalFun(t.loc);
+          this.reservedWord(t);
+        }
         return { kind: 'atom', value: t.v, loc: t.loc };
       case 'string': {
         // Adjacent string literals concatenate, as in Erlang source.
@@ -143,13 +146,19 @@ class ErlangParser extends TokenCursor<Tok> {
     return this.unexpected(t, `expected a number after '${String(sign.v)}'`);
   }
 
+  private reservedWord(t: Tok): never {
+    throw termError(this.file, `unexpected reserved word ${String(t.v)}: write it quoted ('${String(t.v)}') for the atom`, t.loc);
+  }
+
   /** `fun M:F/A` with literal atoms and arity, the one fun form `file:consult/1` reads. */
   private externalFun(loc: TermLoc): Term {
     const m = this.take();
     if (m.t !== 'atom') this.unexpected(m, 'expected a module name after fun (only fun Module:Function/Arity is data)');
+    if (isReservedWord(m)) this.reservedWord(m);
     this.expectPunct(':', 'after the module of a fun');
     const f = this.take();
     if (f.t !== 'atom') this.unexpected(f, 'expected a function name in fun Module:Function/Arity');
+    if (isReservedWord(f)) this.reservedWord(f);
     this.expectPunct('/', 'after the function of a fun');
     const a = this.take();
     if (a.t !== 'int' || a.v > 255n) this.unexpected(a, 'expected the arity (0..255) in fun Module:Function/Arity');

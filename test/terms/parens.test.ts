@@ -3,7 +3,7 @@
  * parses an expression and keeps it only if erl_parse:normalise/1 turns it
  * into a value: parentheses (they only group), a unary `-`/`+` on a number or
  * `$c` (bare or parenthesised), `# {` maps; not a second sign, a sign on
- * anything else, or any other operator or call. Each form below, in several
+ * anything else, any other operator or call, or an unquoted reserved word. Each form below, in several
  * surrounding positions, goes through the real `erl` and parseErlangTerms:
  * same value where erl accepts it, one located line where erl refuses it.
  */
@@ -32,6 +32,9 @@ const FORMS: [string, boolean][] = [
   ['bnot 1', false], ['not true', false], ['()', false], ['(1,2)', false], ['(a, b)', false], ['("a") "b"', false],
   ['(1)(2)', false], ['-(1):8', false], ['fun (m):f/1', false], ['fun m:f/(1)', false], ['fun m:f/-1', false],
   ['#{}#{}', false], ['(1', false], ['((1)', false], ['(1))', false], ['#{a := 1}', false], ['# a', false],
+  // reserved words are keywords, not atoms, unless quoted (`maybe`/`else` depend on the OTP release: not here)
+  ['end', false], ['div', false], ['(of)', false], ['fun end:f/1', false], ['fun m:fun/1', false], ['-catch', false],
+  ["'end'", true], ["fun 'end':'fun'/1", true], ['query', true], ['spec', true], ['endx', true], ['xor_', true],
 ];
 
 /** Where a form is put: alone, and inside each kind of compound term. */
@@ -105,6 +108,10 @@ test('refused forms name the token where the term stops being data', () => {
   fails('-((1).', /unexpected '\.', expected '\)' to close the parenthesis/, 1, 6);
   fails('().', /unexpected '\)', expected a term/, 1, 2);
   fails("'-'(1).", /unexpected '\(', expected '\.' after the term/, 1, 4);
+  fails('{a, end}.', /unexpected reserved word end: write it quoted \('end'\) for the atom/, 1, 5);
+  fails('fun m:div/2.', /unexpected reserved word div/, 1, 7);
+  // maybe and else are keywords only with OTP's maybe_expr feature, which file:consult of OTP 25 leaves off
+  assert.deepEqual(plain(parseErlangTerms('[maybe, else].', 'f')[0]!), [{ atom: 'maybe' }, { atom: 'else' }]);
 });
 
 test('100,000 nested parentheses, bare or after a sign, end in the nesting limit, not a stack overflow', () => {
