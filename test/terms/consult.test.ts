@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseErlangTerms } from '../../src/terms/index.js';
+import { BeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
 import { canon, erlCanon, rng, setupCanonDir } from './consult-canon.js';
@@ -45,9 +46,16 @@ function parens(r: () => number, text: string): string {
   return text;
 }
 
+/** The `left`-th term generated (from 0) is `form` instead: a form file:consult refuses, at a random position. */
+interface Poison {
+  left: number;
+  form: string;
+}
+
 /** One random term as Erlang source text, in parentheses now and then. */
-function genTerm(r: () => number, depth: number): string {
-  return parens(r, genBareTerm(r, depth));
+function genTerm(r: () => number, depth: number, poison?: Poison): string {
+  if (poison && poison.left-- === 0) return poison.form;
+  return parens(r, genBareTerm(r, depth, poison));
 }
 
 /**
@@ -60,7 +68,7 @@ function genSignedNumber(r: () => number): string {
   return `${pick(['-', '+'])}${pick(['', ' ', '\n'])}${parens(r, n)}`;
 }
 
-function genBareTerm(r: () => number, depth: number): string {
+function genBareTerm(r: () => number, depth: number, poison?: Poison): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const leaf = depth <= 0 || r() < 0.35;
   if (leaf) {
@@ -94,21 +102,21 @@ function genBareTerm(r: () => number, depth: number): string {
     }
   }
   const n = Math.floor(r() * 4);
-  const items = () => Array.from({ length: n }, () => genTerm(r, depth - 1));
+  const items = () => Array.from({ length: n }, () => genTerm(r, depth - 1, poison));
   switch (Math.floor(r() * 5)) {
     case 0:
       return `{${items().join(', ')}}`;
     case 1:
       return `[${items().join(', ')}]`;
     case 2: {
-      const head = Array.from({ length: n + 1 }, () => genTerm(r, depth - 1));
-      return `[${head.join(', ')} | ${r() < 0.5 ? genTerm(r, depth - 1) : `[${items().join(',')}]`}]`;
+      const head = Array.from({ length: n + 1 }, () => genTerm(r, depth - 1, poison));
+      return `[${head.join(', ')} | ${r() < 0.5 ? genTerm(r, depth - 1, poison) : `[${items().join(',')}]`}]`;
     }
     case 3: {
       // distinct keys: a repeated key keeps only its last value, which a reader need not model
       const keys = [...new Set(Array.from({ length: n }, (_, i) => `k${i}_${Math.floor(r() * 3)}`))];
       // `#{` is two tokens in Erlang: `# {` is the same map
-      return `${pick(['#{', '#{', '# {'])}${keys.map((k) => `${parens(r, k)} => ${genTerm(r, depth - 1)}`).join(', ')}}`;
+      return `${pick(['#{', '#{', '# {'])}${keys.map((k) => `${parens(r, k)} => ${genTerm(r, depth - 1, poison)}`).join(', ')}}`;
     }
     default:
       return `"${escapeChars(pick(STRINGS), '"')}" "${escapeChars(pick(STRINGS), '"')}"`;
@@ -212,6 +220,41 @@ test('the Erlang term reader reads generated term files exactly as file:consult/
     const signedParens = count(/(?<![\w$])[-+]\s*\(/g);
     assert.ok(parenthesised > 100 && signedParens > 10, `${parenthesised} parentheses, ${signedParens} signs before one`);
     t.diagnostic(`${FILES} generated files, ${terms} terms read identically by erl and beambake (${parenthesised} parentheses, ${signedParens} of them after a sign)`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** Forms file:consult refuses (see parens.test.ts for each one checked alone). */
+const REFUSED = ['-(-1)', '- -1', '+-1', '-(+(2.5))', '-a', '-(a)', '-"x"', '-[1]', '-<<1>>', '-(fun m:f/1)', '1+1', '1 - 1', "'-'(1)", '(1,2)', '()', '(a)(b)', 'bnot 1', 'end', '#{a := 1}', '{a}#{}'];
+
+test('forms file:consult refuses, put at random positions in generated terms, are refused by both (seeded)', (t) => {
+  if (!needTools(t, 'escript')) return;
+  const work = setupCanonDir();
+  try {
+    const r = rng(20261207);
+    const FILES = 150;
+    const files: [string, string][] = [];
+    for (let i = 0; i < FILES; i++) {
+      const poison: Poison = { left: Math.floor(r() * 10), form: REFUSED[i % REFUSED.length]! };
+      // each term inside a tuple, so that the bad form is never a whole term (parens.test.ts has those)
+      const texts = Array.from({ length: 1 + Math.floor(r() * 3) }, () => `{t, ${genTerm(r, 3, poison)}}`);
+      if (poison.left >= 0) texts.push(`{last, [${poison.form}]}`); // fewer terms than the chosen position
+      const file = join(work, `bad-${i}.config`);
+      const text = texts.map((x) => `${x}.\n`).join('');
+      writeFileSync(file, text);
+      files.push([file, text]);
+    }
+    const erl = erlCanon(work, files.map(([f]) => f));
+    for (const [file, text] of files) {
+      assert.ok(erl.has(file) && erl.get(file) === undefined, `erl accepted ${file} (a generator bug):\n${text}`);
+      assert.throws(
+        () => parseErlangTerms(text, file),
+        (e: unknown) => e instanceof BeambakeError && e.code === 'TERM_PARSE' && /^[^\n]+:\d+:\d+: [^\n]+$/.test(e.format()) && e.format().startsWith(`${file}:`),
+        `${file}:\n${text}`,
+      );
+    }
+    t.diagnostic(`${FILES} generated files with one refused form each (${REFUSED.length} forms), refused by erl and beambake`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
