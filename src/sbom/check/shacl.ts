@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { spdxSchemasDir } from './schema.js';
+import { reportedId, shaclBatches } from './shacl-batches.js';
 
 export const SPDX3_CONTEXT_URL = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 
@@ -32,7 +33,7 @@ export interface ShaclResult {
   shapes: string;
   conforms: boolean;
   violations: ShaclViolation[];
-  /** Violations beyond the first 200 are counted, not listed. */
+  /** Violations beyond the first 200 (listLimit) are counted, not listed. */
   total: number;
 }
 
@@ -40,7 +41,14 @@ export interface ShaclOptions {
   /** The model with the shapes (default: the shipped copy, or $BEAMBAKE_SCHEMAS_DIR). */
   modelPath?: string;
   contextPath?: string;
+  /** Elements per validation batch for large documents (see shacl-batches.ts). */
+  batchSize?: number;
+  /** Violations listed (the rest are counted); default 200. */
+  listLimit?: number;
 }
+
+/** Large enough that ordinary documents are validated whole; small enough to bound the engine's memory (a few hundred MB). */
+export const DEFAULT_SHACL_BATCH = 1000;
 
 interface Loaded {
   shapes: unknown;
@@ -95,24 +103,36 @@ export async function validateSpdx3Shacl(doc: unknown, opts: ShaclOptions = {}):
     if (url === SPDX3_CONTEXT_URL) return { contextUrl: null, documentUrl: url, document: context };
     throw new BeambakeError('SBOM_UNSUPPORTED', `@context ${url} is not the SPDX 3.0.1 context; only ${SPDX3_CONTEXT_URL} (shipped locally) is used, nothing is fetched`, { entry: '@context' });
   };
-  let quads: unknown[];
-  try {
-    quads = await jsonld.toRDF(doc, { documentLoader, base: 'urn:beambake:base:' });
-  } catch (e) {
-    if (e instanceof BeambakeError) throw e;
-    const cause = (e as { details?: { cause?: unknown } }).details?.cause;
-    if (cause instanceof BeambakeError) throw cause;
-    // a document the JSON-LD algorithms reject cannot conform: a failed check (the schema report says where), not bad input
-    return { shapes: 'spdx-3.0.1-model.ttl (SHACL)', conforms: false, violations: [{ focusNode: '(document)', message: `not valid JSON-LD, so no RDF graph to validate: ${(e as Error).message}`, component: 'JSON-LD' }], total: 1 };
+  const validator = new Validator(shapes, { factory: dataModel });
+  const batches = shaclBatches(doc, opts.batchSize ?? DEFAULT_SHACL_BATCH) ?? [{ doc: doc as Record<string, unknown>, own: undefined, first: true }];
+  const violations: ShaclViolation[] = [];
+  let total = 0;
+  for (const batch of batches) {
+    let quads: unknown[];
+    try {
+      quads = await jsonld.toRDF(batch.doc, { documentLoader, base: 'urn:beambake:base:' });
+    } catch (e) {
+      if (e instanceof BeambakeError) throw e;
+      const cause = (e as { details?: { cause?: unknown } }).details?.cause;
+      if (cause instanceof BeambakeError) throw cause;
+      // a document the JSON-LD algorithms reject cannot conform: a failed check (the schema report says where), not bad input
+      return { shapes: 'spdx-3.0.1-model.ttl (SHACL)', conforms: false, violations: [{ focusNode: '(document)', message: `not valid JSON-LD, so no RDF graph to validate: ${(e as Error).message}`, component: 'JSON-LD' }], total: 1 };
+    }
+    const report = await validator.validate({ dataset: datasetFactory.dataset([...modelQuads, ...quads]) });
+    for (const r of report.results) {
+      const focus = r.focusNode?.term;
+      // a batch answers for its own nodes (and nested blank ones), not for the stubs of other batches' elements
+      if (batch.own && focus?.termType !== 'BlankNode' && !batch.own.has(focus?.value ?? '')) continue;
+      total++;
+      if (violations.length >= (opts.listLimit ?? 200)) continue;
+      violations.push({
+        focusNode: focus?.value !== undefined ? reportedId(focus.value) : '(unknown)',
+        ...(r.path?.[0]?.predicates?.[0] ? { path: r.path[0].predicates[0].value } : {}),
+        message: (r.message ?? []).map((m) => m.value).join(' ') || `${local(r.constraintComponent?.value) ?? 'constraint'} not satisfied`,
+        component: local(r.constraintComponent?.value) ?? 'unknown',
+        ...(r.value?.term ? { value: reportedId(r.value.term.value) } : {}),
+      });
+    }
   }
-  const data = datasetFactory.dataset([...modelQuads, ...quads]);
-  const report = await new Validator(shapes, { factory: dataModel }).validate({ dataset: data });
-  const violations = report.results.slice(0, 200).map((r) => ({
-    focusNode: r.focusNode?.term?.value ?? '(unknown)',
-    ...(r.path?.[0]?.predicates?.[0] ? { path: r.path[0].predicates[0].value } : {}),
-    message: (r.message ?? []).map((m) => m.value).join(' ') || `${local(r.constraintComponent?.value) ?? 'constraint'} not satisfied`,
-    component: local(r.constraintComponent?.value) ?? 'unknown',
-    ...(r.value?.term ? { value: r.value.term.value } : {}),
-  }));
-  return { shapes: 'spdx-3.0.1-model.ttl (SHACL)', conforms: report.conforms, violations, total: report.results.length };
+  return { shapes: 'spdx-3.0.1-model.ttl (SHACL)', conforms: total === 0, violations, total };
 }
