@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseGleamManifest, parseMixLock, parseRebarLock } from '../../src/lockfiles/index.js';
 import { validateLockedPackages } from '../../src/validate/lock.js';
 import { readMixProject } from '../../src/project/mix.js';
@@ -30,13 +30,11 @@ import { writeTar } from '../../src/hex/tar.js';
 import { decodeSignedPackage } from '../../src/hex/registry.js';
 import { readSbom } from '../../src/sbom/readers/index.js';
 import { checkSbomText } from '../../src/sbom/check/index.js';
-import { readProject } from '../../src/lockfiles/index.js';
-import { projectToSbomGraph } from '../../src/sbom/from-project.js';
-import { SBOM_FORMATS, writeSbom } from '../../src/sbom/writers/index.js';
 import { BeambakeError } from '../../src/util/errors.js';
+import { packYocto, sbomSeeds, type YoctoSet } from './sbom-seeds.js';
 import { gleamManifest, mixLock, rebarLock, writeProject, MIX_EXS, REBAR_CONFIG, GLEAM_TOML, APP_SRC } from '../../bench/lib/generate.js';
 import { encodePackage, newKeyPair, signedResource } from '../verify/fixture.js';
-import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir } from '../helpers/paths.js';
 
 export const SLOW_MS = 10_000;
 
@@ -152,11 +150,14 @@ export interface Outcome {
   maxMs: number;
 }
 
+/** A file's text or bytes, or (SBOM inputs) a Yocto SPDX output of several files. */
+export type Input = string | Buffer | YoctoSet;
+
 export interface Reader {
   name: string;
-  seeds: () => Promise<(string | Buffer)[]>;
-  mutate: (r: Rand, seed: string | Buffer) => string | Buffer;
-  read: (input: string | Buffer, work: string) => Promise<unknown> | unknown;
+  seeds: () => Promise<Input[]>;
+  mutate: (r: Rand, seed: Input) => Input;
+  read: (input: Input, work: string) => Promise<unknown> | unknown;
 }
 
 const corpusFiles = (pattern: RegExp, limit: number): string[] => {
@@ -170,7 +171,8 @@ const corpusFiles = (pattern: RegExp, limit: number): string[] => {
     .map(([p]) => p);
 };
 const texts = (pattern: RegExp, limit: number) => corpusFiles(pattern, limit).map((p) => readFileSync(p, 'utf8'));
-const text = (x: string | Buffer) => (typeof x === 'string' ? x : x.toString('utf8'));
+const text = (x: Input) => (typeof x === 'string' ? x : Buffer.isBuffer(x) ? x.toString('utf8') : '');
+const isSet = (x: Input): x is YoctoSet => typeof x !== 'string' && !Buffer.isBuffer(x);
 
 function inDir(work: string, files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(work, 'p-'));
@@ -182,7 +184,7 @@ function inDir(work: string, files: Record<string, string | Buffer>): string {
 }
 
 export function readers(): Reader[] {
-  const lockRead = (parse: (t: string, f: string) => { packages: Parameters<typeof validateLockedPackages>[0] }) => (input: string | Buffer) => {
+  const lockRead = (parse: (t: string, f: string) => { packages: Parameters<typeof validateLockedPackages>[0] }) => (input: Input) => {
     validateLockedPackages(parse(text(input), 'fuzz.lock').packages);
   };
   const key = newKeyPair();
@@ -194,19 +196,19 @@ export function readers(): Reader[] {
       name: 'mix.exs',
       seeds: async () => [MIX_EXS, ...texts(/(^|\/)mix\.exs$/, 8)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readMixProject(inDir(work, { 'mix.exs': input })),
+      read: (input, work) => readMixProject(inDir(work, { 'mix.exs': text(input) })),
     },
     {
       name: 'rebar.config',
       seeds: async () => [REBAR_CONFIG, ...texts(/(^|\/)rebar\.config$/, 8)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readRebarProject(inDir(work, { 'rebar.config': input, 'src/big.app.src': APP_SRC })),
+      read: (input, work) => readRebarProject(inDir(work, { 'rebar.config': text(input), 'src/big.app.src': APP_SRC })),
     },
     {
       name: 'gleam.toml',
       seeds: async () => [GLEAM_TOML, ...texts(/(^|\/)gleam\.toml$/, 6)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readGleamProject(inDir(work, { 'gleam.toml': input })),
+      read: (input, work) => readGleamProject(inDir(work, { 'gleam.toml': text(input) })),
     },
     {
       name: 'hex tarball',
@@ -242,13 +244,15 @@ export function readers(): Reader[] {
     {
       name: 'SBOM input',
       seeds: sbomSeeds,
-      mutate: (r, s) => mutateText(r, text(s)),
+      mutate: (r, s) => (isSet(s) ? mutateYocto(r, s) : mutateText(r, text(s))),
       read: async (input, work) => {
+        if (isSet(input)) return readSbom(inDir(work, Object.fromEntries(input.members)));
         const dir = inDir(work, { 'in.sbom': input });
+        if (Buffer.isBuffer(input)) return readSbom(join(dir, 'in.sbom'));
         try {
           await readSbom(join(dir, 'in.sbom'));
         } finally {
-          await checkSbomText(text(input), join(dir, 'in.sbom')).catch((e: unknown) => {
+          await checkSbomText(input, join(dir, 'in.sbom')).catch((e: unknown) => {
             if (!(e instanceof BeambakeError)) throw e;
           });
         }
@@ -257,20 +261,34 @@ export function readers(): Reader[] {
   ];
 }
 
+/**
+ * A Yocto SPDX output: the packed bytes mutated, or one member's text (or
+ * the member dropped) with index.json's SHA-1s mostly kept right, so the
+ * mutation reaches the document parser rather than the checksum check.
+ */
+function mutateYocto(r: Rand, s: YoctoSet): Input {
+  if (s.pack !== 'dir' && r() < 0.3) return mutateBytes(r, packYocto(s));
+  const members = s.members.slice();
+  const i = int(r, members.length);
+  if (r() < 0.1) members.splice(i, 1);
+  else members[i] = [members[i]![0], mutateText(r, members[i]![1])];
+  if (i > 0 && r() < 0.8 && members[0]?.[0] === 'index.json' && members[i]) {
+    try {
+      const index = JSON.parse(members[0][1]) as { documents: { filename: string; sha1?: string }[] };
+      const entry = index.documents.find((d) => d.filename === members[i]![0]);
+      if (entry) entry.sha1 = createHash('sha1').update(members[i]![1]).digest('hex');
+      members[0] = ['index.json', JSON.stringify(index, null, 2)];
+    } catch {
+      // a mutated index stays as it is
+    }
+  }
+  const set = { pack: s.pack, members };
+  return s.pack === 'dir' ? set : packYocto(set);
+}
+
 let publicKey: KeyObject | undefined;
 function keyObject(pem: string): KeyObject {
   return (publicKey ??= createPublicKey(pem));
-}
-
-async function sbomSeeds(): Promise<string[]> {
-  const work = mkdtempSync(join(tmpdir(), 'beambake-fuzz-seed-'));
-  try {
-    const project = await readProject(writeProject(join(work, 'p'), 'mix', 6));
-    const graph = await projectToSbomGraph(project, {});
-    return [...SBOM_FORMATS.map((f) => writeSbom(graph, f)), readFileSync(join(repoRoot, 'test/fixtures/sbom-merge/vex-openembedded.spdx3.json'), 'utf8')];
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 const oneLine = (e: BeambakeError) => !e.format().includes('\n');
@@ -304,8 +322,8 @@ export async function fuzzReader(reader: Reader, n: number, seed: number): Promi
   return out;
 }
 
-function preview(input: string | Buffer): string {
-  const s = typeof input === 'string' ? input : input.toString('latin1');
+function preview(input: Input): string {
+  const s = typeof input === 'string' ? input : Buffer.isBuffer(input) ? input.toString('latin1') : `${input.pack} ${JSON.stringify(input.members)}`;
   return JSON.stringify(s.length > 300 ? s.slice(0, 300) + '...' : s);
 }
 

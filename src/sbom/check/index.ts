@@ -12,7 +12,7 @@ import { evaluate, PROFILES, type Finding, type Profile } from './profiles.js';
 import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3, type SchemaResult } from './schema.js';
 
 import { judgeGraph } from './graph.js';
-import { refuseDtd } from '../readers/cyclonedx-xml.js';
+import { checkWellFormed } from '../readers/cyclonedx-xml.js';
 import type { ShaclResult } from './shacl.js';
 
 export { PROFILES, type Finding, type Profile } from './profiles.js';
@@ -56,7 +56,9 @@ type J = Record<string, unknown>;
 export function detectFormat(text: string, file: string): { kind: SbomKind; doc: J | string; specVersion: string } {
   const head = text.slice(0, 4096).trimStart();
   if (head.startsWith('<')) {
-    refuseDtd(text, file);
+    // XML that is not well-formed is bad input, like JSON that does not parse: one located line, and no
+    // schema run (a libxml2 WebAssembly instance per document) for a document nothing could be read from
+    checkWellFormed(text, file);
     if (!/cyclonedx\.org\/schema\/bom\//.test(text.slice(0, 65536))) {
       throw new BeambakeError('SBOM_UNSUPPORTED', 'XML that is not a CycloneDX BOM', { file });
     }

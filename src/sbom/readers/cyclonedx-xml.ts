@@ -75,8 +75,8 @@ export function refuseDtd(xml: string, file: string): void {
   throw new BeambakeError('SBOM_UNSUPPORTED', 'XML with a document type declaration (DTD, entities) is not accepted: CycloneDX XML has none, and entities could change the text', { file, line, column });
 }
 
-/** Line and column of a fast-xml-parser validation error. */
-function validate(xml: string, file: string): void {
+/** Refuse a DTD or XML that is not well-formed, at the line and column fast-xml-parser's validator names. */
+export function checkWellFormed(xml: string, file: string): void {
   refuseDtd(xml, file);
   const r = XMLValidator.validate(xml);
   if (r !== true) {
@@ -89,7 +89,7 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     throw ioError(e, file, 'cannot read');
   });
   const xml = bytes.toString('utf8');
-  validate(xml, file);
+  checkWellFormed(xml, file);
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
