@@ -37,6 +37,9 @@ import { encodePackage, newKeyPair, signedResource } from '../verify/fixture.js'
 import { corpusDir } from '../helpers/paths.js';
 
 export const SLOW_MS = 10_000;
+/** A read still pending after this is given up on (and counted slow, as it is over SLOW_MS). */
+const HANG_MS = 15_000;
+class NeverSettled extends Error {}
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function rng(seed: number): () => number {
@@ -146,7 +149,8 @@ export interface Outcome {
   refused: number;
   /** Anything else: the finding, with the input that caused it. */
   crashes: { error: string; input: string }[];
-  slow: { ms: number; input: string }[];
+  /** Reads over SLOW_MS; `pending`: given up on after HANG_MS, still unsettled. */
+  slow: { ms: number; input: string; pending?: boolean }[];
   maxMs: number;
 }
 
@@ -303,16 +307,22 @@ export async function fuzzReader(reader: Reader, n: number, seed: number): Promi
     for (let i = 0; i < n; i++) {
       const input = reader.mutate(r, pick(r, seeds));
       const start = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      let pending = false;
+      // a read whose promise never settles would end the run silently (exit 13): give up on it after 15 s
+      const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new NeverSettled()), HANG_MS)));
       try {
-        await reader.read(input, work);
+        await Promise.race([reader.read(input, work), hang]);
         out.ok++;
       } catch (e) {
-        if (e instanceof BeambakeError && oneLine(e)) out.refused++;
+        if (e instanceof NeverSettled) pending = true;
+        else if (e instanceof BeambakeError && oneLine(e)) out.refused++;
         else out.crashes.push({ error: e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e), input: preview(input) });
       }
+      clearTimeout(timer);
       const ms = performance.now() - start;
       out.maxMs = Math.max(out.maxMs, ms);
-      if (ms > SLOW_MS) out.slow.push({ ms, input: preview(input) });
+      if (ms > SLOW_MS || pending) out.slow.push({ ms, input: preview(input), ...(pending ? { pending } : {}) });
       // the project readers write one small directory per input
       if (i % 200 === 199) for (const d of readdirSync(work)) rmSync(join(work, d), { recursive: true, force: true });
     }

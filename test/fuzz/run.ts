@@ -33,7 +33,7 @@ for (const reader of readers()) {
     `${reader.name.padEnd(20)}${String(perReader).padStart(8)}${String(o.ok).padStart(8)}${String(o.refused).padStart(9)}${String(o.crashes.length).padStart(9)}${String(o.slow.length).padStart(6)}${o.maxMs.toFixed(0).padStart(9)}\n`,
   );
   for (const c of o.crashes.slice(0, 5)) process.stdout.write(`  CRASH ${c.error}\n    input ${c.input}\n`);
-  for (const c of o.slow.slice(0, 3)) process.stdout.write(`  SLOW ${c.ms.toFixed(0)} ms\n    input ${c.input}\n`);
+  for (const c of o.slow.slice(0, 3)) process.stdout.write(`  SLOW ${c.ms.toFixed(0)} ms${c.pending ? ', never settled' : ''}\n    input ${c.input}\n`);
 }
 if (cliRuns > 0 && wanted('CLI')) {
   const c = fuzzCli(join(repoRoot, 'dist', 'src', 'cli', 'main.js'), cliRuns, seed);
