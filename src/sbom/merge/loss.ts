@@ -9,19 +9,14 @@ import type { SbomGraph } from '../model.js';
 import type { InputSbom } from '../readers/types.js';
 import type { MergeCounts } from './merge.js';
 
-export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, graph: SbomGraph, counts: MergeCounts): void {
+/**
+ * `hasEdge` answers from the index the merge built while adding exactly the
+ * output's edges (rebuilding one here would double a large merge's edge work).
+ */
+export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, graph: SbomGraph, counts: MergeCounts, hasEdge: (from: string, to: string, type: string) => boolean): void {
   const problems: string[] = [];
-  const outIds = new Set(graph.components.map((c) => c.id));
-  // nested maps, not concatenated keys: a large graph would build (and collect) a string per edge twice
-  const outEdges = new Map<string, Map<string, Set<string>>>();
-  for (const e of graph.edges) {
-    let byTo = outEdges.get(e.from);
-    if (!byTo) outEdges.set(e.from, (byTo = new Map()));
-    let types = byTo.get(e.to);
-    if (!types) byTo.set(e.to, (types = new Set()));
-    types.add(e.type);
-  }
-  const hasEdge = (f: string, t: string, type: string) => outEdges.get(f)?.get(t)?.has(type) === true;
+  const outIds = new Set<string>();
+  for (const c of graph.components) outIds.add(c.id);
   for (const i of inputs) {
     const foldedC = i.folded.filter((f) => f.kind === 'component').reduce((n, f) => n + f.count, 0);
     const foldedE = i.folded.filter((f) => f.kind === 'edge').reduce((n, f) => n + f.count, 0);

@@ -1,13 +1,12 @@
 /**
- * CycloneDX XML (1.1-1.6; 1.1 with its dependency-graph extension) through fast-xml-parser. The XML tree is reshaped
- * into the JSON form and handed to the same builder as the JSON reader. XML
- * is read whole: fast-xml-parser has no streaming mode.
+ * CycloneDX XML (1.1-1.6; 1.1 with its dependency-graph extension), streamed
+ * (see xml-stream.ts): each component and dependency element is reshaped into
+ * the JSON form and handed to the same builder as the JSON reader as soon as
+ * it is read.
  */
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseXml } from '../../util/xml.js';
-import { BeambakeError, ioError } from '../../util/errors.js';
+import { BeambakeError } from '../../util/errors.js';
+import { readXmlStream } from './xml-stream.js';
 import { arr, isObj } from './common.js';
 import { CycloneDxBuilder, cdxKey, checkSpec } from './cyclonedx.js';
 import type { InputSbom } from './types.js';
@@ -62,49 +61,37 @@ function component(c: unknown): X {
   };
 }
 
-/**
- * CycloneDX never uses a DTD; a document type declaration can define entities that add, change or
- * (unexpanded) drop text, so a document with one is refused, naming where it is.
- */
-export function refuseDtd(xml: string, file: string): void {
-  const at = xml.search(/<!DOCTYPE/i);
-  if (at < 0) return;
-  const before = xml.slice(0, at);
-  const line = before.split('\n').length;
-  const column = at - before.lastIndexOf('\n');
-  throw new BeambakeError('SBOM_UNSUPPORTED', 'XML with a document type declaration (DTD, entities) is not accepted: CycloneDX XML has none, and entities could change the text', { file, line, column });
-}
+const BOM_NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
+const DEPENDENCY_GRAPH_NS = 'http://cyclonedx.org/schema/ext/dependency-graph/';
 
-/** Refuse a DTD or XML that is not well-formed, at the line and column fast-xml-parser's validator names. */
-export function checkWellFormed(xml: string, file: string): void {
-  refuseDtd(xml, file);
-  const r = XMLValidator.validate(xml);
-  if (r !== true) {
-    throw new BeambakeError('SBOM_PARSE', `invalid XML: ${r.err.msg}`, { file, line: r.err.line, column: r.err.col });
-  }
+/** The dependency's list of targets: `dependency` children, or `PREFIX:dependency` in the 1.1 dependency-graph extension. */
+function dependencyEntry(d: unknown): unknown {
+  if (!isObj(d)) return d;
+  const key = Object.keys(d).find((k) => k === 'dependency' || k.endsWith(':dependency'));
+  return { ref: d.ref, dependsOn: arr(key ? d[key] : undefined).map((x) => (isObj(x) ? x.ref : undefined)), provides: arr(d.provides).map((x) => (isObj(x) ? x.ref : undefined)) };
 }
 
 export async function readCycloneDxXml(file: string): Promise<InputSbom> {
-  const bytes = await readFile(file).catch((e) => {
-    throw ioError(e, file, 'cannot read');
-  });
-  const xml = bytes.toString('utf8');
-  checkWellFormed(xml, file);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    isArray: (name) => ARRAYS.has(name),
-  });
-  const doc = parseXml(parser, xml, file) as X;
-  const bom = doc.bom;
-  if (!isObj(bom)) throw new BeambakeError('SBOM_UNSUPPORTED', 'the root element is not <bom>', { file });
-  const ns = String(bom.xmlns ?? '');
-  const m = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/.exec(ns);
-  if (!m) throw new BeambakeError('SBOM_UNSUPPORTED', `unknown CycloneDX namespace ${JSON.stringify(ns)}`, { file, entry: 'bom' });
   const b = new CycloneDxBuilder(file, 'cyclonedx-xml');
+  const hash = createHash('sha256');
+  // components and dependencies are built as they stream past; the rest is a small tree
+  const doc = await readXmlStream(
+    file,
+    {
+      arrays: ARRAYS,
+      streamed: (path, uri) =>
+        (path === 'bom/components/component' && BOM_NS.test(uri)) || (path === 'bom/dependencies/dependency' && (BOM_NS.test(uri) || uri.startsWith(DEPENDENCY_GRAPH_NS))),
+      onElement: (path, _uri, value, i) => {
+        if (path === 'bom/components/component') b.addTopLevel(component(value), i);
+        else b.addDependency(dependencyEntry(value), i);
+      },
+    },
+    (chunk) => hash.update(chunk),
+  );
+  if (doc.name !== 'bom') throw new BeambakeError('SBOM_UNSUPPORTED', 'the root element is not <bom>', { file });
+  const bom = doc.value;
+  const m = BOM_NS.exec(doc.uri);
+  if (!m) throw new BeambakeError('SBOM_UNSUPPORTED', `unknown CycloneDX namespace ${JSON.stringify(doc.uri)}`, { file, entry: 'bom' });
   b.specVersion = checkSpec(file, undefined, m[1]);
   const md = isObj(bom.metadata) ? bom.metadata : {};
   const tools = isObj(md.tools)
@@ -121,16 +108,6 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     // `component` is parsed as a list everywhere (components/component); metadata holds exactly one
     ...(isObj(arr(md.component)[0]) ? { component: component(arr(md.component)[0]) } : {}),
   };
-  const comps = isObj(bom.components) ? arr(bom.components.component) : [];
-  comps.forEach((c, i) => b.addTopLevel(component(c), i));
-  // CycloneDX 1.2+ `dependencies`; 1.1 puts the graph in the dependency-graph extension (`dg:dependencies`, as rebar3_sbom writes)
-  const dgPrefix = Object.keys(bom).find((k) => /^[A-Za-z_][\w.-]*:dependencies$/.test(k) && isObj(bom[k]) && String((bom[k] as X)[`xmlns:${k.split(':')[0]}`] ?? '').startsWith('http://cyclonedx.org/schema/ext/dependency-graph/'))?.split(':')[0];
-  const depKey = dgPrefix ? `${dgPrefix}:dependency` : 'dependency';
-  const depsEl = dgPrefix ? bom[`${dgPrefix}:dependencies`] : bom.dependencies;
-  const deps = isObj(depsEl) ? arr(depsEl[depKey]) : [];
-  deps.forEach((d, i) =>
-    b.addDependency(isObj(d) ? { ref: d.ref, dependsOn: arr(d[depKey]).map((x) => (isObj(x) ? x.ref : undefined)), provides: arr(d.provides).map((x) => (isObj(x) ? x.ref : undefined)) } : d, i),
-  );
   const vulns = isObj(bom.vulnerabilities) ? arr(bom.vulnerabilities.vulnerability) : [];
   vulns.forEach((v, i) => {
     if (!isObj(v)) return;
@@ -155,6 +132,6 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
     });
   }
   b.serialNumber = typeof bom.serialNumber === 'string' ? bom.serialNumber : undefined;
-  b.key = cdxKey(bom.serialNumber, createHash('sha256').update(bytes).digest('hex'));
+  b.key = cdxKey(bom.serialNumber, hash.digest('hex'));
   return b.finish();
 }

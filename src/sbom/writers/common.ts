@@ -36,6 +36,38 @@ export interface CanonicalGraph {
   uuid: string;
 }
 
+const byTypeThenTarget = (a: Edge, b: Edge): number => cmp(a.type, b.type) || cmp(a.to, b.to) || cmp(a.originalType ?? '', b.originalType ?? '');
+
+/**
+ * Edges in canonical order: by source, type, target, original type. Grouped by
+ * source first, so a large graph sorts many short lists and one list of
+ * distinct sources instead of every edge against every other.
+ */
+export function sortEdges(edges: readonly Edge[]): Edge[] {
+  // a merged graph arrives sorted already: one linear check instead of a second sort
+  let sorted = true;
+  for (let i = 1; i < edges.length && sorted; i++) {
+    const a = edges[i - 1]!;
+    const b = edges[i]!;
+    sorted = a.from < b.from || (a.from === b.from && byTypeThenTarget(a, b) <= 0);
+  }
+  if (sorted) return edges.slice();
+  const bySource = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const l = bySource.get(e.from);
+    if (l) l.push(e);
+    else bySource.set(e.from, [e]);
+  }
+  const sources = [...bySource.keys()].sort(cmp);
+  const out: Edge[] = [];
+  for (const s of sources) {
+    const l = bySource.get(s)!;
+    if (l.length > 1) l.sort(byTypeThenTarget);
+    for (const e of l) out.push(e);
+  }
+  return out;
+}
+
 /**
  * Sort and check the graph once so each writer only maps fields. Throws when an
  * edge or composition names a component that is not in the graph: such an
@@ -57,27 +89,23 @@ export function canonicalize(graph: SbomGraph): CanonicalGraph {
   const sorted = [...graph.components].sort((a, b) => cmp(a.id, b.id));
   const components = root ? [root, ...sorted.filter((c) => c !== root)] : sorted;
 
-  const seen = new Set<string>();
-  const edges: Edge[] = [];
   for (const e of graph.edges) {
-    for (const end of [e.from, e.to]) {
-      if (!byId.has(end)) {
-        throw new BeambakeError('SBOM_GRAPH_INVALID', `edge ${e.from} ${e.type} ${e.to} names "${end}", which is not a component`, {
-          entry: end,
-        });
-      }
+    const missing = !byId.has(e.from) ? e.from : !byId.has(e.to) ? e.to : undefined;
+    if (missing !== undefined) {
+      throw new BeambakeError('SBOM_GRAPH_INVALID', `edge ${e.from} ${e.type} ${e.to} names "${missing}", which is not a component`, { entry: missing });
     }
-    const key = `${e.from}\u0000${e.type}\u0000${e.to}\u0000${e.originalType ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    edges.push(e);
   }
-  edges.sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to) || cmp(a.originalType ?? '', b.originalType ?? ''));
+  // sorted edges put equal ones side by side: a duplicate is the one before it
+  const edges: Edge[] = [];
   const outgoing = new Map<string, Edge[]>();
-  for (const e of edges) {
-    let list = outgoing.get(e.from);
-    if (!list) outgoing.set(e.from, (list = []));
+  let list: Edge[] = [];
+  let prev: Edge | undefined;
+  for (const e of sortEdges(graph.edges)) {
+    if (prev && prev.from === e.from && prev.type === e.type && prev.to === e.to && (prev.originalType ?? '') === (e.originalType ?? '')) continue;
+    if (!prev || prev.from !== e.from) outgoing.set(e.from, (list = []));
     list.push(e);
+    edges.push(e);
+    prev = e;
   }
 
   const compositions = graph.compositions
@@ -167,6 +195,30 @@ export function componentProperty(c: Component, name: string): string | undefine
 /** Properties sorted by name then value (the formats treat them as a bag). */
 export function sortedProperties(c: Component): { name: string; value: string }[] {
   return [...c.properties].sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
+}
+
+const BATCH_OPEN = '{\n  "a": [\n';
+const BATCH_CLOSE = '\n  ]\n}';
+
+/**
+ * Array items as they appear two levels deep in a document pretty-printed
+ * with two spaces ("    {...},\n    {...}"), a batch of items per string: one
+ * JSON.stringify per batch does what a stringify and a re-indent did per item.
+ */
+export function* itemsAtDepth2(items: Iterable<unknown>, batchSize = 256): Generator<string> {
+  let batch: unknown[] = [];
+  for (const x of items) {
+    batch.push(x);
+    if (batch.length >= batchSize) {
+      const t = JSON.stringify({ a: batch }, null, 2);
+      batch = [];
+      yield t.slice(BATCH_OPEN.length, t.length - BATCH_CLOSE.length);
+    }
+  }
+  if (batch.length > 0) {
+    const t = JSON.stringify({ a: batch }, null, 2);
+    yield t.slice(BATCH_OPEN.length, t.length - BATCH_CLOSE.length);
+  }
 }
 
 /** Indent every line of a JSON fragment (for streaming pretty output equal to JSON.stringify(x, null, 2)). */

@@ -3,13 +3,13 @@
  * can be written to a stream without holding the whole document. The joined
  * chunks equal `JSON.stringify(doc, null, 2) + "\n"`.
  */
-import { indentJson, type CanonicalGraph } from './common.js';
+import { itemsAtDepth2, type CanonicalGraph } from './common.js';
 import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxFormulation, cdxMetadata } from './cyclonedx-map.js';
 
 function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
   let first = true;
-  for (const item of items) {
-    yield `${first ? `  ${JSON.stringify(key)}: [\n    ` : ',\n    '}${indentJson(item, 4)}`;
+  for (const text of itemsAtDepth2(items)) {
+    yield `${first ? `  ${JSON.stringify(key)}: [\n` : ',\n'}${text}`;
     first = false;
   }
   yield first ? `  ${JSON.stringify(key)}: []${last ? '\n' : ',\n'}` : `\n  ]${last ? '\n' : ',\n'}`;
