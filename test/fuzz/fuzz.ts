@@ -1,19 +1,20 @@
 /**
  * Seeded mutation fuzzing of every reader beambake has. Each reader gets
- * seed inputs (generated, and real corpus files where the corpus has them),
- * and each iteration applies one to three mutations (byte flips, deleted,
+ * seed inputs (generated, and real corpus files where the corpus has them;
+ * the SBOM readers small documents of every format cut from the corpus, see
+ * sbom-seeds.ts), and each iteration applies one to three mutations (byte flips, deleted,
  * duplicated or swapped ranges, inserted syntax, control characters, huge
  * numbers, hostile names, nesting up to 100,000 deep, truncation) and reads
  * the result in-process, then runs the lock gate as every command does.
  *
  * A reader passes an input when it returns or throws a BeambakeError whose
  * message is one line. Anything else (a TypeError or RangeError, which the
- * CLI reports as an internal error, exit 70) and any read over 10 s is a
- * finding. A CLI phase runs `deps`, `vendor` and `recipe` on mutated
+ * CLI reports as an internal error, exit 70), any read over 10 s, and any
+ * read that never settles (given up on after 15 s) is a finding. A CLI phase runs `deps`, `vendor` and `recipe` on mutated
  * projects inside a sandbox and checks exit codes, stack traces and that
  * nothing is written outside the sandbox.
  *
- *   node dist/test/fuzz/run.js [--per-reader N] [--seed S] [--cli N]
+ *   node dist/test/fuzz/run.js [--per-reader N] [--seed S] [--cli N] [--only NAME,NAME]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -344,15 +345,17 @@ export interface CliOutcome {
 }
 
 /**
- * `deps`, `vendor` and `recipe` through the real CLI on mutated projects in
- * root/a/b/sandbox: exit 70, a stack trace, or any new file in root, root/a or
- * root/a/b (what `../` in a name would reach) is a finding.
+ * `deps`, `vendor`, `recipe` and `sbom` through the real CLI on mutated
+ * projects, and `sbom check` / `sbom merge` on mutated SBOM inputs, all in
+ * root/a/b/sandbox: exit 70, a stack trace, or any new file in root, root/a
+ * or root/a/b (what `../` in a name would reach) is a finding.
  */
-export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
+export async function fuzzCli(cli: string, n: number, seed: number): Promise<CliOutcome> {
   const r = rng(seed);
   const root = mkdtempSync(join(tmpdir(), 'beambake-fuzz-cli-'));
   const out: CliOutcome = { runs: 0, byStatus: {}, findings: [] };
   const outside = () => [root, join(root, 'a'), join(root, 'a', 'b')].flatMap((d) => readdirSync(d).map((f) => join(d, f))).sort().join('\n');
+  const sboms = await sbomSeeds();
   try {
     const sandbox = join(root, 'a', 'b', 'sandbox');
     mkdirSync(join(sandbox, 'cache'), { recursive: true });
@@ -363,25 +366,54 @@ export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
       ['gleam.toml', GLEAM_TOML, 'manifest.toml', gleamManifest(8)],
     ];
     for (let i = 0; i < n; i++) {
-      const [pf, pt, lf, lt] = pick(r, locks);
       const project = join(sandbox, `p${i}`);
       mkdirSync(join(project, 'src'), { recursive: true });
-      writeFileSync(join(project, pf), pt);
-      writeFileSync(join(project, 'src', 'big.app.src'), APP_SRC);
-      writeFileSync(join(project, lf), mutateText(r, lt));
-      const args = pick(r, [
-        ['deps', project],
-        ['deps', project, '--json'],
-        ['vendor', project, '--from', join(sandbox, 'cache'), '-o', join(sandbox, `mirror${i}`)],
-        ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project],
-        ['sbom', project, '--format', 'cyclonedx-json', '-o', join(sandbox, `sbom${i}.json`)],
-      ]);
+      let args: string[];
+      let shown: string;
+      if (r() < 0.3) {
+        // an SBOM input: a file, or a Yocto deploy directory
+        const seedInput = pick(r, sboms);
+        const input = isSet(seedInput) ? mutateYocto(r, seedInput) : mutateText(r, seedInput);
+        let path = join(project, 'in.sbom');
+        if (isSet(input)) {
+          path = join(project, 'deploy');
+          mkdirSync(path);
+          for (const [name, t] of input.members) writeFileSync(join(path, name), t);
+        } else writeFileSync(path, input);
+        shown = preview(input);
+        const check = [
+          ['sbom', 'check', path],
+          ['sbom', 'check', path, '--json'],
+        ];
+        // `sbom check` reads one document, not a Yocto deploy directory (that is `sbom merge`'s)
+        args = pick(r, [
+          ...(isSet(input) ? [] : check),
+          ['sbom', 'merge', path, '--product', 'Fuzz', '--product-version', '1', '--manufacturer', 'Fuzz', '-o', join(sandbox, `merged${i}.cdx.json`), '--vex', join(sandbox, `vex${i}.json`)],
+          ['sbom', 'merge', path, '--product', 'Fuzz', '--product-version', '1', '--manufacturer', 'Fuzz', '-f', 'spdx3-json', '-o', join(sandbox, `merged${i}.spdx3.json`)],
+        ]);
+      } else {
+        const [pf, pt, lf, lt] = pick(r, locks);
+        writeFileSync(join(project, pf), pt);
+        writeFileSync(join(project, 'src', 'big.app.src'), APP_SRC);
+        const lock = mutateText(r, lt);
+        writeFileSync(join(project, lf), lock);
+        shown = `lock ${preview(lock)}`;
+        args = pick(r, [
+          ['deps', project],
+          ['deps', project, '--json'],
+          ['vendor', project, '--from', join(sandbox, 'cache'), '-o', join(sandbox, `mirror${i}`)],
+          ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project],
+          ['sbom', project, '--format', 'cyclonedx-json', '-o', join(sandbox, `sbom${i}.json`)],
+        ]);
+      }
       const res = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: SLOW_MS * 3, env: { ...process.env, NO_COLOR: '1' } });
       out.runs++;
       const status = res.status === null ? `signal ${res.signal}` : String(res.status);
       out.byStatus[status] = (out.byStatus[status] ?? 0) + 1;
-      if (res.status === 70 || res.status === null || /\n\s+at .+:\d+:\d+\)?\n/.test(res.stderr)) {
-        out.findings.push(`${args[0]} exit ${status}: ${res.stderr.split('\n')[0]} (lock ${preview(readFileSync(join(project, lf), 'utf8'))})`);
+      // 0, 1 (check failed) and 3 (bad input) are the only answers to a mutated input: 70 is a bug, a
+      // signal a hang, 13 a promise left pending, 2 and 4 a usage or I/O error these fixed arguments cannot cause
+      if (res.status === null || ![0, 1, 3].includes(res.status) || /\n\s+at .+:\d+:\d+\)?\n/.test(res.stderr)) {
+        out.findings.push(`${args.slice(0, 2).join(' ')} exit ${status}: ${res.stderr.split('\n')[0]} (${shown})`);
       }
       const now = outside();
       if (now !== before) {
@@ -395,4 +427,3 @@ export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
   }
   return out;
 }
-
