@@ -402,7 +402,8 @@ export async function fuzzCli(cli: string, n: number, seed: number): Promise<Cli
           ['deps', project],
           ['deps', project, '--json'],
           ['vendor', project, '--from', join(sandbox, 'cache'), '-o', join(sandbox, `mirror${i}`)],
-          ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project],
+          // Gleam recipes need gleam-native, which meta-erlang has for wrynose only (else: usage error, exit 2)
+          ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project, ...(lf === 'manifest.toml' ? ['--yocto', 'wrynose'] : [])],
           ['sbom', project, '--format', 'cyclonedx-json', '-o', join(sandbox, `sbom${i}.json`)],
         ]);
       }

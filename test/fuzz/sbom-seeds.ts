@@ -213,7 +213,7 @@ export function packYocto(set: YoctoSet): Buffer {
   if (set.pack === 'gzip') return gzipDeterministic(tar);
   if (set.pack === 'zstd') {
     const z = spawnSync('zstd', ['-q', '-c', '-3'], { input: tar, maxBuffer: 1 << 26 });
-    // .ci/run installs zstd; without it the archive stays a plain tar and says so in the seed count
+    // .ci/run installs zstd; without it this seed is a plain tar again and the zstd path goes unfuzzed
     return z.status === 0 ? z.stdout : tar;
   }
   return tar;
