@@ -1,110 +1,20 @@
 /**
  * Erlang term files as `file:consult/1` reads them: a sequence of terms, each
  * ended by a `.`. Used for rebar.lock, rebar.config, *.app.src and Hex
- * metadata.config. Only data is accepted: variables, records, funs and
- * expressions are errors, as they are for `file:consult/1`.
+ * metadata.config. Only what erl_parse:normalise/1 turns into a value is
+ * accepted: literals, parentheses around them, a unary `-`/`+` on a number,
+ * `fun M:F/A` and binaries with bit syntax. Variables, records, other funs and
+ * other expressions (`1+1`, `'-'(1)`, `-(-1)`) and unquoted reserved words
+ * (`end`, `div`) are errors, as they are for `file:consult/1`.
  */
-import { Scanner, tokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt, termError } from './scanner.js';
+import { termError } from './scanner.js';
+import { isReservedWord, tokenizeErlang, type ErlangToken as Tok } from './erlang-lexer.js';
 import { TokenCursor } from './cursor.js';
-import { BinaryBytes, integerValue, type Term, type TermLoc } from './term.js';
+import { integerValue, type Term, type TermLoc } from './term.js';
+import { BitWriter, resolveSegment, writeSegment, type SegmentSize, type SegmentValue, type TypeSpecifier } from './binary.js';
 
-type Tok =
-  /** `raw`: written unquoted (so `fun` is the keyword, `'fun'` the atom). */
-  | { t: 'atom'; v: string; loc: TermLoc; raw?: boolean }
-  | { t: 'var'; v: string; loc: TermLoc }
-  | { t: 'string'; v: string; loc: TermLoc }
-  | { t: 'int'; v: bigint; loc: TermLoc }
-  | { t: 'float'; v: number; loc: TermLoc }
-  | { t: 'char'; v: bigint; loc: TermLoc }
-  | { t: 'punct'; v: string; loc: TermLoc }
-  | { t: 'dot'; v: '.'; loc: TermLoc }
-  | { t: 'eof'; v: ''; loc: TermLoc };
-
-const PUNCT2 = ['<<', '>>', '=>', ':=', '#{'];
-const PUNCT1 = '{}[](),|-+/:#';
-const COMMENT = /%[^\n]*/y;
-const ASCII_NAME = /[a-zA-Z0-9_@]+/y;
-const PLAIN_STRING = /[^"\\]+/y;
-const PLAIN_ATOM = /[^'\\]+/y;
-
-function isAtomStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= '\u00df' && c <= '\u00ff' && c !== '\u00f7');
-}
-function isNameChar(c: string): boolean {
-  return (
-    (c >= 'a' && c <= 'z') ||
-    (c >= 'A' && c <= 'Z') ||
-    (c >= '0' && c <= '9') ||
-    c === '_' ||
-    c === '@' ||
-    (c >= '\u00c0' && c <= '\u00ff' && c !== '\u00d7' && c !== '\u00f7')
-  );
-}
-
-function tokenizeErlang(text: string, file: string): Generator<Tok, void, undefined> {
-  return tokenStream(text, file, COMMENT, token);
-}
-
-/** One token starting at `c`. */
-function token(s: Scanner, c: string, loc: TermLoc): Tok {
-  if (isAtomStart(c)) {
-    return { t: 'atom', v: name(s), loc, raw: true };
-  } else if ((c >= 'A' && c <= 'Z') || c === '_' || (c >= '\u00c0' && c <= '\u00de' && c !== '\u00d7')) {
-    return { t: 'var', v: name(s), loc };
-  } else if (c >= '0' && c <= '9') {
-    return number(s, loc);
-  } else if (c === '"' || c === "'") {
-    const value = quoted(s, c, loc);
-    return c === '"' ? { t: 'string', v: value, loc } : { t: 'atom', v: value, loc };
-  } else if (c === '$') {
-    s.next();
-    let ch = s.next();
-    if (ch === '') s.fail('unterminated character literal', loc);
-    if (ch === '\\') ch = erlangEscape(s, loc);
-    return { t: 'char', v: BigInt(ch.codePointAt(0)!), loc };
-  } else if (c === '.') {
-    s.next();
-    const after = s.peek();
-    if (after !== '' && !isSpace(after) && after !== '%') s.fail(`unexpected ${describeChar(s.peekCodePoint())} after '.'`);
-    return { t: 'dot', v: '.', loc };
-  } else {
-    return { t: 'punct', v: s.punct(PUNCT2, PUNCT1) ?? s.fail(`unexpected ${describeChar(c)}`), loc };
-  }
-}
-
-function name(s: Scanner): string {
-  let out = '';
-  while (isNameChar(s.peek())) out += s.next() + s.run(ASCII_NAME);
-  return out;
-}
-
-function number(s: Scanner, loc: TermLoc): Tok {
-  const first = s.digits(10, 'a digit');
-  if (s.peek() === '#' && isDigitOf(s.peek(1), 36)) {
-    const base = Number(first);
-    if (base < 2 || base > 36) s.fail(`invalid number base ${first}`, loc);
-    s.next();
-    return { t: 'int', v: parseBigInt(s.digits(base, `a base-${base} digit`), base), loc };
-  }
-  const f = s.floatTail(first);
-  if (f !== undefined) return { t: 'float', v: f, loc };
-  return { t: 'int', v: BigInt(first), loc };
-}
-
-function quoted(s: Scanner, q: string, loc: TermLoc): string {
-  s.next();
-  let out = '';
-  const plain = q === '"' ? PLAIN_STRING : PLAIN_ATOM;
-  for (;;) {
-    out += s.run(plain);
-    const at = s.loc();
-    const c = s.next();
-    if (c === '') s.fail(q === '"' ? 'unterminated string' : 'unterminated quoted atom', loc);
-    if (c === q) return out;
-    if (c === '\\') out += erlangEscape(s, at);
-    else out += c;
-  }
-}
+/** A value inside a binary segment; `signed`: a `-`/`+` was applied, and another may not be. */
+type Operand = (SegmentValue | { t: 'atom'; v: string }) & { signed?: boolean };
 
 class ErlangParser extends TokenCursor<Tok> {
   private expectPunct(v: string, context: string): void {
@@ -154,8 +64,11 @@ class ErlangParser extends TokenCursor<Tok> {
     const t = this.take();
     switch (t.t) {
       case 'atom':
-        // `fun` is a reserved word: unquoted, it can only start `fun M:F/A` (quoted 'fun' is the atom).
-        if (t.v === 'fun' && t.raw) return this.externalFun(t.loc);
+        if (isReservedWord(t)) {
+          // Unquoted `fun` can only start `fun M:F/A`; the other reserved words start no data at all.
+          if (t.v === 'fun') return this.externalFun(t.loc);
+          this.reservedWord(t);
+        }
         return { kind: 'atom', value: t.v, loc: t.loc };
       case 'string': {
         // Adjacent string literals concatenate, as in Erlang source.
@@ -174,7 +87,13 @@ class ErlangParser extends TokenCursor<Tok> {
         switch (t.v) {
           case '-':
           case '+':
-            return this.signed(t);
+            return this.signedNumber(t);
+          case '(': {
+            // Parentheses only group: `(1)`, `{(a)}` and `[a|(b)]` are the values inside them.
+            const inner = this.term();
+            this.expectPunct(')', 'to close the parenthesis');
+            return inner;
+          }
           case '{':
             return { kind: 'tuple', items: this.sequence('}', 'in tuple'), loc: t.loc };
           case '[':
@@ -184,6 +103,11 @@ class ErlangParser extends TokenCursor<Tok> {
           case '#{':
             return this.map(t.loc);
           case '#':
+            // `# {a => 1}`: the map's `#` and `{` are two tokens in Erlang, so layout may separate them.
+            if (this.isPunct('{')) {
+              this.take();
+              return this.map(t.loc);
+            }
             throw termError(this.file, 'records are not supported in a term file', t.loc);
         }
         return this.unexpected(t, 'expected a term');
@@ -192,13 +116,49 @@ class ErlangParser extends TokenCursor<Tok> {
     }
   }
 
+  /**
+   * `-N` or `+N`: the one operator erl_parse:normalise/1 evaluates, on a number or `$c`
+   * character, bare or in any number of parentheses (`-(1)`, `- ((2.5))`, `-$a` is -97).
+   * Anything else after the sign is refused as file:consult refuses it, a second sign too
+   * (`-(-1)`, `- -1`, `+-1`).
+   */
+  private signedNumber(sign: Tok): Term {
+    const n = this.numberOperand(sign);
+    const neg = sign.v === '-';
+    if (n.t === 'float') return { kind: 'float', value: neg ? -n.v : n.v, loc: sign.loc };
+    const v = n.v as bigint;
+    return { kind: 'integer', value: integerValue(neg ? -v : v), loc: sign.loc };
+  }
+
+  private numberOperand(sign: Tok): Tok {
+    const t = this.take();
+    if (t.t === 'int' || t.t === 'char' || t.t === 'float') return t;
+    if (t.t === 'punct' && t.v === '(') {
+      this.enter(t.loc);
+      try {
+        const n = this.numberOperand(sign);
+        this.expectPunct(')', 'to close the parenthesis');
+        return n;
+      } finally {
+        this.leave();
+      }
+    }
+    return this.unexpected(t, `expected a number after '${String(sign.v)}'`);
+  }
+
+  private reservedWord(t: Tok): never {
+    throw termError(this.file, `unexpected reserved word ${String(t.v)}: write it quoted ('${String(t.v)}') for the atom`, t.loc);
+  }
+
   /** `fun M:F/A` with literal atoms and arity, the one fun form `file:consult/1` reads. */
   private externalFun(loc: TermLoc): Term {
     const m = this.take();
     if (m.t !== 'atom') this.unexpected(m, 'expected a module name after fun (only fun Module:Function/Arity is data)');
+    if (isReservedWord(m)) this.reservedWord(m);
     this.expectPunct(':', 'after the module of a fun');
     const f = this.take();
     if (f.t !== 'atom') this.unexpected(f, 'expected a function name in fun Module:Function/Arity');
+    if (isReservedWord(f)) this.reservedWord(f);
     this.expectPunct('/', 'after the function of a fun');
     const a = this.take();
     if (a.t !== 'int' || a.v > 255n) this.unexpected(a, 'expected the arity (0..255) in fun Module:Function/Arity');
@@ -252,43 +212,121 @@ class ErlangParser extends TokenCursor<Tok> {
     }
   }
 
+  /** `<<Segment, ...>>` from after `<<`, evaluated as `file:consult/1` evaluates it (see binary.ts). */
   private binary(loc: TermLoc): Term {
-    const bytes = new BinaryBytes();
-    if (this.isPunct('>>')) {
-      this.take();
-      return { kind: 'binary', value: bytes.text(), loc };
-    }
-    for (;;) {
-      const seg = this.take();
-      if (seg.t !== 'string' && seg.t !== 'int' && seg.t !== 'char') this.unexpected(seg, 'expected a string or byte in binary');
-      if ((seg.t === 'int' || seg.t === 'char') && (seg.v < 0n || seg.v > 255n)) {
-        throw termError(this.file, `binary segment ${seg.v} does not fit in a byte`, seg.loc);
-      }
-      let utf8 = false;
-      if (this.isPunct('/')) {
-        this.take();
-        const type = this.take();
-        if (type.t !== 'atom' || !['utf8', 'latin1', 'integer', 'binary'].includes(type.v)) {
-          this.unexpected(type, 'expected a binary segment type (utf8)');
+    const out = this.binaryBits();
+    if (out.size % 8 === 0) return { kind: 'binary', value: out.text(), loc };
+    return { kind: 'bitstring', value: out.bytes().slice(), bits: out.size, loc };
+  }
+
+  private binaryBits(): BitWriter {
+    const out = new BitWriter();
+    if (this.isPunct('>>')) this.take();
+    else {
+      for (;;) {
+        const at = this.peek().loc;
+        const fail = (message: string): never => {
+          throw termError(this.file, message, at);
+        };
+        const value = this.segmentValue();
+        let size: SegmentSize;
+        if (this.isPunct(':')) {
+          this.take();
+          size = this.segmentSize();
         }
-        utf8 = type.v === 'utf8';
-      }
-      if (seg.t === 'string') {
-        if (utf8) bytes.utf8(seg.v);
-        else {
-          // Erlang would keep only the low 8 bits of such a character: refuse rather than corrupt the text.
-          const wide = bytes.latin1(seg.v);
-          if (wide !== undefined) throw termError(this.file, `character ${describeChar(wide)} in binary does not fit in a byte (write the string as "..."/utf8)`, seg.loc);
+        const specs: TypeSpecifier[] = [];
+        if (this.isPunct('/')) {
+          do {
+            this.take();
+            const name = this.take();
+            if (name.t !== 'atom') this.unexpected(name, 'expected a binary segment type (integer, float, binary, utf8, big, unit:N, ...)');
+            let arg: bigint | undefined;
+            if (this.isPunct(':')) {
+              this.take();
+              const n = this.take();
+              if (n.t !== 'int') this.unexpected(n, `expected an integer after ${name.v}:`);
+              arg = n.v;
+            }
+            specs.push({ name: name.v, arg });
+          } while (this.isPunct('-'));
         }
-      } else if (utf8) bytes.utf8(String.fromCodePoint(Number(seg.v)));
-      else bytes.byte(Number(seg.v));
-      if (this.isPunct(',')) {
+        writeSegment(out, resolveSegment(specs, size, fail), value, fail);
+        if (!this.isPunct(',')) break;
         this.take();
-        continue;
       }
       this.expectPunct('>>', "or ',' in binary");
-      return { kind: 'binary', value: bytes.text(), loc };
     }
+    return out;
+  }
+
+  /** A segment's value: a number (with an optional sign), a string, or a nested binary. */
+  private segmentValue(): SegmentValue {
+    const t = this.peek();
+    const v = this.segmentOperand();
+    if (v.t === 'atom') throw termError(this.file, `the atom ${v.v} cannot be a binary segment value (expected a number, string or <<...>>)`, t.loc);
+    return v;
+  }
+
+  /**
+   * `[+-] Primary`, where Primary is a number, string(s), `<<...>>`, atom or `( ... )`: the
+   * expressions erl_parse:normalise/1 turns into values. A sign applies to a number only,
+   * and only once (`-(-1)` is refused, as file:consult refuses it).
+   */
+  private segmentOperand(): Operand {
+    const sign = this.peek();
+    if (sign.t === 'punct' && (sign.v === '-' || sign.v === '+')) {
+      this.take();
+      const inner = this.peek();
+      const v = this.segmentPrimary();
+      if (v.signed || (v.t !== 'int' && v.t !== 'float')) this.unexpected(inner, `expected a number after '${sign.v}'`);
+      if (sign.v === '+') return { ...v, signed: true };
+      return v.t === 'int' ? { t: 'int', v: -v.v, signed: true } : { t: 'float', v: -v.v, signed: true };
+    }
+    return this.segmentPrimary();
+  }
+
+  private segmentPrimary(): Operand {
+    const t = this.take();
+    switch (t.t) {
+      case 'int':
+      case 'char':
+        return { t: 'int', v: t.v };
+      case 'float':
+        return { t: 'float', v: t.v };
+      case 'atom':
+        return { t: 'atom', v: t.v };
+      case 'string': {
+        let v = t.v;
+        while (this.peek().t === 'string') v += (this.take() as { v: string }).v;
+        return { t: 'string', v };
+      }
+      case 'punct':
+        if (t.v === '<<' || t.v === '(') {
+          this.enter(t.loc);
+          try {
+            if (t.v === '(') {
+              const v = this.segmentOperand();
+              this.expectPunct(')', 'to close the parenthesis');
+              return v;
+            }
+            const b = this.binaryBits();
+            return { t: 'bits', bytes: b.bytes(), bits: b.size };
+          } finally {
+            this.leave();
+          }
+        }
+    }
+    return this.unexpected(t, 'expected a number, string or <<...>> as a binary segment value');
+  }
+
+  /** `:Size`: an integer, an atom or a parenthesised expression of one (`all`, `undefined` and `(8)` are valid). */
+  private segmentSize(): SegmentSize {
+    const t = this.peek();
+    if (t.t === 'punct' && (t.v === '-' || t.v === '+')) this.unexpected(t, 'expected a binary segment size (write a signed size in parentheses)');
+    const v = this.segmentPrimary();
+    if (v.t === 'int') return v.v;
+    if (v.t === 'atom') return { atom: v.v };
+    throw termError(this.file, 'binary segment size must be an integer', t.loc);
   }
 
   private map(loc: TermLoc): Term {

@@ -15,6 +15,12 @@ export type Term =
   | { kind: 'atom'; value: string; loc: TermLoc }
   /** `value`: the bytes as UTF-8 text when valid, else one character per byte (see `BinaryBytes`). */
   | { kind: 'binary'; value: string; loc: TermLoc }
+  /**
+   * A bitstring whose size is not a whole number of bytes (`<<1:4>>`): `bits`
+   * bits, the last of `value`'s bytes padded with zero bits at the low end.
+   * Whole-byte results are always `binary`.
+   */
+  | { kind: 'bitstring'; value: Uint8Array; bits: number; loc: TermLoc }
   | { kind: 'charlist'; value: string; loc: TermLoc }
   | { kind: 'integer'; value: bigint | number; loc: TermLoc }
   | { kind: 'float'; value: number; loc: TermLoc }
@@ -79,13 +85,7 @@ export class BinaryBytes {
   }
 
   text(): string {
-    if (this.bytes === undefined) return this.ascii;
-    const data = Uint8Array.from(this.bytes);
-    try {
-      return strictUtf8.decode(data);
-    } catch {
-      return Buffer.from(data).toString('latin1');
-    }
+    return this.bytes === undefined ? this.ascii : bytesText(Uint8Array.from(this.bytes));
   }
 
   private raw(): number[] {
@@ -94,6 +94,15 @@ export class BinaryBytes {
       for (let i = 0; i < this.ascii.length; i++) this.bytes.push(this.ascii.charCodeAt(i));
     }
     return this.bytes;
+  }
+}
+
+/** The text a binary term carries for `data`: UTF-8 when valid, else one character per byte. */
+export function bytesText(data: Uint8Array): string {
+  try {
+    return strictUtf8.decode(data);
+  } catch {
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
   }
 }
 
@@ -112,6 +121,8 @@ export function describeTerm(t: Term): string {
       return `the atom ${t.value}`;
     case 'binary':
       return `the string ${JSON.stringify(truncate(t.value))}`;
+    case 'bitstring':
+      return `a bitstring of ${t.bits} bits`;
     case 'charlist':
       return `the charlist ${JSON.stringify(truncate(t.value))}`;
     case 'integer':

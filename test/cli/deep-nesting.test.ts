@@ -42,6 +42,8 @@ test('100,000 levels of nesting end in one clean line in every reader, with and 
       ['mix.exs', project('mixexs', { 'mix.exs': MIX_EXS.replace('deps: []', `deps: ${nest('[', '1', ']')}`), 'mix.lock': '%{}\n' }), /mix\.exs/],
       ['rebar.lock', project('rebar-lock', { 'rebar.config': '{deps, []}.\n', 'rebar.lock': nest('[', '1', ']') + '.\n' }), /rebar\.lock:1:\d+: nested too deeply/],
       ['rebar.lock (improper tails)', project('rebar-tail', { 'rebar.config': '{deps, []}.\n', 'rebar.lock': nest('[a|', '[]', ']') + '.\n' }), /rebar\.lock:1:\d+: nested too deeply/],
+      ['rebar.lock (parentheses)', project('rebar-parens', { 'rebar.config': '{deps, []}.\n', 'rebar.lock': nest('(', '[]', ')') + '.\n' }), /rebar\.lock:1:\d+: nested too deeply/],
+      ['rebar.config (a sign on parentheses)', project('rebar-signed', { 'rebar.config': `{deps, [{a, -${nest('(', '1', ')')}}]}.\n`, 'rebar.lock': '[].\n' }), /rebar\.config:1:\d+: nested too deeply/],
       ['rebar.config', project('rebar-config', { 'rebar.config': `{deps, ${nest('{', '1', '}')}}.\n`, 'rebar.lock': '[].\n' }), /rebar\.config/],
       ['manifest.toml', project('gleam-manifest', { 'gleam.toml': 'name = "demo"\nversion = "1.0.0"\n', 'manifest.toml': `packages = ${nest('[', '1', ']')}\n` }), /manifest\.toml/],
       ['gleam.toml', project('gleam-toml', { 'gleam.toml': `name = "demo"\nversion = "1.0.0"\nx = ${nest('{a=', '1', '}')}\n`, 'manifest.toml': 'packages = []\n' }), /gleam\.toml/],

@@ -11,6 +11,8 @@ export function plain(t: Term): unknown {
       return t.tail ? { improper: t.items.map(plain), tail: plain(t.tail) } : t.items.map(plain);
     case 'fun':
       return { fun: `${t.module}:${t.name}/${t.arity}` };
+    case 'bitstring':
+      return { bitstring: [...t.value], bits: t.bits };
     case 'map':
       return { map: t.entries.map(([k, v]) => [plain(k), plain(v)]) };
     default:

@@ -245,20 +245,26 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return id;
   };
 
-  // from -> to -> type: nested maps rather than a concatenated key per edge (a large graph's GC pressure)
-  const edgeIndex = new Map<string, Map<string, Set<string>>>();
+  // from -> to -> type(s): nested maps rather than a concatenated key per edge, and the one type most
+  // pairs have as a string rather than a set (a large graph's allocation and GC pressure)
+  const edgeIndex = new Map<string, Map<string, string | Set<string>>>();
   const edgeList0: Edge[] = [];
   let duplicateEdges = 0;
+  const hasEdge = (from: string, to: string, type: string): boolean => {
+    const types = edgeIndex.get(from)?.get(to);
+    return types === type || (typeof types === 'object' && types.has(type));
+  };
   const addEdge = (e: Edge): boolean => {
     let byTo = edgeIndex.get(e.from);
     if (!byTo) edgeIndex.set(e.from, (byTo = new Map()));
-    let types = byTo.get(e.to);
-    if (!types) byTo.set(e.to, (types = new Set()));
-    if (types.has(e.type)) {
+    const types = byTo.get(e.to);
+    if (types === e.type || (typeof types === 'object' && types.has(e.type))) {
       duplicateEdges++;
       return false;
     }
-    types.add(e.type);
+    if (types === undefined) byTo.set(e.to, e.type);
+    else if (typeof types === 'string') byTo.set(e.to, new Set([types, e.type]));
+    else types.add(e.type);
     edgeList0.push(e);
     return true;
   };
@@ -417,7 +423,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     unreachable: 0,
     vexProducts: vexCounts,
   };
-  checkNoLoss(inputs, idMap, graph, counts, (f, t, type) => edgeIndex.get(f)?.get(t)?.has(type) === true);
+  checkNoLoss(inputs, idMap, graph, counts, hasEdge);
 
   // every component the device does not reach needs a reason an input gives; otherwise the merge fails
   const adj = adjacency(graph);

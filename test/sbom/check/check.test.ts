@@ -142,3 +142,18 @@ test('XML that is not well-formed is one located line (SBOM_PARSE), like JSON th
   }
   assert.equal((await checkSbomText(xml, 'elvis.cdx.xml')).schema.valid, true);
 });
+
+test('schema uniqueItems (checked in linear time) still catches an item listed twice, whatever its key order', async (t) => {
+  const doc = await demoDoc(t);
+  const gpio = doc.components.find((c: { name: string }) => c.name === 'gpio');
+  const reordered = Object.fromEntries(Object.entries(gpio).reverse());
+  doc.components.push(reordered);
+  const r = await checkSbomText(JSON.stringify(doc), 'demo.cdx.json');
+  assert.equal(r.schema.valid, false);
+  assert.ok(r.schema.problems.some((p) => p.path === '/components' && /duplicate items \(items ## \d+ and \d+ are identical\)/.test(p.message)), JSON.stringify(r.schema.problems));
+  doc.components.pop();
+  // the same component with one fact changed is a different item: only the graph check's duplicate bom-ref remains
+  doc.components.push({ ...reordered, version: '9.9.9' });
+  const r2 = await checkSbomText(JSON.stringify(doc), 'demo.cdx.json');
+  assert.equal(r2.schema.valid, true, JSON.stringify(r2.schema.problems));
+});
