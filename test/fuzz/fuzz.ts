@@ -1,25 +1,26 @@
 /**
  * Seeded mutation fuzzing of every reader beambake has. Each reader gets
- * seed inputs (generated, and real corpus files where the corpus has them),
- * and each iteration applies one to three mutations (byte flips, deleted,
+ * seed inputs (generated, and real corpus files where the corpus has them;
+ * the SBOM readers small documents of every format cut from the corpus, see
+ * sbom-seeds.ts), and each iteration applies one to three mutations (byte flips, deleted,
  * duplicated or swapped ranges, inserted syntax, control characters, huge
  * numbers, hostile names, nesting up to 100,000 deep, truncation) and reads
  * the result in-process, then runs the lock gate as every command does.
  *
  * A reader passes an input when it returns or throws a BeambakeError whose
  * message is one line. Anything else (a TypeError or RangeError, which the
- * CLI reports as an internal error, exit 70) and any read over 10 s is a
- * finding. A CLI phase runs `deps`, `vendor` and `recipe` on mutated
+ * CLI reports as an internal error, exit 70), any read over 10 s, and any
+ * read that never settles (given up on after 15 s) is a finding. A CLI phase runs `deps`, `vendor` and `recipe` on mutated
  * projects inside a sandbox and checks exit codes, stack traces and that
  * nothing is written outside the sandbox.
  *
- *   node dist/test/fuzz/run.js [--per-reader N] [--seed S] [--cli N]
+ *   node dist/test/fuzz/run.js [--per-reader N] [--seed S] [--cli N] [--only NAME,NAME]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseGleamManifest, parseMixLock, parseRebarLock } from '../../src/lockfiles/index.js';
 import { validateLockedPackages } from '../../src/validate/lock.js';
 import { readMixProject } from '../../src/project/mix.js';
@@ -30,15 +31,16 @@ import { writeTar } from '../../src/hex/tar.js';
 import { decodeSignedPackage } from '../../src/hex/registry.js';
 import { readSbom } from '../../src/sbom/readers/index.js';
 import { checkSbomText } from '../../src/sbom/check/index.js';
-import { readProject } from '../../src/lockfiles/index.js';
-import { projectToSbomGraph } from '../../src/sbom/from-project.js';
-import { SBOM_FORMATS, writeSbom } from '../../src/sbom/writers/index.js';
 import { BeambakeError } from '../../src/util/errors.js';
+import { packYocto, sbomSeeds, type YoctoSet } from './sbom-seeds.js';
 import { gleamManifest, mixLock, rebarLock, writeProject, MIX_EXS, REBAR_CONFIG, GLEAM_TOML, APP_SRC } from '../../bench/lib/generate.js';
 import { encodePackage, newKeyPair, signedResource } from '../verify/fixture.js';
-import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { corpusDir } from '../helpers/paths.js';
 
 export const SLOW_MS = 10_000;
+/** A read still pending after this is given up on (and counted slow, as it is over SLOW_MS). */
+const HANG_MS = 15_000;
+class NeverSettled extends Error {}
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function rng(seed: number): () => number {
@@ -148,15 +150,19 @@ export interface Outcome {
   refused: number;
   /** Anything else: the finding, with the input that caused it. */
   crashes: { error: string; input: string }[];
-  slow: { ms: number; input: string }[];
+  /** Reads over SLOW_MS; `pending`: given up on after HANG_MS, still unsettled. */
+  slow: { ms: number; input: string; pending?: boolean }[];
   maxMs: number;
 }
 
+/** A file's text or bytes, or (SBOM inputs) a Yocto SPDX output of several files. */
+export type Input = string | Buffer | YoctoSet;
+
 export interface Reader {
   name: string;
-  seeds: () => Promise<(string | Buffer)[]>;
-  mutate: (r: Rand, seed: string | Buffer) => string | Buffer;
-  read: (input: string | Buffer, work: string) => Promise<unknown> | unknown;
+  seeds: () => Promise<Input[]>;
+  mutate: (r: Rand, seed: Input) => Input;
+  read: (input: Input, work: string) => Promise<unknown> | unknown;
 }
 
 const corpusFiles = (pattern: RegExp, limit: number): string[] => {
@@ -170,7 +176,8 @@ const corpusFiles = (pattern: RegExp, limit: number): string[] => {
     .map(([p]) => p);
 };
 const texts = (pattern: RegExp, limit: number) => corpusFiles(pattern, limit).map((p) => readFileSync(p, 'utf8'));
-const text = (x: string | Buffer) => (typeof x === 'string' ? x : x.toString('utf8'));
+const text = (x: Input) => (typeof x === 'string' ? x : Buffer.isBuffer(x) ? x.toString('utf8') : '');
+const isSet = (x: Input): x is YoctoSet => typeof x !== 'string' && !Buffer.isBuffer(x);
 
 function inDir(work: string, files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(work, 'p-'));
@@ -182,7 +189,7 @@ function inDir(work: string, files: Record<string, string | Buffer>): string {
 }
 
 export function readers(): Reader[] {
-  const lockRead = (parse: (t: string, f: string) => { packages: Parameters<typeof validateLockedPackages>[0] }) => (input: string | Buffer) => {
+  const lockRead = (parse: (t: string, f: string) => { packages: Parameters<typeof validateLockedPackages>[0] }) => (input: Input) => {
     validateLockedPackages(parse(text(input), 'fuzz.lock').packages);
   };
   const key = newKeyPair();
@@ -194,19 +201,19 @@ export function readers(): Reader[] {
       name: 'mix.exs',
       seeds: async () => [MIX_EXS, ...texts(/(^|\/)mix\.exs$/, 8)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readMixProject(inDir(work, { 'mix.exs': input })),
+      read: (input, work) => readMixProject(inDir(work, { 'mix.exs': text(input) })),
     },
     {
       name: 'rebar.config',
       seeds: async () => [REBAR_CONFIG, ...texts(/(^|\/)rebar\.config$/, 8)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readRebarProject(inDir(work, { 'rebar.config': input, 'src/big.app.src': APP_SRC })),
+      read: (input, work) => readRebarProject(inDir(work, { 'rebar.config': text(input), 'src/big.app.src': APP_SRC })),
     },
     {
       name: 'gleam.toml',
       seeds: async () => [GLEAM_TOML, ...texts(/(^|\/)gleam\.toml$/, 6)],
       mutate: (r, s) => mutateText(r, text(s)),
-      read: (input, work) => readGleamProject(inDir(work, { 'gleam.toml': input })),
+      read: (input, work) => readGleamProject(inDir(work, { 'gleam.toml': text(input) })),
     },
     {
       name: 'hex tarball',
@@ -242,13 +249,15 @@ export function readers(): Reader[] {
     {
       name: 'SBOM input',
       seeds: sbomSeeds,
-      mutate: (r, s) => mutateText(r, text(s)),
+      mutate: (r, s) => (isSet(s) ? mutateYocto(r, s) : mutateText(r, text(s))),
       read: async (input, work) => {
+        if (isSet(input)) return readSbom(inDir(work, Object.fromEntries(input.members)));
         const dir = inDir(work, { 'in.sbom': input });
+        if (Buffer.isBuffer(input)) return readSbom(join(dir, 'in.sbom'));
         try {
           await readSbom(join(dir, 'in.sbom'));
         } finally {
-          await checkSbomText(text(input), join(dir, 'in.sbom')).catch((e: unknown) => {
+          await checkSbomText(input, join(dir, 'in.sbom')).catch((e: unknown) => {
             if (!(e instanceof BeambakeError)) throw e;
           });
         }
@@ -257,20 +266,34 @@ export function readers(): Reader[] {
   ];
 }
 
+/**
+ * A Yocto SPDX output: the packed bytes mutated, or one member's text (or
+ * the member dropped) with index.json's SHA-1s mostly kept right, so the
+ * mutation reaches the document parser rather than the checksum check.
+ */
+function mutateYocto(r: Rand, s: YoctoSet): Input {
+  if (s.pack !== 'dir' && r() < 0.3) return mutateBytes(r, packYocto(s));
+  const members = s.members.slice();
+  const i = int(r, members.length);
+  if (r() < 0.1) members.splice(i, 1);
+  else members[i] = [members[i]![0], mutateText(r, members[i]![1])];
+  if (i > 0 && r() < 0.8 && members[0]?.[0] === 'index.json' && members[i]) {
+    try {
+      const index = JSON.parse(members[0][1]) as { documents: { filename: string; sha1?: string }[] };
+      const entry = index.documents.find((d) => d.filename === members[i]![0]);
+      if (entry) entry.sha1 = createHash('sha1').update(members[i]![1]).digest('hex');
+      members[0] = ['index.json', JSON.stringify(index, null, 2)];
+    } catch {
+      // a mutated index stays as it is
+    }
+  }
+  const set = { pack: s.pack, members };
+  return s.pack === 'dir' ? set : packYocto(set);
+}
+
 let publicKey: KeyObject | undefined;
 function keyObject(pem: string): KeyObject {
   return (publicKey ??= createPublicKey(pem));
-}
-
-async function sbomSeeds(): Promise<string[]> {
-  const work = mkdtempSync(join(tmpdir(), 'beambake-fuzz-seed-'));
-  try {
-    const project = await readProject(writeProject(join(work, 'p'), 'mix', 6));
-    const graph = await projectToSbomGraph(project, {});
-    return [...SBOM_FORMATS.map((f) => writeSbom(graph, f)), readFileSync(join(repoRoot, 'test/fixtures/sbom-merge/vex-openembedded.spdx3.json'), 'utf8')];
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 const oneLine = (e: BeambakeError) => !e.format().includes('\n');
@@ -285,16 +308,22 @@ export async function fuzzReader(reader: Reader, n: number, seed: number): Promi
     for (let i = 0; i < n; i++) {
       const input = reader.mutate(r, pick(r, seeds));
       const start = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      let pending = false;
+      // a read whose promise never settles would end the run silently (exit 13): give up on it after 15 s
+      const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new NeverSettled()), HANG_MS)));
       try {
-        await reader.read(input, work);
+        await Promise.race([reader.read(input, work), hang]);
         out.ok++;
       } catch (e) {
-        if (e instanceof BeambakeError && oneLine(e)) out.refused++;
+        if (e instanceof NeverSettled) pending = true;
+        else if (e instanceof BeambakeError && oneLine(e)) out.refused++;
         else out.crashes.push({ error: e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e), input: preview(input) });
       }
+      clearTimeout(timer);
       const ms = performance.now() - start;
       out.maxMs = Math.max(out.maxMs, ms);
-      if (ms > SLOW_MS) out.slow.push({ ms, input: preview(input) });
+      if (ms > SLOW_MS || pending) out.slow.push({ ms, input: preview(input), ...(pending ? { pending } : {}) });
       // the project readers write one small directory per input
       if (i % 200 === 199) for (const d of readdirSync(work)) rmSync(join(work, d), { recursive: true, force: true });
     }
@@ -304,8 +333,8 @@ export async function fuzzReader(reader: Reader, n: number, seed: number): Promi
   return out;
 }
 
-function preview(input: string | Buffer): string {
-  const s = typeof input === 'string' ? input : input.toString('latin1');
+function preview(input: Input): string {
+  const s = typeof input === 'string' ? input : Buffer.isBuffer(input) ? input.toString('latin1') : `${input.pack} ${JSON.stringify(input.members)}`;
   return JSON.stringify(s.length > 300 ? s.slice(0, 300) + '...' : s);
 }
 
@@ -316,15 +345,17 @@ export interface CliOutcome {
 }
 
 /**
- * `deps`, `vendor` and `recipe` through the real CLI on mutated projects in
- * root/a/b/sandbox: exit 70, a stack trace, or any new file in root, root/a or
- * root/a/b (what `../` in a name would reach) is a finding.
+ * `deps`, `vendor`, `recipe` and `sbom` through the real CLI on mutated
+ * projects, and `sbom check` / `sbom merge` on mutated SBOM inputs, all in
+ * root/a/b/sandbox: exit 70, a stack trace, or any new file in root, root/a
+ * or root/a/b (what `../` in a name would reach) is a finding.
  */
-export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
+export async function fuzzCli(cli: string, n: number, seed: number): Promise<CliOutcome> {
   const r = rng(seed);
   const root = mkdtempSync(join(tmpdir(), 'beambake-fuzz-cli-'));
   const out: CliOutcome = { runs: 0, byStatus: {}, findings: [] };
   const outside = () => [root, join(root, 'a'), join(root, 'a', 'b')].flatMap((d) => readdirSync(d).map((f) => join(d, f))).sort().join('\n');
+  const sboms = await sbomSeeds();
   try {
     const sandbox = join(root, 'a', 'b', 'sandbox');
     mkdirSync(join(sandbox, 'cache'), { recursive: true });
@@ -335,25 +366,55 @@ export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
       ['gleam.toml', GLEAM_TOML, 'manifest.toml', gleamManifest(8)],
     ];
     for (let i = 0; i < n; i++) {
-      const [pf, pt, lf, lt] = pick(r, locks);
       const project = join(sandbox, `p${i}`);
       mkdirSync(join(project, 'src'), { recursive: true });
-      writeFileSync(join(project, pf), pt);
-      writeFileSync(join(project, 'src', 'big.app.src'), APP_SRC);
-      writeFileSync(join(project, lf), mutateText(r, lt));
-      const args = pick(r, [
-        ['deps', project],
-        ['deps', project, '--json'],
-        ['vendor', project, '--from', join(sandbox, 'cache'), '-o', join(sandbox, `mirror${i}`)],
-        ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project],
-        ['sbom', project, '--format', 'cyclonedx-json', '-o', join(sandbox, `sbom${i}.json`)],
-      ]);
+      let args: string[];
+      let shown: string;
+      if (r() < 0.3) {
+        // an SBOM input: a file, or a Yocto deploy directory
+        const seedInput = pick(r, sboms);
+        const input = isSet(seedInput) ? mutateYocto(r, seedInput) : mutateText(r, seedInput);
+        let path = join(project, 'in.sbom');
+        if (isSet(input)) {
+          path = join(project, 'deploy');
+          mkdirSync(path);
+          for (const [name, t] of input.members) writeFileSync(join(path, name), t);
+        } else writeFileSync(path, input);
+        shown = preview(input);
+        const check = [
+          ['sbom', 'check', path],
+          ['sbom', 'check', path, '--json'],
+        ];
+        // `sbom check` reads one document, not a Yocto deploy directory (that is `sbom merge`'s)
+        args = pick(r, [
+          ...(isSet(input) ? [] : check),
+          ['sbom', 'merge', path, '--product', 'Fuzz', '--product-version', '1', '--manufacturer', 'Fuzz', '-o', join(sandbox, `merged${i}.cdx.json`), '--vex', join(sandbox, `vex${i}.json`)],
+          ['sbom', 'merge', path, '--product', 'Fuzz', '--product-version', '1', '--manufacturer', 'Fuzz', '-f', 'spdx3-json', '-o', join(sandbox, `merged${i}.spdx3.json`)],
+        ]);
+      } else {
+        const [pf, pt, lf, lt] = pick(r, locks);
+        writeFileSync(join(project, pf), pt);
+        writeFileSync(join(project, 'src', 'big.app.src'), APP_SRC);
+        const lock = mutateText(r, lt);
+        writeFileSync(join(project, lf), lock);
+        shown = `lock ${preview(lock)}`;
+        args = pick(r, [
+          ['deps', project],
+          ['deps', project, '--json'],
+          ['vendor', project, '--from', join(sandbox, 'cache'), '-o', join(sandbox, `mirror${i}`)],
+          // Gleam recipes need gleam-native, which meta-erlang has for wrynose only (else: usage error, exit 2)
+          ['recipe', project, '-o', join(sandbox, `layer${i}`), '--source', project, ...(lf === 'manifest.toml' ? ['--yocto', 'wrynose'] : [])],
+          ['sbom', project, '--format', 'cyclonedx-json', '-o', join(sandbox, `sbom${i}.json`)],
+        ]);
+      }
       const res = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: SLOW_MS * 3, env: { ...process.env, NO_COLOR: '1' } });
       out.runs++;
       const status = res.status === null ? `signal ${res.signal}` : String(res.status);
       out.byStatus[status] = (out.byStatus[status] ?? 0) + 1;
-      if (res.status === 70 || res.status === null || /\n\s+at .+:\d+:\d+\)?\n/.test(res.stderr)) {
-        out.findings.push(`${args[0]} exit ${status}: ${res.stderr.split('\n')[0]} (lock ${preview(readFileSync(join(project, lf), 'utf8'))})`);
+      // 0, 1 (check failed) and 3 (bad input) are the only answers to a mutated input: 70 is a bug, a
+      // signal a hang, 13 a promise left pending, 2 and 4 a usage or I/O error these fixed arguments cannot cause
+      if (res.status === null || ![0, 1, 3].includes(res.status) || /\n\s+at .+:\d+:\d+\)?\n/.test(res.stderr)) {
+        out.findings.push(`${args.slice(0, 2).join(' ')} exit ${status}: ${res.stderr.split('\n')[0]} (${shown})`);
       }
       const now = outside();
       if (now !== before) {
@@ -367,4 +428,3 @@ export function fuzzCli(cli: string, n: number, seed: number): CliOutcome {
   }
   return out;
 }
-

@@ -13,6 +13,7 @@ import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSp
 
 import { judgeGraph } from './graph.js';
 import { refuseDtd } from '../readers/xml-stream.js';
+import { XMLValidator } from 'fast-xml-parser';
 import type { ShaclResult } from './shacl.js';
 
 export { PROFILES, type Finding, type Profile } from './profiles.js';
@@ -57,6 +58,12 @@ export function detectFormat(text: string, file: string): { kind: SbomKind; doc:
   const head = text.slice(0, 4096).trimStart();
   if (head.startsWith('<')) {
     if (/<!DOCTYPE/i.test(text)) refuseDtd(text, file);
+    // XML that is not well-formed is bad input, like JSON that does not parse: one located line, and no
+    // schema run (a libxml2 WebAssembly instance per document) for a document nothing could be read from
+    const wellFormed = XMLValidator.validate(text);
+    if (wellFormed !== true) {
+      throw new BeambakeError('SBOM_PARSE', `invalid XML: ${wellFormed.err.msg}`, { file, line: wellFormed.err.line, column: wellFormed.err.col });
+    }
     if (!/cyclonedx\.org\/schema\/bom\//.test(text.slice(0, 65536))) {
       throw new BeambakeError('SBOM_UNSUPPORTED', 'XML that is not a CycloneDX BOM', { file });
     }

@@ -117,6 +117,11 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
   let parserError: unknown;
   parser.on('error', (e: unknown) => (parserError ??= e));
   parser.on('warn', (_code: string, msg: string | Error) => (parserError ??= msg));
+  // a gzip stream that breaks off aborts the parser, which then never ends: wait for either
+  const finished = new Promise<void>((resolve) => {
+    parser.on('end', () => resolve());
+    parser.on('abort', () => resolve());
+  });
   let zstd: Decompress | undefined;
   let first = true;
   const drain = async () => {
@@ -155,7 +160,6 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
         throw new BeambakeError('SBOM_PARSE', `cannot decompress: ${(e as Error).message}`, { file: path });
       }
     }
-    const finished = new Promise<void>((resolve) => parser.on('end', () => resolve()));
     parser.end();
     await finished;
     await drain();

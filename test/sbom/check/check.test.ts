@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProject } from '../../../src/lockfiles/index.js';
 import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { checkSbomFile, checkSbomText, type CheckReport } from '../../../src/sbom/check/index.js';
 import { isBeambakeError } from '../../../src/util/errors.js';
-import { corpusDir } from '../../helpers/paths.js';
+import { corpusDir, fixturesDir } from '../../helpers/paths.js';
 import { gpioProject } from './demo-project.js';
 
 const GPIO = 'gpio@0.6.0 [pkg:hex/gpio@0.6.0]';
@@ -126,6 +127,20 @@ test('real Yocto SPDX 2.2 document: schema-checked and reported', async () => {
 test('garbage input is one clear error naming the file and position', async () => {
   await assert.rejects(checkSbomText('{"bomFormat": "CycloneDX",\n  oops}', 'x.json'), (e) => isBeambakeError(e) && e.code === 'SBOM_PARSE' && /^x\.json:2:\d+: /.test(e.format()));
   await assert.rejects(checkSbomText('{"hello": 1}', 'y.json'), (e) => isBeambakeError(e) && e.code === 'SBOM_UNSUPPORTED');
+});
+
+test('XML that is not well-formed is one located line (SBOM_PARSE), like JSON that does not parse, not a schema report', async () => {
+  const xml = readFileSync(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'), 'utf8');
+  for (const bad of [xml.replace('<name>getopt', '<namegetopt'), xml.replace('</components>', ''), xml.slice(0, 300)]) {
+    await assert.rejects(checkSbomText(bad, 'bad.cdx.xml'), (e: unknown) => {
+      assert.ok(isBeambakeError(e), String(e));
+      assert.equal(e.code, 'SBOM_PARSE');
+      assert.match(e.format(), /^bad\.cdx\.xml:\d+:\d+: invalid XML: /);
+      assert.ok(!e.format().includes('\n'));
+      return true;
+    });
+  }
+  assert.equal((await checkSbomText(xml, 'elvis.cdx.xml')).schema.valid, true);
 });
 
 test('schema uniqueItems (checked in linear time) still catches an item listed twice, whatever its key order', async (t) => {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { decompress } from 'fzstd';
 import { readSbom, detectFormat } from '../../../src/sbom/readers/index.js';
 import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
@@ -183,4 +185,29 @@ test('XML with a DTD is one clear line, exit 3, nothing written', () => {
   const c = runCli(['sbom', 'check', bad]);
   assert.equal(c.status, 3);
   assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
+});
+
+test('a Yocto archive whose gzip stream breaks off is one clear line, exit 3 (it used to leave the read pending: exit 13, no message)', async () => {
+  // found by the fuzz script (test/fuzz): the tar parser aborts on the zlib error and never ends
+  const dir = mkdtempSync(join(tmpdir(), 'spdx-gz-'));
+  const tar = Buffer.from(decompress(readFileSync(ARCHIVE)));
+  const gz = gzipSync(tar);
+  for (const [name, bytes] of [
+    ['cut.spdx.tar.gz', gz.subarray(0, 138)],
+    ['half.spdx.tar.gz', gz.subarray(0, gz.length >> 1)],
+  ] as const) {
+    const f = join(dir, name);
+    writeFileSync(f, bytes);
+    await assert.rejects(readSbom(f), (e: unknown) => {
+      assert.ok(e instanceof BeambakeError, String(e));
+      assert.equal(e.code, 'SBOM_PARSE');
+      assert.match(e.format(), /not a readable tar archive: .*unexpected end of file/);
+      return true;
+    });
+  }
+  const out = join(dir, 'out.cdx.json');
+  const r = runCli(['sbom', 'merge', join(dir, 'half.spdx.tar.gz'), '--product', 'D', '--product-version', '1', '--manufacturer', 'A', '-o', out]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.ok(!existsSync(out));
 });
