@@ -36,23 +36,13 @@ import { packYocto, sbomSeeds, type YoctoSet } from './sbom-seeds.js';
 import { gleamManifest, mixLock, rebarLock, writeProject, MIX_EXS, REBAR_CONFIG, GLEAM_TOML, APP_SRC } from '../../bench/lib/generate.js';
 import { encodePackage, newKeyPair, signedResource } from '../verify/fixture.js';
 import { corpusDir } from '../helpers/paths.js';
+import { rng } from '../helpers/rng.js';
 
 export const SLOW_MS = 10_000;
 /** A read still pending after this is given up on (and counted slow, as it is over SLOW_MS). */
 const HANG_MS = 15_000;
 class NeverSettled extends Error {}
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -13,6 +13,7 @@ import { parseErlangTerms, type Term } from '../../src/terms/index.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { needTools } from '../helpers/toolchain.js';
 import { assertTermError, plain } from './helpers.js';
+import { rng } from '../helpers/rng.js';
 
 const fails = (text: string, pattern: RegExp, line: number, column: number) =>
   assertTermError(() => parseErlangTerms(text, 'x.config'), 'x.config', pattern, line, column);
@@ -134,17 +135,6 @@ test('bit syntax literals read to the bits file:consult/1 builds, and what it re
   t.diagnostic(`${LITERALS.length} literals compared with erl: ${accepted} read to the same bits, ${LITERALS.length - accepted} refused by both`);
 });
 
-/** A small seeded PRNG (mulberry32): the same literals every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('seeded mixes of segment values, sizes and specifiers: accepted and refused exactly where file:consult/1 accepts and refuses', (t) => {
   if (!needTools(t, 'erl')) return;

@@ -9,18 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Term } from '../../src/terms/index.js';
+import { rng } from '../helpers/rng.js';
 
-/** A small seeded PRNG (mulberry32): the same files every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hexOf = (s: string) => Array.from(s, (c) => c.codePointAt(0)!.toString(16)).join('.');
 const hexOfCodes = (cps: number[]) => cps.map((c) => c.toString(16)).join('.');

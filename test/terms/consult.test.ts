@@ -13,7 +13,8 @@ import { parseErlangTerms } from '../../src/terms/index.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
-import { canon, erlCanon, rng, setupCanonDir } from './consult-canon.js';
+import { canon, erlCanon, setupCanonDir } from './consult-canon.js';
+import { rng } from '../helpers/rng.js';
 
 const ATOMS = ['ok', 'deps', 'a_b@c', 'Hello World', 'fun', 'end', 'x\'y', 'ünïcode', 'tab\there', ''];
 const STRINGS = ['', 'hello', 'with "quotes"', 'back\\slash', 'line\nbreak', 'ünïcode ✓', 'tab\t', 'ctrl\u0001'];
