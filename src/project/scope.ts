@@ -80,8 +80,9 @@ export function assignScopes(packages: Package[], input: ScopeInput): ScopeResul
       done.add(r.p.app);
       queue.push(r.p);
     }
-    while (queue.length > 0) {
-      const from = queue.shift()!;
+    // an index, not queue.shift(): shifting a 100,000-element array is linear each time
+    for (let head = 0; head < queue.length; head++) {
+      const from = queue[head]!;
       const optional = new Set(from.optionalDependencies ?? []);
       for (const dep of from.dependencies) {
         const to = byApp.get(dep);
@@ -94,7 +95,12 @@ export function assignScopes(packages: Package[], input: ScopeInput): ScopeResul
     }
   }
 
-  // What no declared dependency reaches.
+  // What no declared dependency reaches. The first reached package (in lock order) that names it optional, by app.
+  const optionalOf = new Map<string, Package>();
+  for (const q of packages) {
+    if (!done.has(q.app)) continue;
+    for (const o of q.optionalDependencies ?? []) if (!optionalOf.has(o)) optionalOf.set(o, q);
+  }
   for (const p of packages) {
     if (done.has(p.app)) continue;
     if (!input.graphKnown) {
@@ -103,7 +109,7 @@ export function assignScopes(packages: Package[], input: ScopeInput): ScopeResul
       unknown.add(p.app);
       set(p, 'prod', `unknown: ${input.depsProblem} (treated as prod)`);
     } else {
-      const viaOptional = packages.find((q) => done.has(q.app) && (q.optionalDependencies ?? []).includes(p.app));
+      const viaOptional = optionalOf.get(p.app);
       set(
         p,
         'prod',

@@ -186,3 +186,23 @@ test('umbrellas: the apps, the releases and the own apps in each (no tools neede
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--release nope: no such release \(the project defines hub, hub_lite\)/);
 });
+
+test('a package reached only as an optional dependency names the first reached package in lock order that lists it, also in a 50,000-package lock', async () => {
+  const { assignScopes } = await import('../../src/project/scope.js');
+  const pkg = (app: string, deps: string[] = [], optional: string[] = []) =>
+    ({ app, name: app, version: '1.0.0', source: 'hex', direct: false, dependencies: deps, optionalDependencies: optional }) as unknown as Project['packages'][number];
+  const packages = [pkg('root', ['a', 'b']), pkg('a', [], ['opt']), pkg('b', [], ['opt']), pkg('opt'), pkg('lone'), pkg('unreached', [], ['opt2']), pkg('opt2')];
+  packages[0]!.direct = true;
+  assignScopes(packages, { declared: [{ app: 'root', scope: 'prod', runtime: true, reason: 'declared' } as never], graphKnown: true });
+  const reason = (app: string) => packages.find((p) => p.app === app)!.scopeReason;
+  assert.equal(reason('opt'), 'optional dependency of a, not declared by the project (treated as prod)');
+  assert.equal(reason('lone'), 'not reached from the declared dependencies (treated as prod)');
+  assert.equal(reason('opt2'), 'not reached from the declared dependencies (treated as prod)', 'optional of a package nothing reaches');
+  // a long chain and 25,000 packages nothing reaches (the bench, not this test, measures that this stays linear)
+  const n = 50_000;
+  const chain = Array.from({ length: n }, (_, i) => pkg(`p${i}`, i + 1 < n / 2 ? [`p${i + 1}`] : [], [`p${n - 1 - i}`]));
+  chain[0]!.direct = true;
+  assignScopes(chain, { declared: [{ app: 'p0', scope: 'prod', runtime: true, reason: 'declared' } as never], graphKnown: true });
+  assert.equal(chain[n / 2 - 1]!.scopeReason, 'required by p24998 (prod)');
+  assert.equal(chain[n - 1]!.scopeReason, 'optional dependency of p0, not declared by the project (treated as prod)');
+});
