@@ -39,7 +39,8 @@ interface Row {
 
 const rows: Row[] = [
   ...(['mix', 'rebar3', 'gleam'] as const).map((tool): Row => ({ what: 'deps --json', tool, args: (p) => ['deps', p, '--json'] })),
-  ...(['mix', 'rebar3', 'gleam'] as const).map((tool): Row => ({ what: 'recipe', tool, args: (p, o) => ['recipe', p, '-o', o, '--source', p] })),
+  // Gleam recipes need meta-erlang's gleam-native, which only its master branch (wrynose) has
+  ...(['mix', 'rebar3', 'gleam'] as const).map((tool): Row => ({ what: 'recipe', tool, args: (p, o) => ['recipe', p, '-o', o, '--source', p, ...(tool === 'gleam' ? ['--yocto', 'wrynose'] : [])] })),
   ...(['spdx3-json', 'spdx2-json', 'cyclonedx-xml'] as const).map((format): Row => ({ what: `sbom ${format}`, tool: 'mix', args: (p, o) => ['sbom', p, '--format', format, '-o', `${o}.sbom`] })),
 ];
 
