@@ -15,14 +15,13 @@
  *
  * Run: npm run bench -- sbom-merge-formats   (or node dist/bench/sbom-merge-formats.js [components])
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Component, Edge, SbomGraph } from '../src/sbom/model.js';
 import { seededHex as hex } from './lib/generate.js';
+import { jsonRoundTrip, mb, reportChild, runChild, streamToFile, type ChildResult } from './lib/child.js';
 
 const LICENSES = ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'GPL-2.0-only', 'LGPL-2.1-or-later', 'ISC', 'Zlib'];
 
@@ -67,40 +66,21 @@ function firmwareGraph(n: number): SbomGraph {
   };
 }
 
-interface ChildResult {
-  ms: number;
-  maxRssKb: number;
-  detail: string;
-}
-
 async function child(mode: string, input: string, output: string): Promise<void> {
-  const t0 = performance.now();
-  let detail = '';
-  if (mode === 'baseline') {
-    const doc = JSON.parse(readFileSync(input, 'utf8')) as Record<string, unknown>;
-    writeFileSync(output, JSON.stringify(doc));
-    detail = 'parsed and written';
-  } else {
+  await reportChild(async () => {
+    if (mode === 'baseline') {
+      jsonRoundTrip(input, output);
+      return 'parsed and written';
+    }
     const { mergeFiles } = await import('../src/sbom/merge/index.js');
     const { writeSbomToStream } = await import('../src/sbom/writers/index.js');
     const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench' });
-    const out = createWriteStream(output);
-    await writeSbomToStream(r.graph, 'cyclonedx-json', out);
-    out.end();
-    await finished(out);
-    detail = `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges, ${r.counts.reachable} reachable`;
-  }
-  const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, detail }) + '\n');
+    await streamToFile(output, (out) => writeSbomToStream(r.graph, 'cyclonedx-json', out));
+    return `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges, ${r.counts.reachable} reachable`;
+  });
 }
 
-function run(mode: string, input: string, output: string): ChildResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
-}
-
-const mb = (kb: number) => (kb / 1024).toFixed(0);
+const run = (mode: string, input: string, output: string): ChildResult => runChild(fileURLToPath(import.meta.url), mode, input, output);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -117,10 +97,7 @@ async function main(): Promise<void> {
     const files: Record<string, string> = {};
     for (const [format, suffix] of [['cyclonedx-json', 'cdx.json'], ['cyclonedx-xml', 'cdx.xml'], ['spdx3-json', 'spdx3.json'], ['spdx2-json', 'spdx.json']] as const) {
       const f = join(dir, `firmware.${suffix}`);
-      const out = createWriteStream(f);
-      await writeSbomToStream(graph, format, out);
-      out.end();
-      await finished(out);
+      await streamToFile(f, (out) => writeSbomToStream(graph, format, out));
       files[format] = f;
     }
     console.log(`input: ${graph.components.length - 1} components + the firmware, ${graph.edges.length} dependency edges; fastest of ${runs} interleaved runs each`);

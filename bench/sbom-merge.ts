@@ -15,14 +15,13 @@
  *
  * Run: npm run bench -- sbom-merge   (or node --import tsx bench/sbom-merge.ts [elements])
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { seededHex as hex } from './lib/generate.js';
+import { jsonRoundTrip, mb, reportChild, runChild, streamToFile, type ChildResult } from './lib/child.js';
 
 const NS = 'http://spdx.org/spdxdocs/bench-0d7c5b8e-5b1a-5f53-9c0e-2d3f1d7c8a90';
 const FILES_PER_PACKAGE = 15;
@@ -84,33 +83,16 @@ async function generate(path: string, minElements: number): Promise<number> {
   return n;
 }
 
-interface ChildResult {
-  ms: number;
-  maxRssKb: number;
-  detail: string;
-}
-
 async function child(mode: string, input: string, output: string): Promise<void> {
-  const t0 = performance.now();
-  let detail = '';
-  if (mode === 'baseline') {
-    const doc = JSON.parse(readFileSync(input, 'utf8')) as { '@graph': unknown[] };
-    writeFileSync(output, JSON.stringify(doc));
-    detail = `${doc['@graph'].length} elements`;
-  } else if (mode === 'merge') {
+  await reportChild(async () => {
+    if (mode === 'baseline') return `${(jsonRoundTrip(input, output) as { '@graph': unknown[] })['@graph'].length} elements`;
+    if (mode !== 'merge') return writeSide(input, output, mode.slice('write:'.length));
     const { mergeFiles } = await import('../src/sbom/merge/index.js');
     const { writeSbomToStream } = await import('../src/sbom/writers/index.js');
     const r = await mergeFiles([input], { product: 'Bench', productVersion: '1', manufacturer: 'Bench' });
-    const out = createWriteStream(output);
-    await writeSbomToStream(r.graph, 'cyclonedx-json', out);
-    out.end();
-    await finished(out);
-    detail = `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges`;
-  } else {
-    detail = await writeSide(input, output, mode.slice('write:'.length));
-  }
-  const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, detail }) + '\n');
+    await streamToFile(output, (out) => writeSbomToStream(r.graph, 'cyclonedx-json', out));
+    return `in ${r.counts.in.components} components / ${r.counts.in.edges} relationships, out ${r.counts.out.components} components / ${r.counts.out.edges} edges`;
+  });
 }
 
 /** Merge keeping files as components, then stream one output format (or none) to a file. */
@@ -121,20 +103,11 @@ async function writeSide(input: string, output: string, format: string): Promise
   const graph = `${r.graph.components.length} components / ${r.graph.edges.length} edges`;
   const f = SBOM_FORMATS.find((x) => x === format);
   if (!f) return graph;
-  const out = createWriteStream(output);
-  await writeSbomToStream(r.graph, f, out);
-  out.end();
-  await finished(out);
+  await streamToFile(output, (out) => writeSbomToStream(r.graph, f, out));
   return `${graph} -> ${(statSync(output).size / 1e6).toFixed(1)} MB`;
 }
 
-function run(mode: string, input: string, output: string): ChildResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
-}
-
-const mb = (kb: number) => (kb / 1024).toFixed(0);
+const run = (mode: string, input: string, output: string): ChildResult => runChild(fileURLToPath(import.meta.url), mode, input, output);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
