@@ -55,7 +55,9 @@ async function loadJson(path: string): Promise<unknown> {
   }
 }
 
-function formats(ajv: Ajv | Ajv2020): void {
+/** Formats every schema here uses, and `uniqueItems` in linear time (see withLinearUnique). */
+function configure(ajv: Ajv | Ajv2020): void {
+  linearUniqueItems(ajv);
   addFormats(ajv);
   // ajv-formats has no idn-email / iri-reference; the CycloneDX library adds a draft-2019 plugin for the first and accepts any value for the second.
   ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
@@ -143,8 +145,7 @@ export async function validateCyclonedxJson(doc: unknown, version: string): Prom
     const f = files();
     const [schema, spdx, jsf, crypto] = await Promise.all([path, f.SPDX.JSON_SCHEMA, f.JSF.JSON_SCHEMA, f.CryptoDefs.JSON_SCHEMA].map(loadJson));
     const ajv = new Ajv({ strict: false, allErrors: false, useDefaults: false });
-    formats(ajv);
-    linearUniqueItems(ajv);
+    configure(ajv);
     ajv.addSchema(withLinearUnique(spdx) as object, 'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json');
     ajv.addSchema(withLinearUnique(jsf) as object, 'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json');
     ajv.addSchema(withLinearUnique(crypto) as object, 'http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json');
@@ -178,8 +179,7 @@ export async function validateSpdx23(doc: unknown): Promise<SchemaResult> {
   const path = join(spdxSchemasDir(), 'spdx-2.3-schema.json');
   const v = await compileCached(`spdx23:${path}`, async () => {
     const ajv = new Ajv({ strict: false, allErrors: false });
-    formats(ajv);
-    linearUniqueItems(ajv);
+    configure(ajv);
     return ajv.compile(withLinearUnique(await loadJson(path)) as object);
   });
   const valid = v(doc) as boolean;
@@ -190,8 +190,7 @@ export async function validateSpdx3(doc: unknown): Promise<SchemaResult> {
   const path = join(spdxSchemasDir(), 'spdx-3.0.1-json-schema.json');
   const v = await compileCached(`spdx3:${path}`, async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: false });
-    formats(ajv);
-    linearUniqueItems(ajv);
+    configure(ajv);
     return ajv.compile(withLinearUnique(await loadJson(path)) as object);
   });
   const valid = v(doc) as boolean;

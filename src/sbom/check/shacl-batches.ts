@@ -22,9 +22,8 @@ export const SHARED_BLANK_PREFIX = 'urn:beambake:shacl-shared-blank:';
 
 export interface ShaclBatch {
   doc: J;
-  /** Ids of the nodes defined by this batch's elements (IRIs; shared blank nodes under their stand-in IRI). */
+  /** Ids of the nodes this batch reports on: its elements' (IRIs), and in the first batch the shared blank nodes' stand-in IRIs. */
   own: Set<string>;
-  first: boolean;
 }
 
 const isObj = (v: unknown): v is J => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -114,7 +113,7 @@ export function shaclBatches(doc: unknown, batchSize: number): ShaclBatch[] | un
       if (type !== undefined) stubs.push({ type, spdxId: r });
     }
     if (batches.length === 0) for (const id of sharedIds) own.add(id);
-    batches.push({ doc: { '@context': doc['@context'], '@graph': [...sharedDocs, ...part, ...stubs] }, own, first: batches.length === 0 });
+    batches.push({ doc: { '@context': doc['@context'], '@graph': [...sharedDocs, ...part, ...stubs] }, own });
   }
   return batches;
 }

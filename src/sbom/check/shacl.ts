@@ -104,7 +104,7 @@ export async function validateSpdx3Shacl(doc: unknown, opts: ShaclOptions = {}):
     throw new BeambakeError('SBOM_UNSUPPORTED', `@context ${url} is not the SPDX 3.0.1 context; only ${SPDX3_CONTEXT_URL} (shipped locally) is used, nothing is fetched`, { entry: '@context' });
   };
   const validator = new Validator(shapes, { factory: dataModel });
-  const batches = shaclBatches(doc, opts.batchSize ?? DEFAULT_SHACL_BATCH) ?? [{ doc: doc as Record<string, unknown>, own: undefined, first: true }];
+  const batches = shaclBatches(doc, opts.batchSize ?? DEFAULT_SHACL_BATCH) ?? [{ doc: doc as Record<string, unknown>, own: undefined }];
   const violations: ShaclViolation[] = [];
   let total = 0;
   for (const batch of batches) {

@@ -202,23 +202,26 @@ const BATCH_CLOSE = '\n  ]\n}';
 
 /**
  * Array items as they appear two levels deep in a document pretty-printed
- * with two spaces ("    {...},\n    {...}"), a batch of items per string: one
- * JSON.stringify per batch does what a stringify and a re-indent did per item.
+ * with two spaces ("    {...},\n    {...}"), a batch of items per string, each
+ * batch after the first starting with the ",\n" that separates it from the
+ * one before: one JSON.stringify per batch does what a stringify and a
+ * re-indent did per item.
  */
 export function* itemsAtDepth2(items: Iterable<unknown>, batchSize = 256): Generator<string> {
   let batch: unknown[] = [];
+  let separator = '';
+  const text = (): string => {
+    const t = JSON.stringify({ a: batch }, null, 2);
+    batch = [];
+    const out = separator + t.slice(BATCH_OPEN.length, t.length - BATCH_CLOSE.length);
+    separator = ',\n';
+    return out;
+  };
   for (const x of items) {
     batch.push(x);
-    if (batch.length >= batchSize) {
-      const t = JSON.stringify({ a: batch }, null, 2);
-      batch = [];
-      yield t.slice(BATCH_OPEN.length, t.length - BATCH_CLOSE.length);
-    }
+    if (batch.length >= batchSize) yield text();
   }
-  if (batch.length > 0) {
-    const t = JSON.stringify({ a: batch }, null, 2);
-    yield t.slice(BATCH_OPEN.length, t.length - BATCH_CLOSE.length);
-  }
+  if (batch.length > 0) yield text();
 }
 
 /** Indent every line of a JSON fragment (for streaming pretty output equal to JSON.stringify(x, null, 2)). */

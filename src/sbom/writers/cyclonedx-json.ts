@@ -9,7 +9,7 @@ import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxForm
 function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
   let first = true;
   for (const text of itemsAtDepth2(items)) {
-    yield `${first ? `  ${JSON.stringify(key)}: [\n` : ',\n'}${text}`;
+    yield first ? `  ${JSON.stringify(key)}: [\n${text}` : text;
     first = false;
   }
   yield first ? `  ${JSON.stringify(key)}: []${last ? '\n' : ',\n'}` : `\n  ]${last ? '\n' : ',\n'}`;

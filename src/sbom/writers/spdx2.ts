@@ -9,7 +9,7 @@
  * annotations.
  */
 import type { Component, Edge } from '../model.js';
-import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -102,12 +102,17 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   const extracted = new Map<string, string>();
   const completeness = completenessById(cg);
   const used = new Set<string>();
+  function* packages(): Generator<Json> {
+    for (const c of cg.components) {
+      const hasDeps = (cg.outgoing.get(c.id) ?? []).some((e) => DEPENDENCY_EDGES.has(e.type));
+      const p = pkg(cg, c, ids.get(c.id)!, created, extracted, completeness.get(c.id) === 'complete' && hasDeps);
+      for (const k of ['licenseConcluded', 'licenseDeclared'] as const) for (const ref of String(p[k]).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) used.add(ref);
+      yield p;
+    }
+  }
   let first = true;
-  for (const c of cg.components) {
-    const hasDeps = (cg.outgoing.get(c.id) ?? []).some((e) => DEPENDENCY_EDGES.has(e.type));
-    const p = pkg(cg, c, ids.get(c.id)!, created, extracted, completeness.get(c.id) === 'complete' && hasDeps);
-    for (const k of ['licenseConcluded', 'licenseDeclared'] as const) for (const ref of String(p[k]).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) used.add(ref);
-    yield `${first ? '  "packages": [\n    ' : ',\n    '}${indentJson(p, 4)}`;
+  for (const text of itemsAtDepth2(packages())) {
+    yield first ? `  "packages": [\n${text}` : text;
     first = false;
   }
   yield first ? '  "packages": [],\n' : '\n  ],\n';
@@ -125,26 +130,27 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   }
 
   const complete = completenessById(cg);
-  yield '  "relationships": [\n    ';
-  const rels: Json[] = [];
-  if (cg.root) rels.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: ids.get(cg.root.id)! });
-  first = rels.length === 0;
-  if (rels.length > 0) yield indentJson(rels[0], 4);
-  for (const c of cg.components) {
-    const out = cg.outgoing.get(c.id) ?? [];
-    const list = out.map((e) => relationship(ids, e));
-    const agg = complete.get(c.id);
-    const hasDeps = out.some((e) => DEPENDENCY_EDGES.has(e.type));
-    if (agg === 'complete' && !hasDeps) {
-      list.push({ spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NONE' });
-    } else if (agg !== undefined && agg !== 'complete') {
-      list.push({ spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NOASSERTION', comment: `dependencies ${agg}` });
-    }
-    for (const r of list) {
-      yield `${first ? '' : ',\n    '}${indentJson(r, 4)}`;
-      first = false;
+  function* relationships(): Generator<Json> {
+    if (cg.root) yield { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: ids.get(cg.root.id)! };
+    for (const c of cg.components) {
+      const out = cg.outgoing.get(c.id) ?? [];
+      yield* out.map((e) => relationship(ids, e));
+      const agg = complete.get(c.id);
+      const hasDeps = out.some((e) => DEPENDENCY_EDGES.has(e.type));
+      if (agg === 'complete' && !hasDeps) {
+        yield { spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NONE' };
+      } else if (agg !== undefined && agg !== 'complete') {
+        yield { spdxElementId: ids.get(c.id)!, relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NOASSERTION', comment: `dependencies ${agg}` };
+      }
     }
   }
+  yield '  "relationships": [\n';
+  first = true;
+  for (const text of itemsAtDepth2(relationships())) {
+    yield text;
+    first = false;
+  }
+  if (first) yield '    '; // the bytes an empty list always had here
   yield '\n  ]\n}\n';
 }
 

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Component, Edge, Hash, Party } from '../model.js';
-import { cmp, completenessById, componentProperty, indentJson, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, componentProperty, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx3Algorithm, spdx3Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -92,17 +92,15 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
 
   const sbomId = `${ns}#SPDXRef-SBOM`;
   const docId = `${ns}#SPDXRef-DOCUMENT`;
-  let first = true;
-  const emit = (o: Json): string => {
-    const s = `${first ? '' : ',\n    '}${indentJson(o, 4)}`;
-    first = false;
-    return s;
-  };
-  yield `{\n  "@context": ${JSON.stringify(SPDX3_CONTEXT)},\n  "@graph": [\n    `;
-  yield emit(creationInfo);
-  for (const t of tools) yield emit(t);
-  yield emit(
-    clean({
+  yield `{\n  "@context": ${JSON.stringify(SPDX3_CONTEXT)},\n  "@graph": [\n`;
+  yield* itemsAtDepth2(graphElements());
+  yield '\n  ]\n}\n';
+
+  // the elements in document order; licences, agents and relationships are collected on the way
+  function* graphElements(): Generator<Json> {
+    yield creationInfo;
+    for (const t of tools) yield t;
+    yield clean({
       type: 'SpdxDocument',
       spdxId: docId,
       creationInfo: CI,
@@ -112,11 +110,9 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       profileConformance: cg.graph.builds?.length ? ['build', 'core', 'software', 'simpleLicensing'] : ['core', 'software', 'simpleLicensing'],
       rootElement: [sbomId],
       element: [sbomId],
-    }),
-  );
-  yield emit({ type: 'simplelicensing_LicenseExpression', spdxId: `${ns}#SPDXRef-DataLicense-CC0-1.0`, creationInfo: CI, simplelicensing_licenseExpression: 'CC0-1.0' });
-  yield emit(
-    clean({
+    });
+    yield { type: 'simplelicensing_LicenseExpression', spdxId: `${ns}#SPDXRef-DataLicense-CC0-1.0`, creationInfo: CI, simplelicensing_licenseExpression: 'CC0-1.0' };
+    yield clean({
       type: 'software_Sbom',
       spdxId: sbomId,
       creationInfo: CI,
@@ -124,46 +120,43 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
       software_sbomType: ['build'],
       rootElement: cg.root ? [iri(cg.root.id)] : undefined,
       element: cg.components.map((c) => iri(c.id)),
-    }),
-  );
+    });
 
-  const licenses = new Map<string, string>();
-  const extracted = new Map<string, string>();
-  const licenseId = (expr: string): string => {
-    const text = spdxLicense(expr, extracted);
-    let id = licenses.get(text);
-    if (!id) licenses.set(text, (id = `${ns}#SPDXRef-License-${h10(text)}`));
-    return id;
-  };
-  const relationships: Json[] = [];
-  let relN = 0;
-  const rel = (from: string, type: string, to: string[], extra: Json = {}): void => {
-    relationships.push(clean({ type: 'Relationship', spdxId: `${ns}#SPDXRef-Relationship-${++relN}`, creationInfo: CI, from, relationshipType: type, to, ...extra }));
-  };
+    const licenses = new Map<string, string>();
+    const extracted = new Map<string, string>();
+    const licenseId = (expr: string): string => {
+      const text = spdxLicense(expr, extracted);
+      let id = licenses.get(text);
+      if (!id) licenses.set(text, (id = `${ns}#SPDXRef-License-${h10(text)}`));
+      return id;
+    };
+    const relationships: Json[] = [];
+    let relN = 0;
+    const rel = (from: string, type: string, to: string[], extra: Json = {}): void => {
+      relationships.push(clean({ type: 'Relationship', spdxId: `${ns}#SPDXRef-Relationship-${++relN}`, creationInfo: CI, from, relationshipType: type, to, ...extra }));
+    };
 
-  for (const c of cg.components) {
-    const id = iri(c.id);
-    for (const el of packageElements(cg, c, id, agents)) yield emit(el);
-    if (isLicenseFact(c.licenses.declared)) rel(id, 'hasDeclaredLicense', [licenseId(c.licenses.declared)], { completeness: 'complete' });
-    if (isLicenseFact(c.licenses.concluded)) rel(id, 'hasConcludedLicense', [licenseId(c.licenses.concluded)], { completeness: 'complete' });
-    if (c.filename) rel(id, 'hasDistributionArtifact', [`${id}-file`], { completeness: 'complete' });
-  }
-  for (const el of agents.elements.values()) yield emit(el);
-  for (const [text, id] of [...licenses].sort(([a], [b]) => cmp(a, b))) {
-    yield emit(
-      clean({
+    for (const c of cg.components) {
+      const id = iri(c.id);
+      for (const el of packageElements(cg, c, id, agents)) yield el;
+      if (isLicenseFact(c.licenses.declared)) rel(id, 'hasDeclaredLicense', [licenseId(c.licenses.declared)], { completeness: 'complete' });
+      if (isLicenseFact(c.licenses.concluded)) rel(id, 'hasConcludedLicense', [licenseId(c.licenses.concluded)], { completeness: 'complete' });
+      if (c.filename) rel(id, 'hasDistributionArtifact', [`${id}-file`], { completeness: 'complete' });
+    }
+    for (const el of agents.elements.values()) yield el;
+    for (const [text, id] of [...licenses].sort(([a], [b]) => cmp(a, b))) {
+      yield clean({
         type: 'simplelicensing_LicenseExpression',
         spdxId: id,
         creationInfo: CI,
         simplelicensing_licenseExpression: text,
         comment: extracted.get(text) !== undefined ? `not an SPDX expression: ${extracted.get(text)}` : undefined,
-      }),
-    );
+      });
+    }
+    for (const el of buildElements(cg, iri, ns)) yield el;
+    for (const r of relationships) yield r;
+    for (const r of edgeRelationships(cg, iri, ns)) yield r;
   }
-  for (const el of buildElements(cg, iri, ns)) yield emit(el);
-  for (const r of relationships) yield emit(r);
-  for (const r of edgeRelationships(cg, iri, ns)) yield emit(r);
-  yield '\n  ]\n}\n';
 }
 
 function packageElements(cg: CanonicalGraph, c: Component, id: string, agents: Agents): Json[] {
