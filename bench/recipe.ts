@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const TARGET = 3;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const cli = join(root, 'dist', 'bin', 'beambake.js');
 const corpus = join(resolve(root, process.env.BEAMBAKE_SHARED ?? '../shared'), 'corpus');
 const project = join(corpus, 'mix', 'nerves_livebook');
 const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 10));

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { hideBin } from 'yargs/helpers';
 import { BeambakeError, ExitCode } from '../util/errors.js';
 import { safeLine, safeText, style } from './output.js';
 import { helpWidth, runCli, type UsageFailure } from './app.js';
@@ -31,7 +30,8 @@ async function main(): Promise<void> {
       throw e;
     });
   }
-  const out = await runCli(hideBin(process.argv), helpWidth(), usageError);
+  // argv[0] is node, argv[1] this script (yargs' hideBin adds only an Electron case, and a module load)
+  const out = await runCli(process.argv.slice(2), helpWidth(), usageError);
   if (out) process.stdout.write(out);
 }
 

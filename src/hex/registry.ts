@@ -7,11 +7,11 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { BeambakeError } from '../util/errors.js';
+import { packageRoot } from '../util/package.js';
 
 /** hex.pm's repository key (hex `lib/hex/repo.ex`, hex_core `?HEXPM_PUBLIC_KEY`). */
 export const HEXPM_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
@@ -66,12 +66,10 @@ export class RegistryError extends BeambakeError {
 }
 
 function protoDir(): string {
-  // Next to this module in the source tree; from dist/ the sources are two levels up.
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'proto'), resolve(here, '..', '..', '..', 'src', 'hex', 'proto')]) {
-    if (existsSync(join(candidate, 'package.proto'))) return candidate;
-  }
-  throw new BeambakeError('IO', 'Hex registry .proto files not found (expected src/hex/proto/)');
+  // shipped beside the sources (package.json `files`), found from the package root wherever the code runs from
+  const dir = join(packageRoot(), 'src', 'hex', 'proto');
+  if (existsSync(join(dir, 'package.proto'))) return dir;
+  throw new BeambakeError('IO', `Hex registry .proto files not found (expected ${dir})`);
 }
 
 let types: { Signed: protobuf.Type; Package: protobuf.Type } | undefined;

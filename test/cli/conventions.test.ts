@@ -161,6 +161,16 @@ test('a mistyped command is named with the closest one', () => {
   assert.equal(r.stderr, "error: unknown command depz (did you mean deps?)\nRun 'beambake --help' for the commands.\n");
 });
 
+test('yargs speaks English under any locale: its suggestion is still found, help has no mixed languages', () => {
+  const env = { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' };
+  const r = runCli(['depz'], { env });
+  assert.equal(r.stderr, "error: unknown command depz (did you mean deps?)\nRun 'beambake --help' for the commands.\n");
+  const help = runCli(['recipe', '--help'], { env });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /\[default: "\."\]/);
+  assert.doesNotMatch(help.stdout, /Standard|Optionen|Positionsargumente/);
+});
+
 test('sbom --vendor is repeatable: tarballs are found in any of the directories', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beambake-sbomvendor-'));
   try {

@@ -121,13 +121,13 @@ test('sbom --vendor that is a file, and merge --vex that cannot be written: one 
 });
 
 /** The module URLs a CLI run resolves, recorded by an ESM resolve hook registered before the CLI starts. */
-function modulesLoadedBy(args: string[], dir: string, status = 0): string[] {
-  const log = join(dir, `${args.join('-').replace(/[^a-z-]/g, '')}.log`);
+function modulesLoadedBy(args: string[], dir: string, status = 0, bundled = false): string[] {
+  const log = join(dir, `${args.join('-').replace(/[^a-z-]/g, '')}${bundled ? '-bundled' : ''}.log`);
   const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const main = runningCompiled ? [join(repoRoot, 'dist', 'src', 'cli', 'main.js')] : ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')];
-  const [first, ...rest] = main;
-  const argv = runningCompiled ? ['--import', `data:text/javascript,${encodeURIComponent(register)}`, first!, ...args] : [first!, rest[0]!, '--import', `data:text/javascript,${encodeURIComponent(register)}`, rest[1]!, ...args];
+  const hook = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+  const entry = bundled ? join(repoRoot, 'dist', 'bin', 'beambake.js') : join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const argv = runningCompiled ? [...hook, entry, ...args] : ['--import', 'tsx', ...hook, join(repoRoot, 'src', 'cli', 'main.ts'), ...args];
   const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, status, r.stderr);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -139,11 +139,18 @@ test('start-up: `sbom --help` and `deps` load no SBOM, ajv or xmllint module; `s
   const dir = mkdtempSync(join(tmpdir(), 'beambake-sbom-startup-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const args of [['sbom', '--help'], ['sbom', 'merge', '--help'], ['deps', join(corpusDir, 'mix/phoenix')]]) {
+    // module by module (tsc's output, or the sources): which of beambake's own modules load
     const loaded = modulesLoadedBy(args, dir);
     assert.ok(loaded.some((u) => /\/cli\/commands\/sbom\.[jt]s$/.test(u)), 'the hook sees the CLI modules');
     assert.deepEqual(loaded.filter((u) => HEAVY.test(u)), [], args.join(' '));
+    // the bundled bin keeps those modules in chunks of their own: the npm packages they need stay unloaded too
+    if (runningCompiled) assert.deepEqual(modulesLoadedBy(args, dir, 0, true).filter((u) => HEAVY.test(u)), [], `bundled: ${args.join(' ')}`);
   }
   // the same hook does see them when a handler needs them
   const check = modulesLoadedBy(['sbom', 'check', join(corpusDir, 'cyclonedx/mix_sbom-self/bom.cdx.json'), '--profile', 'ntia', '--json'], dir, 1);
   assert.ok(check.some((u) => /\/node_modules\/ajv\//.test(u)) && check.some((u) => /\/src\/sbom\/check\//.test(u)));
+  if (runningCompiled) {
+    const bundledCheck = modulesLoadedBy(['sbom', 'check', join(corpusDir, 'cyclonedx/mix_sbom-self/bom.cdx.json'), '--json'], dir, 1, true);
+    assert.ok(bundledCheck.some((u) => /\/node_modules\/ajv\//.test(u)));
+  }
 });

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
@@ -28,10 +28,10 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
   assert.equal(packed.status, 0, packed.stderr);
   const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   const files = info[0].files.map((f) => f.path).sort();
-  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/src/cli/main.js', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json', 'dist/src/sigstore/trusted-root.public-good.json']) {
+  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/bin/beambake.js', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json']) {
     assert.ok(files.includes(must), `${must} missing from the package`);
   }
-  const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json)$/.test(f) && !/^(dist\/src|meta-beam-templates|hardware-profiles|src\/sbom\/schemas|src\/hex\/proto)\//.test(f) && f !== 'src/profiles/profile.schema.json');
+  const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json)$/.test(f) && !/^(dist\/bin|meta-beam-templates|hardware-profiles|src\/sbom\/schemas|src\/hex\/proto)\//.test(f) && f !== 'src/profiles/profile.schema.json');
   assert.deepEqual(stray, [], 'files outside what runs');
   assert.deepEqual(files.filter((f) => /\.ts$|__pycache__|\.pyc$|^test\/|^bench\//.test(f)), []);
   assert.match(readFileSync(join(repoRoot, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
@@ -53,16 +53,21 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
   assert.equal((JSON.parse(sbom.stdout) as { schema: { valid: boolean } }).schema.valid, true, sbom.stderr);
 });
 
-test('prepare: a git checkout installed with npm builds dist/src (what the bin and `files` name)', () => {
+test('prepare: a git checkout installed with npm builds dist/bin (what the bin and `files` name)', () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string>; files: string[] };
-  assert.equal(manifest.scripts.prepare, 'tsc -p tsconfig.build.json');
-  assert.equal(manifest.bin.beambake, 'dist/src/cli/main.js');
-  assert.ok(manifest.files.includes('dist/src/'));
+  assert.equal(manifest.scripts.prepare, 'tsc -p tsconfig.build.json && node scripts/bundle.mjs');
+  assert.equal(manifest.bin.beambake, 'dist/bin/beambake.js');
+  assert.ok(manifest.files.includes('dist/bin/'));
   // the same compilation into a scratch directory, so the dist/ other tests run from stays untouched
   const out = join(work, 'prepare-out');
   const r = run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', out], repoRoot);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.ok(existsSync(join(out, 'src', 'cli', 'main.js')));
-  assert.ok(existsSync(join(out, 'src', 'sigstore', 'trusted-root.public-good.json')));
   assert.equal(existsSync(join(out, 'test')), false, 'prepare builds only what runs');
+  const bundled = run(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), out], repoRoot);
+  assert.equal(bundled.status, 0, bundled.stdout + bundled.stderr);
+  const bin = readFileSync(join(out, 'bin', 'beambake.js'), 'utf8');
+  assert.match(bin, /^#!\/usr\/bin\/env node\n/);
+  // JSON the code imports (the Sigstore public-good root) is inside the bundle, not a file beside it
+  assert.match(bin + readdirSync(join(out, 'bin', 'chunks')).map((f) => readFileSync(join(out, 'bin', 'chunks', f), 'utf8')).join(''), /"?mediaType"?: "application\/vnd\.dev\.sigstore\.trustedroot/);
 });
