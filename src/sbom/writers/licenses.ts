@@ -7,6 +7,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type parseType from 'spdx-expression-parse';
+import spdxIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import deprecatedSpdxIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
 
 type Info = ReturnType<typeof parseType>;
 
@@ -18,10 +20,15 @@ let parse: typeof parseType | undefined;
 let isSupportedSpdxId: ((id: string) => boolean) | undefined;
 
 const cache = new Map<string, Info | null>();
+let plainIds: Set<string> | undefined;
 
 /** The parsed expression, or null when the text is not a valid SPDX licence expression. */
 export function parseSpdx(expr: string): Info | null {
   let hit = cache.get(expr);
+  // One licence id of the list the parser itself checks against (current and deprecated ids) parses
+  // to `{license}`: most components say just that, and the parser's modules are not loaded for it.
+  plainIds ??= new Set([...spdxIds, ...deprecatedSpdxIds]);
+  if (hit === undefined && plainIds.has(expr)) cache.set(expr, (hit = { license: expr }));
   if (hit === undefined) {
     try {
       parse ??= lazyRequire('spdx-expression-parse') as typeof parseType;
