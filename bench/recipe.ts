@@ -6,6 +6,7 @@
  * `beambake --version` is measured too: the CLI's fixed start-up cost (node,
  * yargs and its terminal-width helpers), which no command can go below.
  * The run includes the layer SBOM (recipes-beam/<app>/<app>.cdx.json).
+ * With NODE_EXTRA_CA_CERTS set, both are measured with and without it (see below).
  *
  *   npm run bench            # builds, then runs every dist/bench/*.js
  *   BENCH_RUNS=20 node dist/bench/recipe.js
@@ -23,9 +24,9 @@ const corpus = join(resolve(root, process.env.BEAMBAKE_SHARED ?? '../shared'), '
 const project = join(corpus, 'mix', 'nerves_livebook');
 const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 10));
 
-function time(args: string[]): number {
+function time(args: string[], env: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${String(r.stderr)}`);
   return ms;
@@ -41,28 +42,41 @@ if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build first
 const work = mkdtempSync(join(tmpdir(), 'beambake-bench-'));
 try {
   // a fresh layer each time: the full render and write, not an update of the previous run's layer
-  const recipeArgs = (i: number) => [cli, 'recipe', project, '-o', join(work, `run-${i}`, 'meta-bench')];
-  time(recipeArgs(-1)); // warm the file cache; also proves the command works here
-  const bare: number[] = [];
-  const startup: number[] = [];
-  const recipe: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    bare.push(time(['-e', '']));
-    startup.push(time([cli, '--version']));
-    recipe.push(time(recipeArgs(i)));
+  const recipeArgs = (i: number, tag: string) => [cli, 'recipe', project, '-o', join(work, `run-${tag}-${i}`, 'meta-bench')];
+  time(recipeArgs(-1, 'warm'), process.env); // warm the file cache; also proves the command works here
+  // NODE_EXTRA_CA_CERTS (set on some CI machines and sandboxes) makes every node start parse that
+  // certificate bundle, ~30 ms for a 144-certificate file: it lengthens the bare start as much as
+  // beambake's, which flatters the ratio. Without it is what most machines measure.
+  const envs: [string, NodeJS.ProcessEnv][] = [['as configured', process.env]];
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const { NODE_EXTRA_CA_CERTS: _extra, ...clean } = process.env;
+    envs[0]![0] = `NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`;
+    envs.push(['without NODE_EXTRA_CA_CERTS', clean]);
   }
-  const ratio = median(recipe) / median(bare);
   const fmt = (n: number) => n.toFixed(1).padStart(7);
-  process.stdout.write(
-    `beambake recipe on mix/nerves_livebook (${runs} runs each, interleaved)\n` +
-      `  node -e ''       median ${fmt(median(bare))} ms  min ${fmt(Math.min(...bare))} ms\n` +
-      `  beambake -v      median ${fmt(median(startup))} ms  min ${fmt(Math.min(...startup))} ms  ` +
-      `(${(median(startup) / median(bare)).toFixed(2)}x: CLI start-up alone)\n` +
-      `  beambake recipe  median ${fmt(median(recipe))} ms  min ${fmt(Math.min(...recipe))} ms\n` +
-      `  ratio ${ratio.toFixed(2)}x of medians (target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}); ` +
-      `${(Math.min(...recipe) / Math.min(...bare)).toFixed(2)}x of minimums (least disturbed by other load)\n`,
-  );
-  if (process.env.BENCH_STRICT === '1' && ratio > TARGET) process.exitCode = 1;
+  let worst = 0;
+  for (const [label, env] of envs) {
+    const bare: number[] = [];
+    const startup: number[] = [];
+    const recipe: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(time(['-e', ''], env));
+      startup.push(time([cli, '--version'], env));
+      recipe.push(time(recipeArgs(i, label.replace(/[^a-z]/gi, '')), env));
+    }
+    const ratio = median(recipe) / median(bare);
+    worst = Math.max(worst, ratio);
+    process.stdout.write(
+      `beambake recipe on mix/nerves_livebook (${runs} runs each, interleaved; ${label})\n` +
+        `  node -e ''       median ${fmt(median(bare))} ms  min ${fmt(Math.min(...bare))} ms\n` +
+        `  beambake -v      median ${fmt(median(startup))} ms  min ${fmt(Math.min(...startup))} ms  ` +
+        `(${(median(startup) / median(bare)).toFixed(2)}x: CLI start-up alone)\n` +
+        `  beambake recipe  median ${fmt(median(recipe))} ms  min ${fmt(Math.min(...recipe))} ms\n` +
+        `  ratio ${ratio.toFixed(2)}x of medians (target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}); ` +
+        `${(Math.min(...recipe) / Math.min(...bare)).toFixed(2)}x of minimums (least disturbed by other load)\n`,
+    );
+  }
+  if (process.env.BENCH_STRICT === '1' && worst > TARGET) process.exitCode = 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -11,6 +11,9 @@ function show(value: string): string {
   return JSON.stringify(s);
 }
 
+/** Quotes, backslashes, `$` (so `${` and `${@`), backticks, and anything outside printable ASCII (newlines too). */
+const NOT_QUOTABLE = /["\\$`]|[^\x20-\x7e]/;
+
 /**
  * Quote a validated value as a BitBake double-quoted string. The validators
  * above already exclude everything this refuses; checking again here means a
@@ -18,7 +21,7 @@ function show(value: string): string {
  * something BitBake would execute.
  */
 export function bbQuote(value: string): string {
-  if (/["\\\n\r$`]/.test(value) || value.includes('${') || /[^\x20-\x7e]/.test(value)) {
+  if (NOT_QUOTABLE.test(value)) {
     throw new BeambakeError('UNSAFE_VALUE', `refusing to write ${show(value)} into a BitBake string`);
   }
   return `"${value}"`;
