@@ -112,7 +112,11 @@ export function conflict(a: Component, b: Component, level: MatchLevel = 'purl')
 export interface Group {
   /** Members in input order; the first one's facts win where facts disagree. */
   members: Component[];
-  inputs: Set<number>;
+  /**
+   * The input of the newest member. Inputs are grouped one after the other, so a group holds a
+   * component of the input being grouped exactly when this is that input (no set per group).
+   */
+  lastInput: number;
 }
 
 export interface IdentityDecision {
@@ -125,20 +129,23 @@ export interface IdentityDecision {
 }
 
 /** Groups components across inputs; `inputs[i]` is the component list of input i (in processing order). */
-export function groupComponents(inputs: Component[][]): { groups: Group[]; decisions: IdentityDecision[]; groupOf: Map<string, Group> } {
+export function groupComponents(inputs: Component[][]): { groups: Group[]; decisions: IdentityDecision[] } {
   const groups: Group[] = [];
   const decisions: IdentityDecision[] = [];
-  const groupOf = new Map<string, Group>();
   const LEVELS: MatchLevel[] = ['purl', 'purl+otp-release', 'cpe+name'];
   const index: Record<MatchLevel, Map<string, Group[]>> = { purl: new Map(), 'purl+otp-release': new Map(), 'cpe+name': new Map() };
   const unversioned = new Map<string, Group[]>();
-  const keysOf = (c: Component): Record<MatchLevel, string[]> => {
-    const u = unversionedPurlKey(c.purl);
-    const rel = otpRelease(c);
+  const NONE: string[] = [];
+  const keysOf = (c: Component): Record<MatchLevel, string[]> & { unversioned?: string } => {
+    // a purl either has a version (purl key) or not (unversioned key), never both
+    const versioned = purlKey(c.purl);
+    const u = versioned === undefined ? unversionedPurlKey(c.purl) : undefined;
+    const rel = u !== undefined ? otpRelease(c) : undefined;
     return {
-      purl: [purlKey(c.purl)].filter((k): k is string => !!k),
-      'purl+otp-release': u && rel ? [`${u} (OTP ${rel})`] : [],
-      'cpe+name': [...new Set(cpeKeys(c).map((k) => `${k.key} ${c.name.toLowerCase()}`))],
+      purl: versioned !== undefined ? [versioned] : NONE,
+      'purl+otp-release': u && rel ? [`${u} (OTP ${rel})`] : NONE,
+      'cpe+name': c.cpes.length > 0 ? [...new Set(cpeKeys(c).map((k) => `${k.key} ${c.name.toLowerCase()}`))] : NONE,
+      ...(u !== undefined ? { unversioned: u } : {}),
     };
   };
   const label = (c: Component) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.id})`;
@@ -150,7 +157,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
       search: for (const level of LEVELS) {
         for (const key of keys[level]) {
           const all = index[level].get(key) ?? [];
-          let cands = all.filter((g) => !g.inputs.has(inputIndex));
+          let cands = all.filter((g) => g.lastInput !== inputIndex);
           if (cands.length === 0) {
             if (all.length > 0) {
               decisions.push({ kind: 'separate', level, key, component: label(c), other: all.map((g) => label(g.members[0]!)).join(' | '), reason: 'that component already stands for another component of the same input' });
@@ -177,9 +184,9 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
           break search;
         }
       }
-      const u = unversionedPurlKey(c.purl);
+      const u = keys.unversioned;
       if (!chosen && u) {
-        const others = (unversioned.get(u) ?? []).filter((g) => !g.inputs.has(inputIndex));
+        const others = (unversioned.get(u) ?? []).filter((g) => g.lastInput !== inputIndex);
         if (others.length > 0) {
           const mine = otpRelease(c);
           decisions.push({
@@ -193,7 +200,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
         }
       }
       if (!chosen) {
-        chosen = { members: [], inputs: new Set() };
+        chosen = { members: [], lastInput: inputIndex };
         groups.push(chosen);
       }
       if (u) {
@@ -202,8 +209,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
         else if (!list.includes(chosen)) list.push(chosen);
       }
       chosen.members.push(c);
-      chosen.inputs.add(inputIndex);
-      groupOf.set(c.id, chosen);
+      chosen.lastInput = inputIndex;
       for (const level of LEVELS) {
         for (const key of keys[level]) {
           const list = index[level].get(key);
@@ -213,5 +219,5 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
       }
     }
   });
-  return { groups, decisions, groupOf };
+  return { groups, decisions };
 }

@@ -61,6 +61,10 @@ export class CycloneDxBuilder {
   private readonly fold = new FoldLog();
   private edgeCount = 0;
   private root: string | undefined;
+  /** The document key, when known before any id was made (a serial number ahead of the components). */
+  private early: string | undefined;
+  /** An id was made before the key was known: finish() completes them. */
+  private provisional = false;
   key = '';
   metadata: Record<string, unknown> = {};
   specVersion = '';
@@ -81,13 +85,26 @@ export class CycloneDxBuilder {
     return `content:${createHash('sha256').update(content).digest('hex').slice(0, 16)}${n > 1 ? `-${n}` : ''}`;
   }
 
-  /** Ids are made final in finish(): the serial number (or the content hash) may come after the components. */
+  /**
+   * The key, when the reader has it before the first component (most documents put the serial
+   * number first): ids are then final as they are made, instead of each being rebuilt in finish().
+   */
+  keyKnown(key: string): void {
+    if (!this.provisional && this.early === undefined) this.early = key;
+  }
+
+  /** Otherwise ids are made final in finish(): the serial number (or the content hash) may come after the components. */
   gid(local: string): string {
+    if (this.early !== undefined) return `${this.early}#${local}`;
+    this.provisional = true;
     return `\u0001${local}`;
   }
 
   private fin(id: string): string {
-    return id.startsWith('\u0001') ? `${this.key}#${id.slice(1)}` : id;
+    if (id.startsWith('\u0001')) return `${this.key}#${id.slice(1)}`;
+    // a second serialNumber member replaced the one the ids were made with
+    if (this.early !== undefined && id.startsWith(`${this.early}#`)) return `${this.key}#${id.slice(this.early.length + 1)}`;
+    return id;
   }
 
   /** Add a component (and its nested components, as CONTAINS edges); returns its id. */
@@ -235,17 +252,18 @@ export class CycloneDxBuilder {
     const md = this.metadata;
     if (isObj(md.component) && !this.root) this.setRoot(md.component);
     if (!this.key) throw new Error('CycloneDxBuilder.finish() before the key was set');
-    for (const c of this.components) c.id = this.fin(c.id);
-    for (const e of this.edges) {
-      e.from = this.fin(e.from);
-      e.to = this.fin(e.to);
+    if (this.provisional || (this.early !== undefined && this.early !== this.key)) {
+      for (const c of this.components) c.id = this.fin(c.id);
+      for (const e of this.edges) {
+        e.from = this.fin(e.from);
+        e.to = this.fin(e.to);
+      }
+      for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
+      for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
+      for (let i = 0; i < this.topLevel.length; i++) this.topLevel[i] = this.fin(this.topLevel[i]!);
+      if (this.root) this.root = this.fin(this.root);
     }
-    for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
-    for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
-    for (let i = 0; i < this.topLevel.length; i++) this.topLevel[i] = this.fin(this.topLevel[i]!);
-    if (this.root) this.root = this.fin(this.root);
     const nested = new Set([...this.nestedTargets].map((x) => this.fin(x)));
-    const targets = new Set(this.edges.map((e) => e.to));
     const notes: string[] = [];
     const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
@@ -261,6 +279,8 @@ export class CycloneDxBuilder {
       }
       if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
     } else {
+      const targets = new Set<string>();
+      for (const e of this.edges) targets.add(e.to);
       roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
       // top-level components only reachable through a dependency cycle among themselves hang under the device too
       const reached = new Reach(this.edges);

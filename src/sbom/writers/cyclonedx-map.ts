@@ -20,7 +20,7 @@
  *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
  */
 import type { Component, ExternalRef, Hash, Party } from '../model.js';
-import { cmp, compact, REACHING_EDGES, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import { cmp, compact, REACHING_EDGES, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
 import { spdxLicense } from './spdx-ids.js';
 
@@ -100,9 +100,16 @@ function relationshipProps(cg: CanonicalGraph, id: string): { name: string; valu
 /** CycloneDX component scopes; the graph carries a non-default one as the `cdx:scope` property (as the readers do). */
 const CDX_SCOPES = new Set(['required', 'optional', 'excluded']);
 
+/** `o[k] = v` unless v is undefined or an empty list: what compact() does, without a second object per call. */
+function put(o: Json, k: string, v: unknown): void {
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) return;
+  o[k] = v;
+}
+
 export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
   const scopeProp = c.properties.find((p) => p.name === 'cdx:scope' && CDX_SCOPES.has(p.value));
-  const props: { name: string; value: string }[] = sortedProperties(c).filter((p) => !scopeProp || p.name !== 'cdx:scope');
+  // sorted once, below, after the properties the mapping adds
+  const props: { name: string; value: string }[] = c.properties.filter((p) => !scopeProp || p.name !== 'cdx:scope');
   const licenses = cdxLicenses(c, props);
   if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) {
     props.push({ name: 'bsi:component:filename', value: c.filename });
@@ -110,24 +117,24 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
   for (const cpe of c.cpes.slice(1)) props.push({ name: 'beambake:cpe', value: cpe });
   props.push(...relationshipProps(cg, c.id));
   props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
-  return compact({
-    type: c.type,
-    'bom-ref': c.id,
-    supplier: cdxEntity(c.supplier),
-    manufacturer: cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)),
-    authors: c.authors.length > 0 ? c.authors.map((name) => ({ name })) : undefined,
-    name: c.name,
-    version: c.version,
-    description: c.description,
-    scope: scopeProp?.value,
-    hashes: cdxHashes(c.hashes),
-    licenses,
-    copyright: c.copyright,
-    cpe: c.cpes[0],
-    purl: c.purl,
-    externalReferences: cdxExternalRefs(c),
-    properties: props.length > 0 ? props : undefined,
-  });
+  const o: Json = {};
+  put(o, 'type', c.type);
+  put(o, 'bom-ref', c.id);
+  put(o, 'supplier', cdxEntity(c.supplier));
+  put(o, 'manufacturer', cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)));
+  if (c.authors.length > 0) o.authors = c.authors.map((name) => ({ name }));
+  put(o, 'name', c.name);
+  put(o, 'version', c.version);
+  put(o, 'description', c.description);
+  put(o, 'scope', scopeProp?.value);
+  put(o, 'hashes', cdxHashes(c.hashes));
+  put(o, 'licenses', licenses);
+  put(o, 'copyright', c.copyright);
+  put(o, 'cpe', c.cpes[0]);
+  put(o, 'purl', c.purl);
+  put(o, 'externalReferences', cdxExternalRefs(c));
+  put(o, 'properties', props);
+  return o;
 }
 
 export function cdxMetadata(cg: CanonicalGraph): Json {
@@ -154,7 +161,9 @@ export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
   for (const e of cg.outgoing.get(c.id) ?? []) {
     if (REACHING_EDGES.has(e.type)) targets.add(e.to);
   }
-  return compact({ ref: c.id, dependsOn: [...targets].sort(cmp) });
+  const o: Json = { ref: c.id };
+  if (targets.size > 0) o.dependsOn = [...targets].sort(cmp);
+  return o;
 }
 
 export function cdxCompositions(cg: CanonicalGraph): Json[] {

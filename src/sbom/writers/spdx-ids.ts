@@ -1,7 +1,7 @@
 /**
  * Identifiers and small value mappings shared by the two SPDX writers.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Component, ComponentType, Party } from '../model.js';
 import { isSpdxExpression } from './licenses.js';
 import type { CanonicalGraph } from './common.js';
@@ -12,7 +12,7 @@ export function documentNamespace(cg: CanonicalGraph): string {
   return `https://spdx.org/spdxdocs/${slug}-${cg.uuid}`;
 }
 
-const shortHash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 10);
+const shortHash = (s: string): string => hash('sha256', s, 'hex').slice(0, 10);
 
 /**
  * Map graph ids to identifiers a format accepts (`[A-Za-z0-9.-]+` for SPDX 2

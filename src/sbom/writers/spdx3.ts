@@ -13,7 +13,7 @@
  *   NoneElement, an unknown one at NoAssertionElement.
  * Other component properties become Annotations (SPDX 3 has no free properties).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Component, Edge, Hash, Party } from '../model.js';
 import { cmp, completenessById, componentProperty, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
 import { isLicenseFact } from './licenses.js';
@@ -24,7 +24,7 @@ type Json = Record<string, unknown>;
 export const SPDX3_CONTEXT = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 const CI = '_:creationinfo';
 
-const h10 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
+const h10 = (s: string): string => hash('sha256', s, 'hex').slice(0, 16);
 
 function clean(o: Json): Json {
   for (const k of Object.keys(o)) if (o[k] === undefined || (Array.isArray(o[k]) && (o[k] as unknown[]).length === 0)) delete o[k];
