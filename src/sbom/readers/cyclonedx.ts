@@ -65,6 +65,7 @@ export class CycloneDxBuilder {
   private early: string | undefined;
   /** An id was made before the key was known: finish() completes them. */
   private provisional = false;
+  private readonly interned = new Map<string, string>();
   key = '';
   metadata: Record<string, unknown> = {};
   specVersion = '';
@@ -95,7 +96,13 @@ export class CycloneDxBuilder {
 
   /** Otherwise ids are made final in finish(): the serial number (or the content hash) may come after the components. */
   gid(local: string): string {
-    if (this.early !== undefined) return `${this.early}#${local}`;
+    if (this.early !== undefined) {
+      // one string per id, shared by the component and every edge naming it: later maps and sets
+      // then find equal keys by identity instead of comparing ~50 characters, and hash each once
+      let id = this.interned.get(local);
+      if (id === undefined) this.interned.set(local, (id = `${this.early}#${local}`));
+      return id;
+    }
     this.provisional = true;
     return `\u0001${local}`;
   }

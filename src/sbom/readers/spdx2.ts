@@ -255,9 +255,26 @@ export function assembleSpdx2(
   const components = new Map<string, Component>();
   const fileIds = new Map<string, string>(); // global id -> file name
   const docIds = new Set<string>();
+  // one string per global id (namespace -> SPDXID -> id), shared by the package and every
+  // relationship naming it: the merge's maps and sets then match keys by identity
+  const interned = new Map<string, Map<string, string>>();
+  const globalId = (ns: string, local: string): string => {
+    let ids = interned.get(ns);
+    if (!ids) interned.set(ns, (ids = new Map()));
+    let id = ids.get(local);
+    if (id === undefined) ids.set(local, (id = `${ns}#${local}`));
+    return id;
+  };
   for (const d of docs) {
     docIds.add(`${d.namespace}#${d.documentId}`);
-    for (const c of d.components) components.set(c.id, c);
+    for (const c of d.components) {
+      components.set(c.id, c);
+      if (c.id.startsWith(`${d.namespace}#`)) {
+        let ids = interned.get(d.namespace);
+        if (!ids) interned.set(d.namespace, (ids = new Map()));
+        ids.set(c.id.slice(d.namespace.length + 1), c.id);
+      }
+    }
     for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
   }
   // documents other documents point at are parts; the rest are the roots of this input
@@ -267,11 +284,11 @@ export function assembleSpdx2(
 
   const resolve = (d: Spdx2Doc, ref: string): string => {
     if (ref === 'NOASSERTION' || ref === 'NONE') return ref;
-    const m = /^(DocumentRef-[^:]+):(.+)$/.exec(ref);
-    if (!m) return `${d.namespace}#${ref}`;
+    const m = ref.startsWith('DocumentRef-') ? /^(DocumentRef-[^:]+):(.+)$/.exec(ref) : null;
+    if (!m) return globalId(d.namespace, ref);
     const ns = d.externalRefs.get(m[1]!);
     if (!ns) throw new BeambakeError('SBOM_PARSE', `relationship names ${m[1]}, which externalDocumentRefs does not declare`, { file: d.file, entry: ref });
-    return `${ns}#${m[2]}`;
+    return globalId(ns, m[2]!);
   };
 
   const edges: Edge[] = [];
@@ -324,7 +341,7 @@ export function assembleSpdx2(
   } else {
     for (const d of docs) {
       for (const [pkg, files] of d.hasFiles) {
-        const id = `${d.namespace}#${pkg}`;
+        const id = globalId(d.namespace, pkg);
         if (!filesOf.has(id)) filesOf.set(id, files.length);
       }
     }
