@@ -5,18 +5,22 @@
  * MERGE_LOSS rather than hand an assessor an SBOM with silent gaps.
  */
 import { BeambakeError } from '../../util/errors.js';
-import type { SbomGraph } from '../model.js';
 import type { InputSbom } from '../readers/types.js';
 import type { MergeCounts } from './merge.js';
 
 /**
- * `hasEdge` answers from the index the merge built while adding exactly the
- * output's edges (rebuilding one here would double a large merge's edge work).
+ * `hasComponent` and `hasEdge` answer from the maps the merge built while adding
+ * exactly the output's components and edges (rebuilding them here would double
+ * a large merge's work); the counts are checked against the output's lengths.
  */
-export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, graph: SbomGraph, counts: MergeCounts, hasEdge: (from: string, to: string, type: string) => boolean): void {
+export function checkNoLoss(
+  inputs: InputSbom[],
+  idMap: Map<string, string>,
+  counts: MergeCounts,
+  hasComponent: (id: string) => boolean,
+  hasEdge: (from: string, to: string, type: string) => boolean,
+): void {
   const problems: string[] = [];
-  const outIds = new Set<string>();
-  for (const c of graph.components) outIds.add(c.id);
   for (const i of inputs) {
     const foldedC = i.folded.filter((f) => f.kind === 'component').reduce((n, f) => n + f.count, 0);
     const foldedE = i.folded.filter((f) => f.kind === 'edge').reduce((n, f) => n + f.count, 0);
@@ -28,7 +32,7 @@ export function checkNoLoss(inputs: InputSbom[], idMap: Map<string, string>, gra
     }
     for (const c of i.graph.components) {
       const id = idMap.get(c.id);
-      if (!id || !outIds.has(id)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
+      if (!id || !hasComponent(id)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
     }
     for (const e of i.graph.edges) {
       const f = idMap.get(e.from);

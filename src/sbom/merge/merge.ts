@@ -12,8 +12,8 @@ import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type Group, type IdentityDecision } from './identity.js';
 import { checkNoLoss } from './loss.js';
-import { sortEdges } from '../writers/common.js';
-import { adjacency, reachability, type InputReach } from './reach.js';
+import { byTypeThenTarget, cmp } from '../writers/common.js';
+import { reachability, type InputReach } from './reach.js';
 import { BeambakeError } from '../../util/errors.js';
 
 export interface DeviceInfo {
@@ -64,7 +64,6 @@ export interface MergeResult {
 
 // one-shot hash(): a large merge hashes once per component, and a Hash object each cost twice the time
 const sha = (s: string) => hash('sha256', s, 'hex');
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const SLUG_SAFE = /^[A-Za-z0-9.]+$/;
 
@@ -249,7 +248,9 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   // from -> to -> type(s): nested maps rather than a concatenated key per edge, and the one type most
   // pairs have as a string rather than a set (a large graph's allocation and GC pressure)
   const edgeIndex = new Map<string, Map<string, string | Set<string>>>();
-  const edgeList0: Edge[] = [];
+  // per source, in the order added; sorted per source once the components are (see below)
+  const bySource = new Map<string, Edge[]>();
+  let edgeCount = 0;
   let duplicateEdges = 0;
   const hasEdge = (from: string, to: string, type: string): boolean => {
     const types = edgeIndex.get(from)?.get(to);
@@ -266,7 +267,10 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     if (types === undefined) byTo.set(e.to, e.type);
     else if (typeof types === 'string') byTo.set(e.to, new Set([types, e.type]));
     else types.add(e.type);
-    edgeList0.push(e);
+    const l = bySource.get(e.from);
+    if (l) l.push(e);
+    else bySource.set(e.from, [e]);
+    edgeCount++;
     return true;
   };
   for (const i of inputs) {
@@ -388,7 +392,16 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   for (const i of inputs) for (const l of i.graph.licenseTexts ?? []) if (!licenseTexts.has(l.id)) licenseTexts.set(l.id, l);
 
   const components = [...out.values()].sort((a, b) => cmp(a.id, b.id));
-  const edgeList = sortEdges(edgeList0);
+  // canonical edge order (source, type, target, original type: what sortEdges gives) without sorting
+  // the sources again: every source is a component, and those are sorted now
+  const edgeList: Edge[] = [];
+  for (const c of components) {
+    const l = bySource.get(c.id);
+    if (l === undefined) continue;
+    if (l.length > 1) l.sort(byTypeThenTarget);
+    for (const e of l) edgeList.push(e);
+  }
+  if (edgeList.length !== edgeCount) throw new Error(`internal: ${edgeCount - edgeList.length} edge(s) from a source that is not a component`);
   const serial = `urn:uuid:${uuidFrom(sha(JSON.stringify([opts.product, opts.productVersion, opts.manufacturer, inputs.map((i) => i.key)])))}`;
   const graph: SbomGraph = {
     metadata: {
@@ -424,18 +437,17 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     unreachable: 0,
     vexProducts: vexCounts,
   };
-  checkNoLoss(inputs, idMap, graph, counts, hasEdge);
+  checkNoLoss(inputs, idMap, counts, (id) => out.has(id), hasEdge);
 
   // every component the device does not reach needs a reason an input gives; otherwise the merge fails
-  const adj = adjacency(graph);
-  const reached = reachability(graph, device.id, adj);
+  const reached = reachability(device.id, bySource);
   const detached = new Map<string, string>();
   for (const i of inputs) for (const [id, why] of i.detached ?? []) if (idMap.has(id)) detached.set(idMap.get(id)!, `${i.file}: ${why}`);
   // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
   const inherited = new Map<string, string>();
   for (const [id, why] of detached) {
     if (reached.has(id)) continue;
-    for (const x of reachability(graph, id, adj)) if (x !== id && !reached.has(x) && !detached.has(x) && !inherited.has(x)) inherited.set(x, `part of ${out.get(id)?.name ?? id}, which stands apart: ${why}`);
+    for (const x of reachability(id, bySource)) if (x !== id && !reached.has(x) && !detached.has(x) && !inherited.has(x)) inherited.set(x, `part of ${out.get(id)?.name ?? id}, which stands apart: ${why}`);
   }
   for (const [id, why] of inherited) detached.set(id, why);
   const unexplained: string[] = [];
@@ -457,7 +469,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     );
   }
   const reachOf = (i: InputSbom): InputReach => {
-    const ids = new Set(i.graph.components.map((c) => idMap.get(c.id)!));
+    const ids = new Set<string>();
+    for (const c of i.graph.components) ids.add(idMap.get(c.id)!);
     let n = 0;
     for (const id of ids) if (reached.has(id)) n++;
     return { outComponents: ids.size, reachable: n };

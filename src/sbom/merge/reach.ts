@@ -5,7 +5,7 @@
  * OTHER) is followed from its source to its target, so the path from the device to each component is the one the
  * output document states.
  */
-import type { SbomGraph } from '../model.js';
+import type { Edge } from '../model.js';
 import { REACHING_EDGES } from '../writers/common.js';
 
 export interface InputReach {
@@ -15,28 +15,28 @@ export interface InputReach {
   reachable: number;
 }
 
-/** from -> to over the edges that make a component part of what reaches it. */
-export function adjacency(graph: SbomGraph): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const e of graph.edges) {
-    if (!REACHING_EDGES.has(e.type)) continue;
-    let l = out.get(e.from);
-    if (!l) out.set(e.from, (l = []));
-    l.push(e.to);
+/** Outgoing edges per source id (all types; reachability follows the reaching ones). */
+export function outgoingEdges(edges: readonly Edge[]): Map<string, Edge[]> {
+  const out = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const l = out.get(e.from);
+    if (l) l.push(e);
+    else out.set(e.from, [e]);
   }
   return out;
 }
 
-/** Ids reachable from `root` (built adjacency reused when given). */
-export function reachability(graph: SbomGraph, root: string, adj: Map<string, string[]> = adjacency(graph)): Set<string> {
+/** Ids reachable from `root` over the reaching edges of `outgoing` (see outgoingEdges). */
+export function reachability(root: string, outgoing: ReadonlyMap<string, readonly Edge[]>): Set<string> {
   const seen = new Set<string>([root]);
   const stack = [root];
   while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const t of adj.get(id) ?? []) {
-      if (!seen.has(t)) {
-        seen.add(t);
-        stack.push(t);
+    const list = outgoing.get(stack.pop()!);
+    if (list === undefined) continue;
+    for (const e of list) {
+      if (!seen.has(e.to) && REACHING_EDGES.has(e.type)) {
+        seen.add(e.to);
+        stack.push(e.to);
       }
     }
   }

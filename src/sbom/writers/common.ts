@@ -36,7 +36,8 @@ export interface CanonicalGraph {
   uuid: string;
 }
 
-const byTypeThenTarget = (a: Edge, b: Edge): number => cmp(a.type, b.type) || cmp(a.to, b.to) || cmp(a.originalType ?? '', b.originalType ?? '');
+/** Edges of one source in canonical order: type, target, original type. */
+export const byTypeThenTarget = (a: Edge, b: Edge): number => cmp(a.type, b.type) || cmp(a.to, b.to) || cmp(a.originalType ?? '', b.originalType ?? '');
 
 /**
  * Edges in canonical order: by source, type, target, original type. Grouped by

@@ -90,11 +90,11 @@ function cdxExternalRefs(c: Component): Json[] | undefined {
     .sort((a, b) => cmp(String(a.type), String(b.type)) || cmp(String(a.url), String(b.url)));
 }
 
-/** Properties that carry edge types CycloneDX `dependsOn` cannot express. */
-function relationshipProps(cg: CanonicalGraph, id: string): { name: string; value: string }[] {
-  return (cg.outgoing.get(id) ?? [])
-    .filter((e) => e.type !== 'DEPENDS_ON')
-    .map((e) => ({ name: `beambake:relationship:${e.type === 'OTHER' && e.originalType ? e.originalType : e.type}`, value: e.to }));
+/** Adds the properties that carry edge types CycloneDX `dependsOn` cannot express. */
+function addRelationshipProps(cg: CanonicalGraph, id: string, props: { name: string; value: string }[]): void {
+  for (const e of cg.outgoing.get(id) ?? []) {
+    if (e.type !== 'DEPENDS_ON') props.push({ name: `beambake:relationship:${e.type === 'OTHER' && e.originalType ? e.originalType : e.type}`, value: e.to });
+  }
 }
 
 /** CycloneDX component scopes; the graph carries a non-default one as the `cdx:scope` property (as the readers do). */
@@ -115,7 +115,7 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
     props.push({ name: 'bsi:component:filename', value: c.filename });
   }
   for (const cpe of c.cpes.slice(1)) props.push({ name: 'beambake:cpe', value: cpe });
-  props.push(...relationshipProps(cg, c.id));
+  addRelationshipProps(cg, c.id, props);
   props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
   const o: Json = {};
   put(o, 'type', c.type);
