@@ -29,6 +29,8 @@ export interface XmlStreamHandlers {
   /** True when the element at this path of local names (`bom/components/component`) in namespace `uri` is handed over on its own. */
   streamed(path: string, uri: string): boolean;
   onElement(path: string, uri: string, value: XmlValue, index: number): void;
+  /** The root element's attributes, as soon as its start tag is read (before any streamed element). */
+  onRoot?(attrs: Readonly<XmlObject>): void;
 }
 
 export interface XmlDocument {
@@ -96,6 +98,7 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
     const path = parent ? `${parent.path}/${tag.local}` : tag.local;
     const attrs: XmlObject = {};
     for (const a of Object.values(tag.attributes)) attrs[a.name] = a.value;
+    if (!parent) handlers.onRoot?.(attrs);
     stack.push({ name: tag.name, path, uri: tag.uri, attrs, children: undefined, text: '', streamed: (parent?.streamed ?? false) || handlers.streamed(path, tag.uri) });
   });
   const onText = (t: string): void => {
