@@ -87,7 +87,10 @@ export function canonicalize(graph: SbomGraph): CanonicalGraph {
   if (rootId !== undefined && !root) {
     throw new BeambakeError('SBOM_GRAPH_INVALID', `the root "${rootId}" is not a component of the graph`, { entry: rootId });
   }
-  const sorted = [...graph.components].sort((a, b) => cmp(a.id, b.id));
+  // a merged graph arrives sorted: one linear check instead of a copy and a sort
+  let inOrder = true;
+  for (let i = 1; i < graph.components.length && inOrder; i++) inOrder = graph.components[i - 1]!.id < graph.components[i]!.id;
+  const sorted = inOrder ? graph.components.slice() : [...graph.components].sort((a, b) => cmp(a.id, b.id));
   const components = root ? [root, ...sorted.filter((c) => c !== root)] : sorted;
 
   for (const e of graph.edges) {

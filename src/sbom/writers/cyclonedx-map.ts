@@ -157,12 +157,19 @@ export function cdxMetadata(cg: CanonicalGraph): Json {
 
 /** One `dependencies` entry per component (BSI: leaves are listed with no dependsOn). */
 export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
-  const targets = new Set<string>();
+  const targets: string[] = [];
   for (const e of cg.outgoing.get(c.id) ?? []) {
-    if (REACHING_EDGES.has(e.type)) targets.add(e.to);
+    if (REACHING_EDGES.has(e.type)) targets.push(e.to);
   }
   const o: Json = { ref: c.id };
-  if (targets.size > 0) o.dependsOn = [...targets].sort(cmp);
+  if (targets.length > 0) {
+    // sorted, each target once (two edge types can link the same pair)
+    if (targets.length > 1) targets.sort(cmp);
+    let n = 1;
+    for (let i = 1; i < targets.length; i++) if (targets[i] !== targets[n - 1]) targets[n++] = targets[i]!;
+    targets.length = n;
+    o.dependsOn = targets;
+  }
   return o;
 }
 
