@@ -103,7 +103,9 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
   });
   const onText = (t: string): void => {
     const top = stack[stack.length - 1];
-    if (top) top.text += t;
+    // leading white space goes when the text is trimmed: the indentation between the elements of a
+    // pretty-printed document is not collected at all
+    if (top && (top.text !== '' || t.trim() !== '')) top.text += t;
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
