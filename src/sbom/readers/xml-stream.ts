@@ -45,9 +45,11 @@ export const MAX_XML_DEPTH = 100;
 
 interface Frame {
   name: string;
+  /** Local names from the root (`bom/components/component`); '' inside a streamed element, where nothing asks. */
   path: string;
   uri: string;
-  attrs: XmlObject;
+  /** The attributes, or undefined when the element has none. */
+  attrs: XmlObject | undefined;
   children: XmlObject | undefined;
   text: string;
   streamed: boolean;
@@ -95,11 +97,16 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
     rootSeen = true;
     if (stack.length >= MAX_XML_DEPTH) fail(`XML elements nested too deeply (more than ${MAX_XML_DEPTH} levels)`);
     const parent = stack[stack.length - 1];
-    const path = parent ? `${parent.path}/${tag.local}` : tag.local;
-    const attrs: XmlObject = {};
-    for (const a of Object.values(tag.attributes)) attrs[a.name] = a.value;
-    if (!parent) handlers.onRoot?.(attrs);
-    stack.push({ name: tag.name, path, uri: tag.uri, attrs, children: undefined, text: '', streamed: (parent?.streamed ?? false) || handlers.streamed(path, tag.uri) });
+    // below a streamed element the path is never asked for: not built for each of its descendants
+    const inStreamed = parent?.streamed ?? false;
+    const path = inStreamed ? '' : parent ? `${parent.path}/${tag.local}` : tag.local;
+    let attrs: XmlObject | undefined;
+    for (const k in tag.attributes) {
+      const a = tag.attributes[k]!;
+      (attrs ??= {})[a.name] = a.value;
+    }
+    if (!parent) handlers.onRoot?.(attrs ?? {});
+    stack.push({ name: tag.name, path, uri: tag.uri, attrs, children: undefined, text: '', streamed: inStreamed || handlers.streamed(path, tag.uri) });
   });
   const onText = (t: string): void => {
     const top = stack[stack.length - 1];
@@ -113,10 +120,14 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
     const f = stack.pop()!;
     const text = f.text.trim();
     let value: XmlValue;
-    if (f.children === undefined && Object.keys(f.attrs).length === 0) value = text;
+    if (f.children === undefined && f.attrs === undefined) value = text;
     else {
-      value = f.attrs;
-      if (f.children) for (const [k, v] of Object.entries(f.children)) value[k] = v;
+      // attributes first, then the children, then the text
+      if (f.attrs === undefined) value = f.children!;
+      else {
+        value = f.attrs;
+        if (f.children) for (const k in f.children) value[k] = f.children[k]!;
+      }
       if (text !== '') value['#text'] = text;
     }
     const parent = stack[stack.length - 1];
