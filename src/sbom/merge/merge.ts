@@ -253,31 +253,46 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return id;
   };
 
-  // from -> to -> type(s): nested maps rather than a concatenated key per edge, and the one type most
-  // pairs have as a string rather than a set (a large graph's allocation and GC pressure)
-  const edgeIndex = new Map<string, Map<string, string | Set<string>>>();
-  // per source, in the order added; sorted per source once the components are (see below)
+  // Per source, the edges in the order added (sorted per source once the components are, below).
+  // Whether an edge is already there: a look through its source's list, which is short for nearly
+  // every source; a source with more than SHORT edges (an image containing thousands of packages)
+  // gets an index of its own, to -> type(s), so no source costs quadratic time.
+  const SHORT = 16;
   const bySource = new Map<string, Edge[]>();
+  const bigSources = new Map<string, Map<string, string | Set<string>>>();
   let edgeCount = 0;
   let duplicateEdges = 0;
-  const hasEdge = (from: string, to: string, type: string): boolean => {
-    const types = edgeIndex.get(from)?.get(to);
-    return types === type || (typeof types === 'object' && types.has(type));
-  };
-  const addEdge = (e: Edge): boolean => {
-    let byTo = edgeIndex.get(e.from);
-    if (!byTo) edgeIndex.set(e.from, (byTo = new Map()));
+  const indexEdge = (byTo: Map<string, string | Set<string>>, e: Edge): void => {
     const types = byTo.get(e.to);
-    if (types === e.type || (typeof types === 'object' && types.has(e.type))) {
-      duplicateEdges++;
-      return false;
-    }
     if (types === undefined) byTo.set(e.to, e.type);
     else if (typeof types === 'string') byTo.set(e.to, new Set([types, e.type]));
     else types.add(e.type);
+  };
+  const hasEdge = (from: string, to: string, type: string): boolean => {
+    const l = bySource.get(from);
+    if (l === undefined) return false;
+    if (l.length <= SHORT) {
+      for (const e of l) if (e.to === to && e.type === type) return true;
+      return false;
+    }
+    const types = bigSources.get(from)!.get(to);
+    return types === type || (typeof types === 'object' && types.has(type));
+  };
+  const addEdge = (e: Edge): boolean => {
+    if (hasEdge(e.from, e.to, e.type)) {
+      duplicateEdges++;
+      return false;
+    }
     const l = bySource.get(e.from);
-    if (l) l.push(e);
-    else bySource.set(e.from, [e]);
+    if (l === undefined) bySource.set(e.from, [e]);
+    else {
+      l.push(e);
+      if (l.length === SHORT + 1) {
+        const byTo = new Map<string, string | Set<string>>();
+        for (const x of l) indexEdge(byTo, x);
+        bigSources.set(e.from, byTo);
+      } else if (l.length > SHORT + 1) indexEdge(bigSources.get(e.from)!, e);
+    }
     edgeCount++;
     return true;
   };

@@ -304,3 +304,36 @@ test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad i
   assert.match(bad.stderr, /yocto-cve-check\.json:1:1: JSON that is neither/);
   assert.ok(!existsSync(join(dir, 'bad.cdx.json')));
 });
+
+test('edges of a source with many targets (an indexed source) and with few: each kept once across inputs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-merge-hub-'));
+  // the same hub (same purl) in two SBOMs, linking 40 libraries and a small one linking 3: the second
+  // input's edges are all already present
+  const bom = (serial: string) => {
+    const lib = (n: number) => ({ type: 'library', 'bom-ref': `lib${n}`, name: `lib${n}`, version: '1.0', purl: `pkg:generic/lib${n}@1.0` });
+    return {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      serialNumber: `urn:uuid:${serial}`,
+      version: 1,
+      metadata: { component: { type: 'firmware', 'bom-ref': 'hub', name: 'hub', version: '2', purl: 'pkg:generic/hub@2' } },
+      components: [...Array.from({ length: 40 }, (_, n) => lib(n)), { type: 'library', 'bom-ref': 'small', name: 'small', version: '1', purl: 'pkg:generic/small@1' }],
+      dependencies: [
+        { ref: 'hub', dependsOn: [...Array.from({ length: 40 }, (_, n) => `lib${n}`), 'small'] },
+        { ref: 'small', dependsOn: ['lib0', 'lib1', 'lib2'] },
+      ],
+    };
+  };
+  const files = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'].map((s, k) => {
+    const f = join(dir, `in${k}.cdx.json`);
+    writeFileSync(f, JSON.stringify(bom(s)));
+    return f;
+  });
+  const r = mergeSboms(await read(files), DEVICE);
+  assert.equal(r.counts.mergedAway, 42);
+  assert.equal(r.counts.duplicateEdges, 44);
+  const keys = r.graph.edges.map((e) => `${e.from} ${e.type} ${e.to}`);
+  assert.equal(new Set(keys).size, keys.length, 'no edge twice');
+  // 41 from the hub, 3 from the small one, 1 from the device to the hub (one root, merged)
+  assert.equal(r.graph.edges.length, 45);
+});
