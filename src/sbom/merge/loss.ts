@@ -34,8 +34,14 @@ export function checkNoLoss(
       const id = idMap.get(c.id);
       if (!id || !hasComponent(id)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
     }
+    let lastFrom: string | undefined;
+    let f: string | undefined;
     for (const e of i.graph.edges) {
-      const f = idMap.get(e.from);
+      // readers give a source's edges together: its id is looked up once
+      if (e.from !== lastFrom) {
+        lastFrom = e.from;
+        f = idMap.get(e.from);
+      }
       const t = idMap.get(e.to);
       if (!f || !t || !hasEdge(f, t, e.type)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
     }

@@ -93,8 +93,12 @@ export function canonicalize(graph: SbomGraph): CanonicalGraph {
   const sorted = inOrder ? graph.components.slice() : [...graph.components].sort((a, b) => cmp(a.id, b.id));
   const components = root ? [root, ...sorted.filter((c) => c !== root)] : sorted;
 
+  let checkedFrom: string | undefined;
   for (const e of graph.edges) {
-    const missing = !byId.has(e.from) ? e.from : !byId.has(e.to) ? e.to : undefined;
+    // edges come grouped by source: each source is looked up once
+    const fromKnown = e.from === checkedFrom || byId.has(e.from);
+    if (fromKnown) checkedFrom = e.from;
+    const missing = !fromKnown ? e.from : !byId.has(e.to) ? e.to : undefined;
     if (missing !== undefined) {
       throw new BeambakeError('SBOM_GRAPH_INVALID', `edge ${e.from} ${e.type} ${e.to} names "${missing}", which is not a component`, { entry: missing });
     }
