@@ -9,16 +9,17 @@ import type { InputSbom } from '../readers/types.js';
 import type { MergeCounts } from './merge.js';
 
 /**
- * `hasComponent` and `hasEdge` answer from the maps the merge built while adding
- * exactly the output's components and edges (rebuilding them here would double
+ * `outputOf` (an input id's output component, in whatever form the merge keeps
+ * it), `isOutput` and `hasEdge` answer from what the merge built while adding
+ * exactly the output's components and edges (rebuilding that here would double
  * a large merge's work); the counts are checked against the output's lengths.
  */
-export function checkNoLoss(
+export function checkNoLoss<N>(
   inputs: InputSbom[],
-  idMap: Map<string, string>,
+  outputOf: (inputId: string) => N | undefined,
   counts: MergeCounts,
-  hasComponent: (id: string) => boolean,
-  hasEdge: (from: string, to: string, type: string) => boolean,
+  isOutput: (n: N) => boolean,
+  hasEdge: (from: N, to: N, type: string) => boolean,
 ): void {
   const problems: string[] = [];
   for (const i of inputs) {
@@ -31,21 +32,21 @@ export function checkNoLoss(
       problems.push(`${i.file}: ${i.counts.edges} relationships read, ${i.graph.edges.length} carried + ${foldedE} folded`);
     }
     for (const c of i.graph.components) {
-      const id = idMap.get(c.id);
-      if (!id || !hasComponent(id)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
+      const n = outputOf(c.id);
+      if (n === undefined || !isOutput(n)) problems.push(`${i.file}: component ${c.id} (${c.name}) is not in the output`);
     }
     let lastFrom: string | undefined;
-    let f: string | undefined;
+    let f: N | undefined;
     for (const e of i.graph.edges) {
-      // readers give a source's edges together: its id is looked up once
+      // readers give a source's edges together: its output is looked up once
       if (e.from !== lastFrom) {
         lastFrom = e.from;
-        f = idMap.get(e.from);
+        f = outputOf(e.from);
       }
-      const t = idMap.get(e.to);
-      if (!f || !t || !hasEdge(f, t, e.type)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
+      const t = outputOf(e.to);
+      if (f === undefined || t === undefined || !hasEdge(f, t, e.type)) problems.push(`${i.file}: edge ${e.from} ${e.type} ${e.to} is not in the output`);
     }
-    for (const r of i.roots) if (!idMap.has(r)) problems.push(`${i.file}: root ${r} is not in the output`);
+    for (const r of i.roots) if (outputOf(r) === undefined) problems.push(`${i.file}: root ${r} is not in the output`);
   }
   const expectC = counts.in.components - counts.folded.components - counts.mergedAway + counts.placeholders + 1;
   if (expectC !== counts.out.components) problems.push(`components: ${counts.out.components} out, expected ${expectC}`);
