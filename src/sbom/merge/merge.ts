@@ -6,14 +6,15 @@
  * Every decision is recorded; `checkNoLoss` proves the output accounts for
  * every input component and edge.
  */
-import { hash } from 'node:crypto';
 import { emptyComponent, type BuildRecord, type Component, type LicenseText, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
 import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
-import { groupComponents, type Group, type IdentityDecision } from './identity.js';
+import { groupComponents, type IdentityDecision } from './identity.js';
+import { combine, union } from './combine.js';
+import { idFor, nameOfRef, sha, slug } from './ids.js';
 import { checkNoLoss } from './loss.js';
-import { byTypeThenTarget, cmp, REACHING_EDGES } from '../writers/common.js';
-import type { InputReach } from './reach.js';
+import { byTypeThenTarget, cmp } from '../writers/common.js';
+import { addOutEdge, hasOutEdge, outNode, Walks, type InputReach, type OutNode } from './nodes.js';
 import { BeambakeError } from '../../util/errors.js';
 
 export interface DeviceInfo {
@@ -62,144 +63,11 @@ export interface MergeResult {
   inputs: ({ file: string; format: string; specVersion: string; key: string; created?: string; components: number; edges: number; folded: Folded[] } & InputReach)[];
 }
 
-// one-shot hash(): a large merge hashes once per component, and a Hash object each cost twice the time
-const sha = (s: string) => hash('sha256', s, 'hex');
-
-const SLUG_SAFE = /^[A-Za-z0-9.]+$/;
-
-/** Id characters every output format accepts (SPDX: [A-Za-z0-9.-]). */
-export function slug(s: string, max = 40): string {
-  // most names need no rewriting: skip the two replacements (a large merge slugs every component)
-  if (SLUG_SAFE.test(s)) return s.length > max ? s.slice(0, max) : s;
-  return s.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || 'x';
-}
-
-function idFor(members: readonly Component[]): string {
-  const c = members[0]!;
-  const key = members.length === 1 ? c.id : members.map((m) => m.id).sort().join('\n');
-  return `${slug(c.name)}${c.version ? `-${slug(c.version, 24)}` : ''}-${sha(key).slice(0, 12)}`;
-}
-
-/**
- * An output component with what the merge keeps about it: its outgoing edges (in the order added),
- * for a source of many edges a to->type index, and the walk it was last reached in. The merge looks
- * components up by input id once (idMap) and then follows these objects: on a graph of 110,000
- * components, maps keyed by id strings were most of its time.
- */
-interface OutNode {
-  c: Component;
-  edges: Edge[];
-  /** The target node of each edge, while `edges` is in the order added. */
-  targets: OutNode[];
-  index: Map<string, string | Set<string>> | undefined;
-  /** The last walk (or count) that visited this node. */
-  walk: number;
-  reached: boolean;
-}
-
-const outNode = (c: Component): OutNode => ({ c, edges: [], targets: [], index: undefined, walk: 0, reached: false });
-
 /** An input edge with its ends remapped (the same key order as the input's edges). */
 function remapped(e: Edge, from: string, to: string): Edge {
   const out: Edge = { from, to, type: e.type };
   if (e.originalType) out.originalType = e.originalType;
   return out;
-}
-
-/** A name for an element only known by reference: `attr/UNIHASH/build/recipe` -> attr, `...#SPDXRef-Recipe-gcc` -> gcc. */
-function nameOfRef(ref: string): string {
-  const hash = ref.lastIndexOf('#');
-  if (hash >= 0) return ref.slice(hash + 1).replace(/^SPDXRef-(Recipe|Package|Download|Image|Kernel|PackagedFile)-/, '').replace(/^SPDXRef-/, '') || ref;
-  if (/^[^/:]+\/UNIHASH\//.test(ref)) return ref.split('/')[0]!;
-  return ref.split('/').filter(Boolean).pop() ?? ref;
-}
-
-function union<T>(into: T[], from: T[], key: (x: T) => string): void {
-  const seen = new Set(into.map(key));
-  for (const x of from) if (!seen.has(key(x))) (seen.add(key(x)), into.push(x));
-}
-
-function partyText(p: Party): string {
-  return [p.name, p.email ? `<${p.email}>` : undefined, ...(p.urls ?? [])].filter(Boolean).join(' ');
-}
-
-/** Single-valued facts where a later member may say something else; that value is kept as `beambake:alternative:<field>`. */
-const SINGLE_FACTS = ['version', 'purl', 'copyright', 'downloadLocation', 'filename'] as const;
-
-/** A copy of a component whose parts `combine` changes are its own (cheaper than structuredClone on 100,000 components). */
-function ownCopy(x: Component): Component {
-  const c: Component = {
-    ...x,
-    cpes: [...x.cpes],
-    authors: [...x.authors],
-    hashes: [...x.hashes],
-    licenses: { ...x.licenses },
-    externalRefs: [...x.externalRefs],
-    properties: [...x.properties],
-    sources: [...x.sources],
-  };
-  if (x.supplier) c.supplier = { ...x.supplier, ...(x.supplier.urls ? { urls: [...x.supplier.urls] } : {}) };
-  if (x.manufacturer) c.manufacturer = { ...x.manufacturer, ...(x.manufacturer.urls ? { urls: [...x.manufacturer.urls] } : {}) };
-  return c;
-}
-
-/** One output component from a group of same components, first member's facts first, other members' differing facts kept as properties. */
-function combine(g: Group, id: string, decisions: Decision[]): Component {
-  const [first, ...rest] = g.members;
-  if (rest.length === 0) {
-    // nothing to combine: only the id, the origin property and the sorted sources are new
-    const sources = first!.sources.length > 1 ? [...first!.sources].sort() : [...first!.sources];
-    return { ...first!, id, properties: [...first!.properties, { name: 'beambake:origin', value: first!.id }], sources };
-  }
-  const c: Component = ownCopy(first!);
-  c.id = id;
-  const alternative = (field: string, mine: string, theirs: string, from: Component): void => {
-    if (c.properties.some((p) => p.name === `beambake:alternative:${field}` && p.value === theirs)) return;
-    decisions.push({ kind: 'fact-conflict', text: `${id}: ${field} "${mine}" (${first!.sources[0]}) kept, "${theirs}" (${from.sources[0]}) recorded as beambake:alternative:${field}` });
-    c.properties.push({ name: `beambake:alternative:${field}`, value: theirs });
-  };
-  for (const o of rest) {
-    for (const k of SINGLE_FACTS) {
-      const mine = c[k];
-      const theirs = o[k];
-      if (mine === undefined && theirs !== undefined) c[k] = theirs;
-      else if (mine !== undefined && theirs !== undefined && mine !== theirs) alternative(k, mine, theirs, o);
-    }
-    if (c.description === undefined && o.description !== undefined) c.description = o.description;
-    for (const k of ['supplier', 'manufacturer'] as const) {
-      const mine = c[k];
-      const theirs = o[k];
-      if (!mine && theirs) c[k] = structuredClone(theirs);
-      else if (mine && theirs && partyText(mine) !== partyText(theirs)) {
-        // the same party may be spelt with more or less detail: fill in what the first one lacks
-        const same = (a?: string, b?: string) => a === undefined || b === undefined || a.toLowerCase() === b.toLowerCase();
-        if (same(mine.name, theirs.name) && same(mine.email, theirs.email)) {
-          mine.name ??= theirs.name;
-          mine.email ??= theirs.email;
-          if (theirs.urls) union((mine.urls ??= []), theirs.urls, (u) => u);
-        } else alternative(k, partyText(mine), partyText(theirs), o);
-      }
-    }
-    for (const k of ['declared', 'concluded'] as const) {
-      const mine = c.licenses[k];
-      const theirs = o.licenses[k];
-      if (!mine && theirs) c.licenses[k] = theirs;
-      else if (mine && theirs && mine !== theirs) {
-        decisions.push({ kind: 'fact-conflict', text: `${id}: ${k} licence "${mine}" (${first!.sources[0]}) kept, "${theirs}" (${o.sources[0]}) recorded as property` });
-        c.properties.push({ name: `beambake:${k}-license-alternative`, value: theirs });
-      }
-    }
-    if (c.type === 'library' && o.type !== 'library') c.type = o.type;
-    union(c.cpes, o.cpes, (x) => x);
-    union(c.hashes, o.hashes, (h) => `${h.alg}:${h.value}`);
-    union(c.authors, o.authors, (x) => x);
-    union(c.externalRefs, o.externalRefs, (r) => `${r.type} ${r.url}`);
-    union(c.properties, o.properties, (p) => `${p.name}=${p.value}`);
-    union(c.sources, o.sources, (x) => x);
-  }
-  for (const m of g.members) c.properties.push({ name: 'beambake:origin', value: m.id });
-  c.sources.sort();
-  return c;
 }
 
 function deviceParty(o: DeviceInfo): Party {
@@ -274,40 +142,13 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return n;
   };
 
-  // Per source, the edges in the order added (sorted per source once the components are, below).
-  // Whether an edge is already there: a look through its source's list, which is short for nearly
-  // every source; a source with more than SHORT edges (an image containing thousands of packages)
-  // gets an index of its own, to -> type(s), so no source costs quadratic time.
-  const SHORT = 16;
   let edgeCount = 0;
   let duplicateEdges = 0;
-  const indexEdge = (byTo: Map<string, string | Set<string>>, e: Edge): void => {
-    const types = byTo.get(e.to);
-    if (types === undefined) byTo.set(e.to, e.type);
-    else if (typeof types === 'string') byTo.set(e.to, new Set([types, e.type]));
-    else types.add(e.type);
-  };
-  const hasEdge = (from: OutNode, to: string, type: string): boolean => {
-    if (from.index === undefined) {
-      for (const e of from.edges) if (e.to === to && e.type === type) return true;
-      return false;
-    }
-    const types = from.index.get(to);
-    return types === type || (typeof types === 'object' && types.has(type));
-  };
-  /** Adds the edge from `from` to `to` (their nodes) unless it is already there. */
   const addEdge = (from: OutNode, e: Edge, to: OutNode): boolean => {
-    if (hasEdge(from, e.to, e.type)) {
+    if (!addOutEdge(from, e, to)) {
       duplicateEdges++;
       return false;
     }
-    const l = from.edges;
-    l.push(e);
-    from.targets.push(to);
-    if (l.length === SHORT + 1) {
-      from.index = new Map();
-      for (const x of l) indexEdge(from.index, x);
-    } else if (from.index !== undefined) indexEdge(from.index, e);
     edgeCount++;
     return true;
   };
@@ -431,27 +272,10 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const licenseTexts = new Map<string, LicenseText>();
   for (const i of inputs) for (const l of i.graph.licenseTexts ?? []) if (!licenseTexts.has(l.id)) licenseTexts.set(l.id, l);
 
-  // the default order of strings (UTF-16 code units) is the order of cmp, without a comparator call per step
   // Reachability, while each node's `targets` still match its `edges` (they are sorted below). Every
   // component the device does not reach needs a reason an input gives; otherwise the merge fails.
-  let walk = 0;
-  const reachFrom = (start: OutNode, visit: (n: OutNode) => void): void => {
-    const w = ++walk;
-    start.walk = w;
-    const stack = [start];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      visit(n);
-      for (let k = 0; k < n.edges.length; k++) {
-        const t = n.targets[k]!;
-        if (t.walk !== w && REACHING_EDGES.has(n.edges[k]!.type)) {
-          t.walk = w;
-          stack.push(t);
-        }
-      }
-    }
-  };
-  reachFrom(deviceNode, (n) => (n.reached = true));
+  const walks = new Walks();
+  walks.from(deviceNode, (n) => (n.reached = true));
   const detached = new Map<string, string>();
   for (const i of inputs) for (const [id, why] of i.detached ?? []) if (idMap.has(id)) detached.set(idMap.get(id)!.c.id, `${i.file}: ${why}`);
   // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
@@ -459,12 +283,13 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   for (const [id, why] of detached) {
     const start = out.get(id)!;
     if (start.reached) continue;
-    reachFrom(start, (x) => {
+    walks.from(start, (x) => {
       if (x !== start && !x.reached && !detached.has(x.c.id) && !inherited.has(x.c.id)) inherited.set(x.c.id, `part of ${start.c.name}, which stands apart: ${why}`);
     });
   }
   for (const [id, why] of inherited) detached.set(id, why);
 
+  // the default order of strings (UTF-16 code units) is the order of cmp, without a comparator call per step
   const nodes = [...out.keys()].sort().map((id) => out.get(id)!);
   const components = nodes.map((n) => n.c);
   // canonical edge order (source, type, target, original type: what sortEdges gives) without sorting
@@ -511,7 +336,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     unreachable: 0,
     vexProducts: vexCounts,
   };
-  checkNoLoss(inputs, (id) => idMap.get(id), counts, (n) => out.get(n.c.id) === n, (from, to, type) => hasEdge(from, to.c.id, type));
+  checkNoLoss(inputs, (id) => idMap.get(id), counts, (n) => out.get(n.c.id) === n, (from, to, type) => hasOutEdge(from, to.c.id, type));
 
   const unexplained: string[] = [];
   for (const { c, reached } of nodes) {
@@ -533,7 +358,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   }
   const reachOf = (i: InputSbom): InputReach => {
     // each output component once: a count is a walk of its own
-    const w = ++walk;
+    const w = walks.next();
     let outComponents = 0;
     let reachable = 0;
     for (const c of i.graph.components) {
