@@ -120,7 +120,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     const known = idMap.get(ref);
     if (known) return known;
     const viaAlias = aliases.get(ref);
-    const aliased = viaAlias !== undefined ? idMap.get(viaAlias) : undefined;
+    const aliased = viaAlias ? idMap.get(viaAlias) : undefined;
     if (aliased) {
       idMap.set(ref, aliased);
       decisions.push({ kind: 'resolved', text: `${file}: reference ${ref} resolved by alias to ${aliased.c.id}` });
@@ -207,9 +207,10 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const vexCounts = { resolved: 0, external: 0 };
   const resolveVex = (ref: string, file: string): string | undefined => {
     const known = idMap.get(ref)?.c.id;
-    if (known && out.has(known) && !known.startsWith('unresolved-')) return known;
+    if (known && !known.startsWith('unresolved-')) return known;
     const viaAlias = aliases.get(ref);
-    if (viaAlias && idMap.has(viaAlias)) return idMap.get(viaAlias)!.c.id;
+    const aliased = viaAlias ? idMap.get(viaAlias) : undefined;
+    if (aliased) return aliased.c.id;
     const link = /^urn:cdx:([0-9a-f-]{36})(?:\/(\d+))?#(.+)$/i.exec(ref);
     if (link) {
       const target = bySerial.get(link[1]!.toLowerCase());

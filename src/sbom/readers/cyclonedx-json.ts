@@ -16,8 +16,7 @@ export async function readCycloneDxJson(file: string): Promise<InputSbom> {
       streamed: (k) => STREAMED.has(k),
       onValue(k, v) {
         top[k] = v;
-        // a usable serial number is the key (cdxKey): known now, before the components
-        if (k === 'serialNumber' && !cdxKey(v, '').startsWith('sha256:')) b.keyKnown(cdxKey(v, ''));
+        if (k === 'serialNumber') b.serialNumberSeen(v);
       },
       onElement(k, v, i) {
         if (k === 'components') b.addTopLevel(v, i);

@@ -85,11 +85,8 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
         if (path === 'bom/components/component') b.addTopLevel(component(value), i);
         else b.addDependency(dependencyEntry(value), i);
       },
-      // the serial number is an attribute of <bom>: the key (cdxKey) is known before the components
-      onRoot: (attrs) => {
-        const key = cdxKey(attrs.serialNumber, '');
-        if (!key.startsWith('sha256:')) b.keyKnown(key);
-      },
+      // the serial number is an attribute of <bom>: known before the components
+      onRoot: (attrs) => b.serialNumberSeen(attrs.serialNumber),
     },
     (chunk) => hash.update(chunk),
   );

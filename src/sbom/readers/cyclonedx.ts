@@ -87,11 +87,13 @@ export class CycloneDxBuilder {
   }
 
   /**
-   * The key, when the reader has it before the first component (most documents put the serial
-   * number first): ids are then final as they are made, instead of each being rebuilt in finish().
+   * The serial number, when the reader has it before the first component (most documents put it
+   * first): if it is the key (cdxKey), ids are final as they are made instead of each being
+   * rebuilt in finish().
    */
-  keyKnown(key: string): void {
-    if (!this.provisional && this.early === undefined) this.early = key;
+  serialNumberSeen(serial: unknown): void {
+    const key = usableSerial(serial);
+    if (key !== undefined && !this.provisional && this.early === undefined) this.early = key;
   }
 
   /** Otherwise ids are made final in finish(): the serial number (or the content hash) may come after the components. */
@@ -355,11 +357,15 @@ class Reach {
   }
 }
 
-/** A usable document key: the serial number unless it is missing or the all-zero placeholder. */
-export function cdxKey(serial: unknown, contentSha256: string): string {
+/** The serial number when it can be the document key: not missing, not the all-zero placeholder. */
+function usableSerial(serial: unknown): string | undefined {
   const s = str(serial);
-  if (s && !/^urn:uuid:0{8}-0{4}-0{4}-0{4}-0{12}$/.test(s)) return s;
-  return `sha256:${contentSha256}`;
+  return s && !/^urn:uuid:0{8}-0{4}-0{4}-0{4}-0{12}$/.test(s) ? s : undefined;
+}
+
+/** A usable document key: the serial number, else the hash of the document's bytes. */
+export function cdxKey(serial: unknown, contentSha256: string): string {
+  return usableSerial(serial) ?? `sha256:${contentSha256}`;
 }
 
 export function checkSpec(file: string, bomFormat: unknown, specVersion: unknown): string {

@@ -258,9 +258,13 @@ export function assembleSpdx2(
   // one string per global id (namespace -> SPDXID -> id), shared by the package and every
   // relationship naming it: the merge's maps and sets then match keys by identity
   const interned = new Map<string, Map<string, string>>();
-  const globalId = (ns: string, local: string): string => {
+  const idsOf = (ns: string): Map<string, string> => {
     let ids = interned.get(ns);
     if (!ids) interned.set(ns, (ids = new Map()));
+    return ids;
+  };
+  const globalId = (ns: string, local: string): string => {
+    const ids = idsOf(ns);
     let id = ids.get(local);
     if (id === undefined) ids.set(local, (id = `${ns}#${local}`));
     return id;
@@ -269,11 +273,7 @@ export function assembleSpdx2(
     docIds.add(`${d.namespace}#${d.documentId}`);
     for (const c of d.components) {
       components.set(c.id, c);
-      if (c.id.startsWith(`${d.namespace}#`)) {
-        let ids = interned.get(d.namespace);
-        if (!ids) interned.set(d.namespace, (ids = new Map()));
-        ids.set(c.id.slice(d.namespace.length + 1), c.id);
-      }
+      if (c.id.startsWith(`${d.namespace}#`)) idsOf(d.namespace).set(c.id.slice(d.namespace.length + 1), c.id);
     }
     for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
   }

@@ -25,16 +25,18 @@ let plainIds: Set<string> | undefined;
 /** The parsed expression, or null when the text is not a valid SPDX licence expression. */
 export function parseSpdx(expr: string): Info | null {
   let hit = cache.get(expr);
-  // One licence id of the list the parser itself checks against (current and deprecated ids) parses
-  // to `{license}`: most components say just that, and the parser's modules are not loaded for it.
-  plainIds ??= new Set([...spdxIds, ...deprecatedSpdxIds]);
-  if (hit === undefined && plainIds.has(expr)) cache.set(expr, (hit = { license: expr }));
   if (hit === undefined) {
-    try {
-      parse ??= lazyRequire('spdx-expression-parse') as typeof parseType;
-      hit = parse(expr);
-    } catch {
-      hit = null;
+    // One licence id of the list the parser itself checks against (current and deprecated ids) parses
+    // to `{license}`: most components say just that, and the parser's modules are not loaded for it.
+    plainIds ??= new Set([...spdxIds, ...deprecatedSpdxIds]);
+    if (plainIds.has(expr)) hit = { license: expr };
+    else {
+      try {
+        parse ??= lazyRequire('spdx-expression-parse') as typeof parseType;
+        hit = parse(expr);
+      } catch {
+        hit = null;
+      }
     }
     cache.set(expr, hit);
   }

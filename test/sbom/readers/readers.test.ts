@@ -211,3 +211,27 @@ test('a Yocto archive whose gzip stream breaks off is one clear line, exit 3 (it
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.ok(!existsSync(out));
 });
+
+test('CycloneDX ids take the document key whenever the serial number comes: first, last, twice, or as the placeholder', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beambake-cdx-key-'));
+  const A = 'urn:uuid:aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+  const B = 'urn:uuid:bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+  const ZERO = 'urn:uuid:00000000-0000-0000-0000-000000000000';
+  const body = '"components": [{"type": "library", "bom-ref": "a", "name": "a", "version": "1"}], "dependencies": [{"ref": "a", "dependsOn": []}]';
+  const head = '"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1';
+  // text, not JSON.stringify: a repeated member name is part of what is tested
+  const docs: [string, string, string | undefined][] = [
+    ['first', `{${head}, "serialNumber": "${A}", ${body}}`, A],
+    ['last', `{${head}, ${body}, "serialNumber": "${A}"}`, A],
+    ['twice', `{${head}, "serialNumber": "${A}", ${body}, "serialNumber": "${B}"}`, B],
+    ['placeholder', `{${head}, "serialNumber": "${ZERO}", ${body}}`, undefined],
+  ];
+  for (const [name, text, serial] of docs) {
+    const f = join(dir, `${name}.cdx.json`);
+    writeFileSync(f, text);
+    const input = await readSbom(f);
+    assert.equal(input.key.startsWith(serial ?? 'sha256:'), true, `${name}: key ${input.key}`);
+    assert.deepEqual(input.graph.components.map((c) => c.id), [`${input.key}#a`], name);
+    assert.deepEqual(input.roots, [`${input.key}#a`], name);
+  }
+});
