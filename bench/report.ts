@@ -64,7 +64,7 @@ function main(): void {
   try {
     const file = join(dir, 'device.cdx.json');
     writeFileSync(file, JSON.stringify(sbom(n), null, 1));
-    const cli = join(root, 'dist', 'bin', 'beambake.js');
+    const cli = join(root, 'dist', 'bin', 'beambake.cjs');
     const time = (args: string[], okCodes: number[]): number => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });

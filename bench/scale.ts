@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { writeProject, type Tool } from './lib/generate.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'bin', 'beambake.js');
+const cli = join(root, 'dist', 'bin', 'beambake.cjs');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const FLAT = 1.5;
 

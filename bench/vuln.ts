@@ -105,7 +105,7 @@ function main(): void {
       return [ms, childCpuMs() - c0];
     };
     const out = join(dir, 'out.json');
-    const cli = join(root, 'dist', 'bin', 'beambake.js');
+    const cli = join(root, 'dist', 'bin', 'beambake.cjs');
     const runs = Number(process.env.BEAMBAKE_BENCH_RUNS ?? 3);
     let [base, baseCpu, vuln, vulnCpu] = [Infinity, Infinity, Infinity, Infinity];
     for (let k = 0; k < runs; k++) {

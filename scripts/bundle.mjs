@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/src, tsc's output) into dist/bin/beambake.js;
-// `node scripts/bundle.mjs DIR` bundles DIR/src/cli/main.js into DIR/bin.
+// Bundles the compiled CLI (dist/src, tsc's output) into dist/bin/cli.cjs and
+// the bin that runs it, dist/bin/beambake.cjs; `node scripts/bundle.mjs DIR`
+// bundles DIR/src into DIR/bin.
 //
 // Why: start-up (issue 13: `recipe` within 3x of a bare `node -e ''`). Node
-// resolves, reads and links each module on its own; the ~70 modules of a
-// `recipe` run and yargs' ~15 CommonJS files cost ~20 ms of a ~140 ms run.
-// Modules a command loads with import() stay separate chunks, so `deps` still
-// never loads the SBOM writers or ajv. Other npm packages stay external
-// (resolved from node_modules at run time as before): several of them read
-// files beside themselves (wasm, JSON, .proto).
+// resolves, reads (asynchronously) and links each ES module on its own, and
+// compiles every run anew. One CommonJS file is read and compiled at once, and
+// the bin runs it through V8's code cache (src/cli/compile-cache.ts), which
+// ES modules cannot use on Node 20. Modules a command loads with import() are
+// still only evaluated when it runs, so `deps` never loads the SBOM writers or
+// ajv. Other npm packages stay external (resolved from node_modules at run
+// time): several of them read files beside themselves (wasm, JSON, .proto),
+// and the ES-module-only ones are import()ed where they are used.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,22 +51,44 @@ const yargsInside = {
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { beambake: join(dist, 'src', 'cli', 'main.js') },
+  entryPoints: { cli: join(dist, 'src', 'cli', 'main.js') },
   outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
   plugins: [yargsInside],
   // packages come from this checkout's node_modules even when DIR is elsewhere
   nodePaths: [join(root, 'node_modules')],
-  // CommonJS code inside an ES module: its require() of Node's own modules and its __dirname
-  banner: { js: "import { createRequire as __bbCreateRequire } from 'node:module'; const require = __bbCreateRequire(import.meta.url);" },
-  define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
+  // ES module code inside a CommonJS file: its import.meta.url (createRequire, the package root)
+  banner: { js: "const __bbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__bbImportMetaUrl' },
+  // import() of a package becomes a lazy require(): code compiled through node:vm with V8's cache
+  // has no dynamic-import callback on Node 20. Node >= 20.19 require()s the ES-module-only ones.
+  supported: { 'dynamic-import': false },
   // names stay readable in the rare stack trace (BEAMBAKE_DEBUG=1)
   minify: false,
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The bin: its cache files are named by the bundle's content, since V8 checks only a source's length.
+const cli = readFileSync(join(outdir, 'cli.cjs'));
+// an import() left in the bundle would fail at run time (no loader inside node:vm): see src/util/import-esm.ts
+const nativeImport = /(?<![\w$.])import\(\s*["'`]/.exec(cli.toString('utf8'));
+if (nativeImport) throw new Error(`dist/bin/cli.cjs still has an import() at offset ${nativeImport.index}: use importEsm() for that package`);
+const stamp = { sha256: createHash('sha256').update(cli).digest('hex'), bytes: cli.length };
+await build({
+  entryPoints: { beambake: join(dist, 'src', 'cli', 'bin.js') },
+  outdir,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { __BEAMBAKE_BUNDLE__: JSON.stringify(stamp) },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync(join(outdir, 'beambake.cjs'), 0o755);

@@ -120,14 +120,24 @@ test('sbom --vendor that is a file, and merge --vex that cannot be written: one 
   assert.deepEqual(readdirSync(dir).sort(), ['device.json', 'device.vex.json', 'file']);
 });
 
-/** The module URLs a CLI run resolves, recorded by an ESM resolve hook registered before the CLI starts. */
+/**
+ * The modules a CLI run loads: for tsc's output (or the sources) the URLs an ESM resolve hook
+ * registered before the CLI starts sees; for the bundled bin, a CommonJS file that require()s the
+ * packages it uses, the files in require.cache as the process exits.
+ */
 function modulesLoadedBy(args: string[], dir: string, status = 0, bundled = false): string[] {
   const log = join(dir, `${args.join('-').replace(/[^a-z-]/g, '')}${bundled ? '-bundled' : ''}.log`);
-  const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const hook = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
-  const entry = bundled ? join(repoRoot, 'dist', 'bin', 'beambake.js') : join(repoRoot, 'dist', 'src', 'cli', 'main.js');
-  const argv = runningCompiled ? [...hook, entry, ...args] : ['--import', 'tsx', ...hook, join(repoRoot, 'src', 'cli', 'main.ts'), ...args];
+  let argv: string[];
+  if (bundled) {
+    const preload = join(dir, 'record-require-cache.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`);
+    argv = ['--require', preload, join(repoRoot, 'dist', 'bin', 'beambake.cjs'), ...args];
+  } else {
+    const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    const hook = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+    argv = runningCompiled ? [...hook, join(repoRoot, 'dist', 'src', 'cli', 'main.js'), ...args] : ['--import', 'tsx', ...hook, join(repoRoot, 'src', 'cli', 'main.ts'), ...args];
+  }
   const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, status, r.stderr);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -143,7 +153,7 @@ test('start-up: `sbom --help` and `deps` load no SBOM, ajv or xmllint module; `s
     const loaded = modulesLoadedBy(args, dir);
     assert.ok(loaded.some((u) => /\/cli\/commands\/sbom\.[jt]s$/.test(u)), 'the hook sees the CLI modules');
     assert.deepEqual(loaded.filter((u) => HEAVY.test(u)), [], args.join(' '));
-    // the bundled bin keeps those modules in chunks of their own: the npm packages they need stay unloaded too
+    // the bundled bin evaluates those modules only when a command imports them: the npm packages they need stay unloaded too
     if (runningCompiled) assert.deepEqual(modulesLoadedBy(args, dir, 0, true).filter((u) => HEAVY.test(u)), [], `bundled: ${args.join(' ')}`);
   }
   // the same hook does see them when a handler needs them

@@ -64,7 +64,7 @@ function run(example: DocExample, cwd: string): string {
   const outFile = join(cwd, '.output');
   const fd = openSync(outFile, 'w');
   try {
-    spawnSync(process.execPath, [join(repoRoot, 'dist', 'bin', 'beambake.js'), ...words], {
+    spawnSync(process.execPath, [join(repoRoot, 'dist', 'bin', 'beambake.cjs'), ...words], {
       cwd,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '', ...env },

@@ -26,7 +26,7 @@ for (const reader of readers()) {
 
 test('fuzz the CLI: mutated locks through deps/vendor/recipe/sbom and mutated SBOMs through sbom check/merge never exit 70 nor write outside the sandbox', async (t) => {
   if (!runningCompiled) return t.skip('needs the compiled CLI (npm test builds it)');
-  const c = await fuzzCli(join(repoRoot, 'dist', 'bin', 'beambake.js'), 30, SEED);
+  const c = await fuzzCli(join(repoRoot, 'dist', 'bin', 'beambake.cjs'), 30, SEED);
   t.diagnostic(`${c.runs} runs, exit codes ${JSON.stringify(c.byStatus)}`);
   assert.deepEqual(c.findings, []);
 });

@@ -39,7 +39,7 @@ for (const reader of readers()) {
 }
 if (cliRuns > 0 && wanted('CLI')) {
   const t0 = performance.now();
-  const c = await fuzzCli(join(repoRoot, 'dist', 'bin', 'beambake.js'), cliRuns, seed);
+  const c = await fuzzCli(join(repoRoot, 'dist', 'bin', 'beambake.cjs'), cliRuns, seed);
   findings += c.findings.length;
   process.stdout.write(`CLI (deps/vendor/recipe/sbom on mutated locks, sbom check/merge on mutated SBOMs): ${c.runs} runs, exit codes ${JSON.stringify(c.byStatus)}, ${c.findings.length} findings, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   for (const f of c.findings.slice(0, 10)) process.stdout.write(`  ${f}\n`);

@@ -14,7 +14,7 @@ export interface CliResult {
  */
 export function runCli(args: string[], options: SpawnSyncOptions = {}): CliResult {
   const argv = runningCompiled
-    ? [join(repoRoot, 'dist', 'bin', 'beambake.js'), ...args]
+    ? [join(repoRoot, 'dist', 'bin', 'beambake.cjs'), ...args]
     : ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args];
   const r = spawnSync(process.execPath, argv, {
     encoding: 'utf8',

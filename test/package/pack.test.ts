@@ -6,7 +6,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
@@ -28,7 +29,7 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
   assert.equal(packed.status, 0, packed.stderr);
   const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   const files = info[0].files.map((f) => f.path).sort();
-  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/bin/beambake.js', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json']) {
+  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/bin/beambake.cjs', 'hardware-profiles/raspberrypi4-64.json', 'meta-beam-templates/classes/beambake-deps.bbclass', 'src/profiles/profile.schema.json', 'src/hex/proto/package.proto', 'src/sbom/schemas/spdx-2.3-schema.json']) {
     assert.ok(files.includes(must), `${must} missing from the package`);
   }
   const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json)$/.test(f) && !/^(dist\/bin|meta-beam-templates|hardware-profiles|src\/sbom\/schemas|src\/hex\/proto)\//.test(f) && f !== 'src/profiles/profile.schema.json');
@@ -56,7 +57,7 @@ test('npm pack: only what runs, installable into an empty directory, npx beambak
 test('prepare: a git checkout installed with npm builds dist/bin (what the bin and `files` name)', () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string>; files: string[] };
   assert.equal(manifest.scripts.prepare, 'tsc -p tsconfig.build.json && node scripts/bundle.mjs');
-  assert.equal(manifest.bin.beambake, 'dist/bin/beambake.js');
+  assert.equal(manifest.bin.beambake, 'dist/bin/beambake.cjs');
   assert.ok(manifest.files.includes('dist/bin/'));
   // the same compilation into a scratch directory, so the dist/ other tests run from stays untouched
   const out = join(work, 'prepare-out');
@@ -66,8 +67,13 @@ test('prepare: a git checkout installed with npm builds dist/bin (what the bin a
   assert.equal(existsSync(join(out, 'test')), false, 'prepare builds only what runs');
   const bundled = run(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), out], repoRoot);
   assert.equal(bundled.status, 0, bundled.stdout + bundled.stderr);
-  const bin = readFileSync(join(out, 'bin', 'beambake.js'), 'utf8');
+  assert.deepEqual(readdirSync(join(out, 'bin')).sort(), ['beambake.cjs', 'cli.cjs']);
+  const bin = readFileSync(join(out, 'bin', 'beambake.cjs'), 'utf8');
   assert.match(bin, /^#!\/usr\/bin\/env node\n/);
+  assert.equal(statSync(join(out, 'bin', 'beambake.cjs')).mode & 0o111, 0o111);
+  // the bin names the bundle it was built with (its code cache is keyed by that hash)
+  const cli = readFileSync(join(out, 'bin', 'cli.cjs'));
+  assert.ok(bin.includes(createHash('sha256').update(cli).digest('hex')), 'the bundle hash is in the bin');
   // JSON the code imports (the Sigstore public-good root) is inside the bundle, not a file beside it
-  assert.match(bin + readdirSync(join(out, 'bin', 'chunks')).map((f) => readFileSync(join(out, 'bin', 'chunks', f), 'utf8')).join(''), /"?mediaType"?: "application\/vnd\.dev\.sigstore\.trustedroot/);
+  assert.match(cli.toString('utf8'), /"?mediaType"?: "application\/vnd\.dev\.sigstore\.trustedroot/);
 });

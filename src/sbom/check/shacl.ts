@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { spdxSchemasDir } from './schema.js';
 import { reportedId, shaclBatches } from './shacl-batches.js';
+import { importEsm } from '../../util/import-esm.js';
 
 export const SPDX3_CONTEXT_URL = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 
@@ -63,7 +64,10 @@ async function load(modelPath: string, contextPath: string): Promise<Loaded> {
   let p = cache.get(key);
   if (!p) {
     p = (async () => {
-      const [{ Parser, DataFactory: df }, { default: datasetFactory }] = await Promise.all([import('n3'), import('@rdfjs/dataset')]);
+      const [{ Parser, DataFactory: df }, { default: datasetFactory }] = await Promise.all([
+        import('n3'),
+        importEsm<typeof import('@rdfjs/dataset')>('@rdfjs/dataset'),
+      ]);
       const [ttl, ctx] = await Promise.all([
         readFile(modelPath, 'utf8').catch((e) => {
           throw ioError(e, modelPath, 'cannot load the SPDX 3 model');
@@ -95,9 +99,9 @@ export async function validateSpdx3Shacl(doc: unknown, opts: ShaclOptions = {}):
   const { shapes, modelQuads, context } = await load(modelPath, contextPath);
   const [{ default: jsonld }, { default: datasetFactory }, { default: dataModel }, { default: Validator }] = await Promise.all([
     import('jsonld'),
-    import('@rdfjs/dataset'),
-    import('@rdfjs/data-model'),
-    import('shacl-engine/Validator.js'),
+    importEsm<typeof import('@rdfjs/dataset')>('@rdfjs/dataset'),
+    importEsm<typeof import('@rdfjs/data-model')>('@rdfjs/data-model'),
+    importEsm<typeof import('shacl-engine/Validator.js')>('shacl-engine/Validator.js'),
   ]);
   const documentLoader = async (url: string) => {
     if (url === SPDX3_CONTEXT_URL) return { contextUrl: null, documentUrl: url, document: context };

@@ -1,0 +1,127 @@
+/**
+ * Running the bundled CLI through V8's code cache.
+ *
+ * Most of a short `beambake` run is V8 compiling the CLI's JavaScript before
+ * any work starts (issue 13: `recipe` within 3x of a bare `node -e ''`).
+ * Node 22 can keep compiled code between runs (module.enableCompileCache);
+ * Node 20 cannot, so the `beambake` bin does what that cache does, with
+ * node:vm: the bundle is compiled with the code V8 serialised on an earlier
+ * run, and the first run of each command leaves its compiled code behind.
+ *
+ * The cache is only ever a speed-up: a missing, foreign or damaged cache file
+ * means compiling from source, never a different result. Files are named by
+ * the bundle's content hash (embedded at build time), Node's version and the
+ * architecture, because V8 itself only checks the source's length. They live
+ * in the user's own cache directory, never in a shared one such as /tmp, where
+ * another user could plant compiled code.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { constants as vmConstants, Script } from 'node:vm';
+
+/** What scripts/bundle.mjs embeds in the bin: how to recognise the bundle the cache was made for. */
+export interface BundleStamp {
+  /** sha256 of the bundle, hex. */
+  sha256: string;
+  /** Its length in bytes: a bundle edited after the build is compiled from source, uncached. */
+  bytes: number;
+}
+
+/**
+ * `$XDG_CACHE_HOME/beambake/v8` (or `~/.cache/beambake/v8`), created 0700;
+ * undefined when caching is off (NODE_DISABLE_COMPILE_CACHE, as Node 22 names
+ * it) or no private directory can be had.
+ */
+export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const dir = join(base, 'beambake', 'v8');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // compiled code is run as it is: only from a directory nobody else can write to
+    const st = statSync(dir);
+    const uid = process.getuid?.();
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One cache file per first command word: `recipe` compiles other functions
+ * than `sbom`, and V8 keeps only what a run compiled.
+ */
+export function compileCacheFile(dir: string, stamp: BundleStamp, argv: readonly string[]): string {
+  const word = argv.find((a) => !a.startsWith('-'));
+  const command = word !== undefined && /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'default';
+  return join(dir, `${stamp.sha256.slice(0, 16)}-node${process.versions.node}-${process.arch}-${command}.bin`);
+}
+
+function readCache(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid)) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeCache(file: string, data: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}
+
+/**
+ * Run the CommonJS bundle `bundleFile` as the main module, compiled with the
+ * cached code when there is a usable one; when there is none, V8's code for
+ * this run is saved as the process exits.
+ */
+export function runBundle(bundleFile: string, stamp: BundleStamp, argv: readonly string[] = process.argv.slice(2)): void {
+  const bytes = readFileSync(bundleFile);
+  const source = bytes.toString('utf8');
+  const dir = bytes.length === stamp.bytes ? compileCacheDir() : undefined;
+  const cacheFile = dir !== undefined ? compileCacheFile(dir, stamp, argv) : undefined;
+  const cachedData = cacheFile !== undefined ? readCache(cacheFile) : undefined;
+  const script = new Script(Module.wrap(source.replace(/^#!.*/, '')), {
+    filename: bundleFile,
+    ...(cachedData ? { cachedData } : {}),
+    // the bundle import()s the ES-module-only packages it needs (shacl-engine, @rdfjs/*)
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
+  }
+  const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  const mod = new Module(bundleFile);
+  mod.filename = bundleFile;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(bundleFile));
+  mod.loaded = true;
+  wrapper.call(mod.exports, mod.exports, createRequire(bundleFile), mod, bundleFile, dirname(bundleFile));
+}

@@ -1,0 +1,123 @@
+/**
+ * The bin's V8 code cache (src/cli/compile-cache.ts): written once per command
+ * into the user's private cache directory, used on the next run, and never a
+ * reason for a different result or a failure.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runningCompiled } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { compileCacheDir, compileCacheFile } from '../../src/cli/compile-cache.js';
+
+const skip = runningCompiled ? false : 'the code cache belongs to the bundled bin (dist/bin): run the compiled tests';
+const lock = join(repoRoot, 'examples', 'hello_beam', 'mix.lock');
+
+function withCacheHome(fn: (home: string, cacheDir: string) => void): void {
+  const home = mkdtempSync(join(tmpdir(), 'beambake-v8cache-'));
+  try {
+    fn(home, join(home, 'beambake', 'v8'));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const deps = (home: string, extra: NodeJS.ProcessEnv = {}) => runCli(['deps', lock, '--json'], { env: { XDG_CACHE_HOME: home, ...extra } });
+
+test('the first run of a command leaves its compiled code in a private directory; the next run uses it', { skip }, () => {
+  withCacheHome((home, dir) => {
+    const first = deps(home);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const files = readdirSync(dir);
+    assert.equal(files.length, 1, files.join(', '));
+    const stamp = createHash('sha256').update(readFileSync(join(repoRoot, 'dist', 'bin', 'cli.cjs'))).digest('hex').slice(0, 16);
+    assert.match(files[0]!, new RegExp(`^${stamp}-node${process.versions.node}-${process.arch}-deps\\.bin$`));
+    const cache = join(dir, files[0]!);
+    assert.equal(statSync(cache).mode & 0o777, 0o600);
+    assert.ok(statSync(cache).size > 10_000);
+    const before = statSync(cache);
+
+    const second = deps(home);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    // accepted, so not written again (a rejected cache is replaced by a rename: a new inode)
+    const after = statSync(cache);
+    assert.equal(after.ino, before.ino);
+    assert.equal(after.mtimeMs, before.mtimeMs);
+
+    // another command gets its own file
+    assert.equal(runCli(['--version'], { env: { XDG_CACHE_HOME: home } }).status, 0);
+    assert.equal(readdirSync(dir).length, 2);
+  });
+});
+
+test('a damaged cache file changes nothing but speed: the run compiles from source and replaces it', { skip }, () => {
+  withCacheHome((home, dir) => {
+    const clean = deps(home, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.equal(clean.status, 0, clean.stderr);
+    assert.equal(existsSync(dir), false, 'NODE_DISABLE_COMPILE_CACHE=1 writes no cache');
+    assert.equal(deps(home).status, 0);
+    const cache = join(dir, readdirSync(dir)[0]!);
+    const garbage = Buffer.alloc(statSync(cache).size, 0x5a);
+    writeFileSync(cache, garbage);
+    const r = deps(home);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, clean.stderr);
+    assert.equal(r.stdout, clean.stdout);
+    assert.notDeepEqual(readFileSync(cache), garbage);
+  });
+});
+
+test('a cache directory others can write to is not used', { skip }, () => {
+  withCacheHome((home, dir) => {
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    const r = deps(home);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+test('compileCacheDir: XDG_CACHE_HOME when absolute, else ~/.cache; none when disabled', () => {
+  withCacheHome((home, dir) => {
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: home }), dir);
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' }), undefined);
+    // a relative XDG_CACHE_HOME is ignored, as the XDG specification says
+    assert.notEqual(compileCacheDir({ XDG_CACHE_HOME: 'relative/cache' }), join('relative/cache', 'beambake', 'v8'));
+    // a file where the directory should be: no cache, no error
+    writeFileSync(join(home, 'beambake-file'), '');
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: join(home, 'beambake-file') }), undefined);
+  });
+});
+
+test('compileCacheFile: named by the bundle, Node, the architecture and the first command word', () => {
+  const stamp = { sha256: 'ab'.repeat(32), bytes: 1 };
+  const base = `abababababababab-node${process.versions.node}-${process.arch}`;
+  assert.equal(compileCacheFile('/c', stamp, ['recipe', '.', '-o', 'x']), `/c/${base}-recipe.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['--json', 'deps']), `/c/${base}-deps.bin`);
+  assert.equal(compileCacheFile('/c', stamp, []), `/c/${base}-default.bin`);
+  // nothing from the command line reaches the file name unchecked
+  assert.equal(compileCacheFile('/c', stamp, ['../../etc/passwd']), `/c/${base}-default.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['Recipe']), `/c/${base}-default.bin`);
+});
+
+test('a bundle that is not the one the bin was built for runs uncached', { skip }, () => {
+  withCacheHome((home, dir) => {
+    const bundle = join(home, 'bundle.cjs');
+    writeFileSync(bundle, "#!/usr/bin/env node\nprocess.stdout.write(String(typeof require('node:path').join) + ':' + __filename);\n");
+    const script = `import(${JSON.stringify(join(repoRoot, 'dist', 'src', 'cli', 'compile-cache.js'))}).then((m) => m.runBundle(${JSON.stringify(bundle)}, { sha256: 'cd'.repeat(32), bytes: BYTES }, ['x']))`;
+    const run = (bytes: number) => spawnSync(process.execPath, ['-e', script.replace('BYTES', String(bytes))], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home } });
+    const stale = run(1);
+    assert.equal(stale.status, 0, stale.stderr);
+    assert.equal(stale.stdout, `function:${bundle}`);
+    assert.equal(existsSync(dir), false);
+    const matching = run(statSync(bundle).size);
+    assert.equal(matching.stdout, `function:${bundle}`);
+    assert.deepEqual(readdirSync(dir), [`cdcdcdcdcdcdcdcd-node${process.versions.node}-${process.arch}-x.bin`]);
+  });
+});
