@@ -1,6 +1,6 @@
 /**
  * What the Erlang and Elixir parsers share: one token of lookahead over a
- * lazily tokenized stream (so the first problem in file order is the one
+ * lazily tokenized stream (which ends with an `eof` token) (so the first problem in file order is the one
  * reported), punctuation tests, and signed numbers.
  */
 import { integerValue, type Term, type TermLoc } from './term.js';
@@ -20,19 +20,14 @@ export abstract class TokenCursor<T extends BaseToken> {
   private depth = 0;
 
   constructor(
-    private readonly toks: Iterator<T, void, undefined>,
+    private readonly toks: { take(): T },
     protected readonly file: string,
   ) {
-    this.current = this.pull();
+    this.current = toks.take();
   }
 
   /** Throws the located "unexpected X, expected Y" error; each language names its tokens. */
   protected abstract unexpected(t: T, expected?: string): never;
-
-  private pull(): T {
-    const r = this.toks.next();
-    return r.done ? ({ t: 'eof', v: '', loc: { line: 0, column: 0 } } as T) : r.value;
-  }
 
   /** Enter one level of nesting (at `loc`); refuses input nested deeper than MAX_NESTING. */
   protected enter(loc: TermLoc): void {
@@ -54,7 +49,7 @@ export abstract class TokenCursor<T extends BaseToken> {
 
   protected take(): T {
     const t = this.current;
-    if (t.t !== 'eof') this.current = this.pull();
+    if (t.t !== 'eof') this.current = this.toks.take();
     return t;
   }
 

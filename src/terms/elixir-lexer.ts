@@ -5,7 +5,7 @@
  * static reading of mix.exs. It only fails on malformed lexical elements:
  * unterminated strings, bad escapes, bad numbers.
  */
-import { Scanner, tokenStream, describeChar, elixirEscape, isSpace, parseBigInt } from './scanner.js';
+import { Scanner, TokenStream, describeChar, elixirEscape, isSpace, parseBigInt } from './scanner.js';
 import type { TermLoc } from './term.js';
 
 export type ElixirToken =
@@ -51,8 +51,8 @@ function isIdentChar(c: string): boolean {
   return c === '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c > '\u007f' && /[\p{L}\p{N}]/u.test(c));
 }
 
-export function tokenizeElixir(text: string, file: string): Generator<ElixirToken, void, undefined> {
-  return tokenStream(text, file, COMMENT, token);
+export function tokenizeElixir(text: string, file: string): TokenStream<ElixirToken> {
+  return new TokenStream(text, file, COMMENT, token);
 }
 
 /** One token starting at `c`. */

@@ -15,7 +15,7 @@ export type TopMapEntry = (key: Term, value: Term) => void;
 
 class ElixirParser extends TokenCursor<ElixirToken> {
   constructor(
-    toks: Iterator<ElixirToken, void, undefined>,
+    toks: { take(): ElixirToken },
     file: string,
     private readonly onTopMapEntry?: TopMapEntry,
   ) {

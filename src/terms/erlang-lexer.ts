@@ -3,7 +3,7 @@
  * (only to name them in errors), strings, numbers with bases and `_`
  * separators, `$c` characters, punctuation, and the `.` that ends a term.
  */
-import { Scanner, tokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt } from './scanner.js';
+import { Scanner, TokenStream, describeChar, erlangEscape, isDigitOf, isSpace, parseBigInt } from './scanner.js';
 import type { TermLoc } from './term.js';
 
 export type ErlangToken =
@@ -54,8 +54,8 @@ function isNameChar(c: string): boolean {
   );
 }
 
-export function tokenizeErlang(text: string, file: string): Generator<ErlangToken, void, undefined> {
-  return tokenStream(text, file, COMMENT, token);
+export function tokenizeErlang(text: string, file: string): TokenStream<ErlangToken> {
+  return new TokenStream(text, file, COMMENT, token);
 }
 
 /** One token starting at `c`. */

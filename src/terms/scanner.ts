@@ -10,8 +10,16 @@ export class Scanner {
   /** UTF-16 index into `text`. */
   private i = 0;
   private line = 1;
-  /** Counted in code points, so columns match what editors show. */
-  private column = 1;
+  /**
+   * Where the current line starts. Columns (in code points, so they match what
+   * editors show) are only worked out when a location is asked for.
+   */
+  private lineStart = 0;
+  /** Whether the text has any surrogate pair: without one, a column is an index difference. */
+  private readonly astral: boolean;
+  /** The last column worked out on a line with surrogates, to go on from there (one long line stays linear). */
+  private colIndex = 0;
+  private colValue = 1;
 
   constructor(
     text: string,
@@ -19,6 +27,7 @@ export class Scanner {
   ) {
     // A byte order mark is not part of the term text.
     this.text = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    this.astral = SURROGATE.test(this.text);
   }
 
   /** The code unit `offset` ahead ('' past the end); lookahead is only ever compared with ASCII. */
@@ -36,18 +45,25 @@ export class Scanner {
     return this.i >= this.text.length;
   }
 
+  /** Consume one code point (a surrogate pair is one). */
   next(): string {
-    const cp = this.text.codePointAt(this.i);
-    if (cp === undefined) return '';
-    const c = String.fromCodePoint(cp);
-    this.i += c.length;
-    if (cp === 10) {
-      this.line++;
-      this.column = 1;
-    } else {
-      this.column++;
+    const text = this.text;
+    const i = this.i;
+    if (i >= text.length) return '';
+    const u = text.charCodeAt(i);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        this.i = i + 2;
+        return text.slice(i, i + 2);
+      }
     }
-    return c;
+    this.i = i + 1;
+    if (u === 10) {
+      this.line++;
+      this.lineStart = i + 1;
+    }
+    return text[i]!;
   }
 
   /**
@@ -56,19 +72,21 @@ export class Scanner {
    * instead of one call per character: most of a lockfile is long strings.
    */
   run(re: RegExp): string {
-    re.lastIndex = this.i;
-    const m = re.exec(this.text);
-    if (!m || m[0].length === 0) return '';
-    const s = m[0];
-    this.i += s.length;
-    const nl = s.lastIndexOf('\n');
+    const start = this.i;
+    re.lastIndex = start;
+    if (!re.test(this.text) || re.lastIndex === start) return '';
+    const end = re.lastIndex;
+    const s = this.text.slice(start, end);
+    this.i = end;
+    let nl = s.indexOf('\n');
     if (nl >= 0) {
-      let lines = 0;
-      for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) lines++;
-      this.line += lines;
-      this.column = 1 + codePoints(s, nl + 1);
-    } else {
-      this.column += codePoints(s, 0);
+      let last: number;
+      do {
+        this.line++;
+        last = nl;
+        nl = s.indexOf('\n', nl + 1);
+      } while (nl >= 0);
+      this.lineStart = start + last + 1;
     }
     return s;
   }
@@ -81,17 +99,17 @@ export class Scanner {
   skipSpace(): boolean {
     const text = this.text;
     const start = this.i;
+    let i = start;
     for (;;) {
-      const u = text.charCodeAt(this.i);
+      const u = text.charCodeAt(i);
       if (u === 10) {
         this.line++;
-        this.column = 1;
-      } else if (u === 32 || u === 9 || u === 13 || u === 12 || u === 11 || u === 0xa0) {
-        this.column++;
-      } else {
-        return this.i > start;
+        this.lineStart = i + 1;
+      } else if (u !== 32 && u !== 9 && u !== 13 && u !== 12 && u !== 11 && u !== 0xa0) {
+        this.i = i;
+        return i > start;
       }
-      this.i++;
+      i++;
     }
   }
 
@@ -111,7 +129,23 @@ export class Scanner {
   }
 
   loc(): TermLoc {
-    return { line: this.line, column: this.column };
+    return { line: this.line, column: this.column() };
+  }
+
+  private column(): number {
+    if (!this.astral) return this.i - this.lineStart + 1;
+    if (this.colIndex < this.lineStart || this.colIndex > this.i) {
+      this.colIndex = this.lineStart;
+      this.colValue = 1;
+    }
+    const text = this.text;
+    for (let k = this.colIndex; k < this.i; k++) {
+      const u = text.charCodeAt(k);
+      // the low half of a pair is part of the code point before it
+      if (!(u >= 0xdc00 && u <= 0xdfff && k > this.lineStart && isHighSurrogate(text.charCodeAt(k - 1)))) this.colValue++;
+    }
+    this.colIndex = this.i;
+    return this.colValue;
   }
 
   fail(message: string, loc: TermLoc = this.loc()): never {
@@ -157,24 +191,41 @@ export class Scanner {
  * Tokens on demand, so the first problem in file order is the one reported:
  * white space and comments (`comment`, a sticky regular expression) are
  * skipped, `read` reads the one token that starts at `c`, and the stream ends
- * with one `eof` token.
+ * with an `eof` token. The parsers call `take()`; iterating yields each token
+ * once, `eof` last.
  */
-export function* tokenStream<T>(
-  text: string,
-  file: string,
-  comment: RegExp,
-  read: (s: Scanner, c: string, loc: TermLoc) => T,
-): Generator<T | EofToken, void, undefined> {
-  const s = new Scanner(text, file);
-  for (;;) {
-    while (s.skipSpace() || s.run(comment));
+export class TokenStream<T> implements IterableIterator<T | EofToken> {
+  private readonly s: Scanner;
+  private ended = false;
+
+  constructor(
+    text: string,
+    file: string,
+    private readonly comment: RegExp,
+    private readonly read: (s: Scanner, c: string, loc: TermLoc) => T,
+  ) {
+    this.s = new Scanner(text, file);
+  }
+
+  /** The next token; `eof` again and again at the end. */
+  take(): T | EofToken {
+    const s = this.s;
+    while (s.skipSpace() || s.run(this.comment) !== '');
     const loc = s.loc();
     const c = s.peekCodePoint();
-    if (c === '') {
-      yield { t: 'eof', v: '', loc };
-      return;
-    }
-    yield read(s, c, loc);
+    if (c === '') return { t: 'eof', v: '', loc };
+    return this.read(s, c, loc);
+  }
+
+  next(): IteratorResult<T | EofToken, undefined> {
+    if (this.ended) return { done: true, value: undefined };
+    const t = this.take();
+    if ((t as EofToken).t === 'eof') this.ended = true;
+    return { done: false, value: t };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 }
 
@@ -186,15 +237,8 @@ export interface EofToken {
 
 const SURROGATE = /[\uD800-\uDBFF]/;
 
-/** Code points in `s` from `from` on: its length minus the trailing halves of surrogate pairs. */
-function codePoints(s: string, from: number): number {
-  if (!SURROGATE.test(s)) return s.length - from;
-  let n = s.length - from;
-  for (let k = from; k < s.length; k++) {
-    const u = s.charCodeAt(k);
-    if (u >= 0xdc00 && u <= 0xdfff && k > from && s.charCodeAt(k - 1) >= 0xd800 && s.charCodeAt(k - 1) <= 0xdbff) n--;
-  }
-  return n;
+function isHighSurrogate(u: number): boolean {
+  return u >= 0xd800 && u <= 0xdbff;
 }
 
 export function termError(file: string, message: string, loc: TermLoc): BeambakeError {

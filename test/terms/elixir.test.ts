@@ -104,6 +104,28 @@ test('positions: each term and keyword key carry line:column', () => {
   assert.deepEqual(v.items[1]!.loc, { line: 3, column: 6 });
 });
 
+test('positions: columns count code points, so a character outside the BMP is one column', () => {
+  const t = parseElixirTerm('%{"\u{1F600}\u{1F600}": {:hex,\n  "\u00e9\u{1F600}", :x, \'\u{1D11E}\', :y}}', 'f');
+  assert.ok(t.kind === 'map');
+  const [k, v] = t.entries[0]!;
+  assert.deepEqual(k.loc, { line: 1, column: 3 });
+  assert.deepEqual(v.loc, { line: 1, column: 9 });
+  assert.ok(v.kind === 'tuple');
+  assert.deepEqual(v.items.map((i) => i.loc), [
+    { line: 1, column: 10 },
+    { line: 2, column: 3 },
+    { line: 2, column: 9 },
+    { line: 2, column: 13 },
+    { line: 2, column: 18 },
+  ]);
+  fails('["\u{1F600}", \u{1F600}]', /unexpected character '\u{1F600}'/u, 1, 7);
+  // a long line of them stays linear: each column goes on from the last one worked out
+  const long = `[${'"\u{1F600}", '.repeat(50_000)}:end]`;
+  const list = parseElixirTerm(long, 'f');
+  assert.ok(list.kind === 'list');
+  assert.deepEqual(list.items.at(-1)!.loc, { line: 1, column: 2 + 50_000 * 5 });
+});
+
 test('the corpus garbage line fails at its first token', () => {
   fails('invalid\n154+"+*ç%+"*ç%+*\n', /unexpected identifier 'invalid'/, 1, 1);
 });
