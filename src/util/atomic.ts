@@ -2,10 +2,15 @@
  * Atomic output. Everything beambake writes goes to a temporary sibling first
  * and is renamed into place, so a failure (or Ctrl-C) never leaves a
  * half-written file or layer behind.
+ *
+ * Directory steps (mkdir, rename, rm, stat) are synchronous: each is one quick
+ * system call, and awaiting them one after the other only added thread-pool
+ * round trips (~10 ms of a `recipe` run spent idle). File contents, which can
+ * be large, are still written asynchronously.
  */
-import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
 import { BeambakeError, ioError } from './errors.js';
@@ -61,11 +66,15 @@ function processAlive(pid: number): boolean {
  * versions that did not record their process id.
  */
 export async function removeStaleStaging(target: string): Promise<string[]> {
+  return removeStaleStagingSync(target);
+}
+
+function removeStaleStagingSync(target: string): string[] {
   const parent = dirname(target);
   const prefix = `.${basename(target)}.tmp-`;
   let names: string[];
   try {
-    names = await readdir(parent);
+    names = readdirSync(parent);
   } catch {
     return [];
   }
@@ -75,12 +84,20 @@ export async function removeStaleStaging(target: string): Promise<string[]> {
     const pid = /^(\d+)-/.exec(name.slice(prefix.length));
     if (pid && processAlive(Number(pid[1]))) continue;
     // Killed between its two renames: the previous tree is the `.old` one; put it back.
-    if (name.endsWith('.old') && !(await exists(target))) {
-      await rename(join(parent, name), target).catch(() => undefined);
+    if (name.endsWith('.old') && !existsSync(target)) {
+      try {
+        renameSync(join(parent, name), target);
+      } catch {
+        // the next run tries again
+      }
       continue;
     }
-    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
-    removed.push(join(parent, name));
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true });
+      removed.push(join(parent, name));
+    } catch {
+      // not ours to insist on
+    }
   }
   return removed;
 }
@@ -89,21 +106,23 @@ export async function removeStaleStaging(target: string): Promise<string[]> {
  * `mkdir -p`, one level at a time: Node 20's `mkdir(..., {recursive: true})`
  * never returns for a missing directory under /proc (it retries ENOENT forever).
  */
-async function makeDirs(dir: string): Promise<void> {
+function makeDirs(dir: string): void {
   try {
-    await mkdir(dir);
+    mkdirSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`not a directory: ${dir}`), { code: 'ENOTDIR' });
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`not a directory: ${dir}`), { code: 'ENOTDIR' });
       return;
     }
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw e;
-    await makeDirs(parent);
-    await mkdir(dir).catch((e2: NodeJS.ErrnoException) => {
-      if (e2.code !== 'EEXIST') throw e2;
-    });
+    makeDirs(parent);
+    try {
+      mkdirSync(dir);
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+    }
   }
 }
 
@@ -118,7 +137,7 @@ function tempName(path: string): string {
 async function writeAtomicWith(path: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
   const dir = dirname(path);
   try {
-    await makeDirs(dir);
+    makeDirs(dir);
   } catch (e) {
     throw ioError(e, dir, 'cannot create directory');
   }
@@ -132,7 +151,7 @@ async function writeAtomicWith(path: string, fill: (fh: FileHandle) => Promise<v
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    renameSync(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     if (e instanceof BeambakeError) throw e;
@@ -181,7 +200,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
   for (const [path, data] of files) {
     const dir = dirname(path);
     try {
-      await makeDirs(dir);
+      makeDirs(dir);
     } catch (e) {
       await cleanUp();
       throw ioError(e, dir, 'cannot create directory');
@@ -198,7 +217,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
         await fh.close();
       }
       // rename() would only find this out after the other files are in place
-      if (await isDir(path)) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (isDir(path)) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     } catch (e) {
       await cleanUp();
       throw ioError(e, path, 'cannot write');
@@ -206,7 +225,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
   }
   for (const [i, [path]] of files.entries()) {
     try {
-      await rename(temps[i]!, path);
+      renameSync(temps[i]!, path);
       untrack(temps[i]!);
     } catch (e) {
       await cleanUp();
@@ -215,18 +234,9 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
   }
 }
 
-async function isDir(path: string): Promise<boolean> {
+function isDir(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -237,11 +247,11 @@ async function exists(path: string): Promise<boolean> {
  * it 0700: a mirror or layer is read by other users (BitBake's build user), so
  * the directory gets the mode any tool would give it, 0777 minus the umask.
  */
-async function makeTempDir(target: string): Promise<string> {
+function makeTempDir(target: string): string {
   for (let attempt = 0; ; attempt++) {
     const tmp = tempName(target);
     try {
-      await mkdir(tmp, { mode: 0o777 });
+      mkdirSync(tmp, { mode: 0o777 });
       return tmp;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) throw e;
@@ -255,15 +265,20 @@ async function makeTempDir(target: string): Promise<string> {
  * swapped out and removed. On failure the temporary tree is deleted and
  * `target` is untouched.
  */
-export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
   const parent = dirname(target);
-  await makeDirs(parent).catch((e) => {
+  try {
+    makeDirs(parent);
+  } catch (e) {
     throw ioError(e, parent, 'cannot create directory');
-  });
-  await removeStaleStaging(target);
-  const tmp = await makeTempDir(target).catch((e) => {
+  }
+  removeStaleStagingSync(target);
+  let tmp: string;
+  try {
+    tmp = makeTempDir(target);
+  } catch (e) {
     throw ioError(e, target, 'cannot write');
-  });
+  }
   const old = `${tmp}.old`;
   // A signal between the two renames must not lose the tree: put the old one back first.
   track(tmp, () => {
@@ -278,24 +293,38 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
   }
 }
 
-async function replaceWith(target: string, tmp: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+async function replaceWith(target: string, tmp: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
   try {
     // A directory that is replaced keeps its mode (and the new one gets it before anything is inside).
-    const previous = await stat(target).catch(() => undefined);
-    if (previous?.isDirectory()) await chmod(tmp, previous.mode & 0o7777);
+    const previous = statOrUndefined(target);
+    if (previous?.isDirectory()) chmodSync(tmp, previous.mode & 0o7777);
     await fill(tmp);
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  const old = (await exists(target)) ? `${tmp}.old` : undefined;
+  const old = existsSync(target) ? `${tmp}.old` : undefined;
   try {
-    if (old) await rename(target, old);
-    await rename(tmp, target);
+    if (old) renameSync(target, old);
+    renameSync(tmp, target);
   } catch (e) {
-    if (old && !(await exists(target))) await rename(old, target).catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true });
+    if (old && !existsSync(target)) {
+      try {
+        renameSync(old, target);
+      } catch {
+        // the next run puts it back (removeStaleStaging)
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
     throw ioError(e, target, 'cannot replace directory');
   }
-  if (old) await rm(old, { recursive: true, force: true });
+  if (old) rmSync(old, { recursive: true, force: true });
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
