@@ -52,12 +52,23 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 
 /**
  * One cache file per first command word: `recipe` compiles other functions
- * than `sbom`, and V8 keeps only what a run compiled.
+ * than `sbom`, and V8 keeps only what a run compiled. Node's own options
+ * (`node --max-old-space-size=... beambake`, NODE_OPTIONS) are part of the
+ * name too: V8 rejects code cached under other flags, and runs with and
+ * without them would otherwise keep replacing each other's file.
  */
-export function compileCacheFile(dir: string, stamp: BundleStamp, argv: readonly string[]): string {
+export function compileCacheFile(dir: string, stamp: BundleStamp, argv: readonly string[], nodeOptions = `${process.execArgv.join(' ')}|${process.env.NODE_OPTIONS ?? ''}`): string {
   const word = argv.find((a) => !a.startsWith('-'));
   const command = word !== undefined && /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'default';
-  return join(dir, `${stamp.sha256.slice(0, 16)}-node${process.versions.node}-${process.arch}-${command}.bin`);
+  const flags = nodeOptions === '|' ? '' : `-o${fnv1a(nodeOptions)}`;
+  return join(dir, `${stamp.sha256.slice(0, 16)}-node${process.versions.node}-${process.arch}${flags}-${command}.bin`);
+}
+
+/** 32-bit FNV-1a, hex: tells option sets apart in a file name (a collision only costs a recompile). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function readCache(file: string): Buffer | undefined {

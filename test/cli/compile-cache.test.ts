@@ -36,7 +36,7 @@ test('the first run of a command leaves its compiled code in a private directory
     const files = readdirSync(dir);
     assert.equal(files.length, 1, files.join(', '));
     const stamp = createHash('sha256').update(readFileSync(join(repoRoot, 'dist', 'bin', 'cli.cjs'))).digest('hex').slice(0, 16);
-    assert.match(files[0]!, new RegExp(`^${stamp}-node${process.versions.node}-${process.arch}-deps\\.bin$`));
+    assert.match(files[0]!, new RegExp(`^${stamp}-node${process.versions.node}-${process.arch}(-o[0-9a-f]{8})?-deps\\.bin$`));
     const cache = join(dir, files[0]!);
     assert.equal(statSync(cache).mode & 0o777, 0o600);
     assert.ok(statSync(cache).size > 10_000);
@@ -95,15 +95,30 @@ test('compileCacheDir: XDG_CACHE_HOME when absolute, else ~/.cache; none when di
   });
 });
 
-test('compileCacheFile: named by the bundle, Node, the architecture and the first command word', () => {
+test('compileCacheFile: named by the bundle, Node, the architecture, Node options and the first command word', () => {
   const stamp = { sha256: 'ab'.repeat(32), bytes: 1 };
   const base = `abababababababab-node${process.versions.node}-${process.arch}`;
-  assert.equal(compileCacheFile('/c', stamp, ['recipe', '.', '-o', 'x']), `/c/${base}-recipe.bin`);
-  assert.equal(compileCacheFile('/c', stamp, ['--json', 'deps']), `/c/${base}-deps.bin`);
-  assert.equal(compileCacheFile('/c', stamp, []), `/c/${base}-default.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['recipe', '.', '-o', 'x'], '|'), `/c/${base}-recipe.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['--json', 'deps'], '|'), `/c/${base}-deps.bin`);
+  assert.equal(compileCacheFile('/c', stamp, [], '|'), `/c/${base}-default.bin`);
   // nothing from the command line reaches the file name unchecked
-  assert.equal(compileCacheFile('/c', stamp, ['../../etc/passwd']), `/c/${base}-default.bin`);
-  assert.equal(compileCacheFile('/c', stamp, ['Recipe']), `/c/${base}-default.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['../../etc/passwd'], '|'), `/c/${base}-default.bin`);
+  assert.equal(compileCacheFile('/c', stamp, ['Recipe'], '|'), `/c/${base}-default.bin`);
+  // other V8 flags, another file (V8 would reject the code cached without them)
+  const withFlags = compileCacheFile('/c', stamp, ['recipe'], '--max-old-space-size=8192|');
+  assert.match(withFlags, new RegExp(`^/c/${base}-o[0-9a-f]{8}-recipe\\.bin$`));
+  assert.notEqual(withFlags, compileCacheFile('/c', stamp, ['recipe'], '|--max-old-space-size=8192'));
+});
+
+test('runs under other Node options keep their own cache file', { skip }, () => {
+  withCacheHome((home, dir) => {
+    assert.equal(deps(home).status, 0);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=900', join(repoRoot, 'dist', 'bin', 'beambake.cjs'), 'deps', lock, '--json'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home } });
+    assert.equal(r.status, 0, r.stderr);
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2, files.join(', '));
+    assert.ok(files.some((f) => /-o[0-9a-f]{8}-deps\.bin$/.test(f)));
+  });
 });
 
 test('a bundle that is not the one the bin was built for runs uncached', { skip }, () => {
@@ -118,6 +133,9 @@ test('a bundle that is not the one the bin was built for runs uncached', { skip 
     assert.equal(existsSync(dir), false);
     const matching = run(statSync(bundle).size);
     assert.equal(matching.stdout, `function:${bundle}`);
-    assert.deepEqual(readdirSync(dir), [`cdcdcdcdcdcdcdcd-node${process.versions.node}-${process.arch}-x.bin`]);
+    const files = readdirSync(dir);
+    assert.equal(files.length, 1);
+    // (node -e puts the script into process.execArgv, hence an options part in the name)
+    assert.match(files[0]!, new RegExp(`^cdcdcdcdcdcdcdcd-node${process.versions.node}-${process.arch}-o[0-9a-f]{8}-x\\.bin$`));
   });
 });
