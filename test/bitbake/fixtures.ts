@@ -1,13 +1,14 @@
 /** Hand-built projects and helpers shared by the bitbake tests. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitPackage, HexPackage, Project } from '../../src/model.js';
 import { fixturesDir } from '../helpers/paths.js';
+import { makeTempDir } from '../helpers/temp.js';
 
+/** A scratch directory, removed when the test file is done (helpers/temp.ts). */
 export function tempDir(prefix = 'beambake-bitbake-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function hex(app: string, version: string, over: Partial<HexPackage> = {}): HexPackage {

@@ -17,7 +17,7 @@ import { needTools } from '../helpers/toolchain.js';
 import { ertsDirOf, hostErlangRoot } from './erlang-root.js';
 import { readElf } from './qemu/elf.js';
 import { aptHasArch, stageSysroot, targetErlangRoot } from './qemu/sysroot.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 const NIF = join(fixturesDir, 'build', 'mix', 'packages', 'fast_sum-0.1.0', 'c_src', 'fast_sum_nif.c');
 const out = makeTempDir('bb-cross-nif-');

@@ -16,7 +16,7 @@ import { hexDownloadFilename, HEX_SUBDIR } from '../../src/bitbake/names.js';
 import { readProject } from '../../src/lockfiles/index.js';
 import { gitEntry, hexEntry } from '../../src/bitbake/srcuri.js';
 import { gitRecord, hexRecord } from '../../src/bitbake/render.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 import { filesOf } from './tree.js';
 
 /** One entry of a fixture's packages/packages.json; `app` defaults to the package name. */

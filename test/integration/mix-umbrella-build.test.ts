@@ -18,7 +18,7 @@ import { makeTargetRoot, type TargetRoot } from './erlang-root.js';
 import { loadPackageDefs, writeHexTarballs, type Built } from './hex-fixtures.js';
 import { mixLock } from './mix-fixture.js';
 import { assertUnpackedAndBuilt, failureText, runTool, scripts, unpackDeps, unpackThenBuild, type UnpackedBuild } from './run-script.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 const TOOLS = ['erl', 'elixir', 'mix', 'rebar3', 'python3', 'cc'];
 const SOURCE_DATE_EPOCH = '1700000000';

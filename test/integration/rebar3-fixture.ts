@@ -13,7 +13,7 @@ import { fixturesDir } from '../helpers/paths.js';
 import { cloneAt, commitFixtureRepo, loadPackageDefs, stageFixture, type Built, type FixtureWork, type RecipeRecords, type TarballTweak } from './hex-fixtures.js';
 import { hostToolchain, type Toolchain } from '../helpers/toolchain-roots.js';
 import { runScript, unpackDeps } from './run-script.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 export const TOOLS = ['erl', 'escript', 'rebar3', 'python3', 'git'];
 export const fixture = join(fixturesDir, 'build', 'rebar3');

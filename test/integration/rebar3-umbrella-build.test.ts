@@ -18,7 +18,7 @@ import { hasTool, needTools } from '../helpers/toolchain.js';
 import { makeTargetRoot } from './erlang-root.js';
 import { fixtureGit, loadPackageDefs, writeHexTarballs, type Built } from './hex-fixtures.js';
 import { failureText, runScript, unpackDeps } from './run-script.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 const TOOLS = ['erl', 'escript', 'rebar3', 'python3', 'git'];
 const TIMEOUT_MS = 10 * 60_000;

@@ -15,7 +15,7 @@ import { fixturesDir } from '../helpers/paths.js';
 import { hasTool, needTools } from '../helpers/toolchain.js';
 import { beamMentions } from './beam-scan.js';
 import { failureText, runScript } from './run-script.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 import { pathsUnder } from './tree.js';
 
 const EPOCH = 1700000000;

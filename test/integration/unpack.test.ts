@@ -19,7 +19,7 @@ import { corpusDir } from '../helpers/paths.js';
 import { needTools } from '../helpers/toolchain.js';
 import { fixtureGit } from './hex-fixtures.js';
 import { runScript, unpackDeps } from './run-script.js';
-import { makeTempDir } from './temp.js';
+import { makeTempDir } from '../helpers/temp.js';
 import { pathsUnder } from './tree.js';
 
 interface Dep {

@@ -5,12 +5,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getProfile, listProfiles, loadProfileFile, recipeLinesForProfile } from '../../src/profiles/index.js';
 import { repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 const BOARDS = ['beaglebone-yocto', 'beaglev-fire', 'imx8mm-lpddr4-evk', 'qemuarm', 'qemuarm64', 'qemuriscv64', 'raspberrypi0-wifi', 'raspberrypi3', 'raspberrypi4-64', 'raspberrypi5', 'stm32mp1', 'visionfive2'];
 const profiles = listProfiles();
@@ -100,7 +100,7 @@ describe('hardware profiles', () => {
   }
 
   it('rejects a malformed profile naming the file and the field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bb-prof-'));
+    const dir = makeTempDir('bb-prof-');
     const good = JSON.parse(readFileSync(join(repoRoot, 'hardware-profiles', 'qemuarm64.json'), 'utf8'));
     const write = (name: string, data: unknown) => {
       const f = join(dir, `${name}.json`);

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Term } from '../../src/terms/index.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 
 const hexOf = (s: string) => Array.from(s, (c) => c.codePointAt(0)!.toString(16)).join('.');
@@ -91,7 +91,7 @@ export function erlCanon(work: string, files: string[]): Map<string, string[] | 
 }
 
 export function setupCanonDir(): string {
-  const work = mkdtempSync(join(tmpdir(), 'beambake-consult-'));
+  const work = makeTempDir('beambake-consult-');
   writeFileSync(join(work, 'canon.erl'), `#!/usr/bin/env escript\n%%! -noshell\n-mode(compile).\n${ERL_CANON.replace('-module(canon).\n-export([main/1]).\n', '')}`);
   return work;
 }

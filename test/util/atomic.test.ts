@@ -1,20 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceDirAtomic, writeFileAtomic, writeFilesAtomic } from '../../src/util/atomic.js';
 import { BeambakeError } from '../../src/util/errors.js';
+import { makeTempDir } from '../helpers/temp.js';
 
 test('writeFileAtomic leaves no temporary files behind', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-'));
+  const dir = makeTempDir('bb-atomic-');
   await writeFileAtomic(join(dir, 'a', 'out.txt'), 'hello');
   assert.equal(await readFile(join(dir, 'a', 'out.txt'), 'utf8'), 'hello');
   assert.deepEqual(await readdir(join(dir, 'a')), ['out.txt']);
 });
 
 test('replaceDirAtomic keeps the old tree when filling fails', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-'));
+  const dir = makeTempDir('bb-atomic-');
   const target = join(dir, 'layer');
   await mkdir(target);
   await writeFile(join(target, 'old.txt'), 'old');
@@ -43,7 +43,7 @@ test('outputs under /proc fail as IO errors instead of hanging (Node 20 mkdir -p
 });
 
 test('an output path that is a directory, or below a file, is one IO line and leaves nothing behind', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-'));
+  const dir = makeTempDir('bb-atomic-');
   await mkdir(join(dir, 'taken'));
   await writeFile(join(dir, 'file'), 'f');
   await assert.rejects(writeFileAtomic(join(dir, 'taken'), 'x'), ioAt(join(dir, 'taken'), /cannot write: is a directory/));
@@ -53,7 +53,7 @@ test('an output path that is a directory, or below a file, is one IO line and le
 });
 
 test('writeFilesAtomic: when one output cannot be written, none is (no SBOM without its VEX)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-'));
+  const dir = makeTempDir('bb-atomic-');
   await mkdir(join(dir, 'taken'));
   await assert.rejects(writeFilesAtomic([[join(dir, 'sbom.json'), 'a'], [join(dir, 'taken'), 'b']]), ioAt(join(dir, 'taken'), /is a directory/));
   await assert.rejects(writeFilesAtomic([[join(dir, 'sbom.json'), 'a'], ['/proc/beambake-vex.json', 'b']]), ioAt('/proc/beambake-vex.json', /cannot write/));
@@ -75,7 +75,7 @@ test('a SIGINT or SIGTERM while a tree is staged removes the staging and keeps t
   const { repoRoot, runningCompiled } = await import('../helpers/paths.js');
   const atomic = runningCompiled ? join(repoRoot, 'dist', 'src', 'util', 'atomic.js') : join(repoRoot, 'src', 'util', 'atomic.ts');
   for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-signal-'));
+    const dir = makeTempDir('bb-atomic-signal-');
     const target = join(dir, 'mirror');
     await mkdir(target);
     await writeFile(join(target, 'old.txt'), 'old');
@@ -102,7 +102,7 @@ test('a SIGINT or SIGTERM while a tree is staged removes the staging and keeps t
 
 test('the next run removes staging left by a killed process (and by old versions), not that of a live one', async () => {
   const { spawnSync } = await import('node:child_process');
-  const dir = await mkdtemp(join(tmpdir(), 'bb-atomic-stale-'));
+  const dir = makeTempDir('bb-atomic-stale-');
   const target = join(dir, 'mirror');
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
   const stale = [`.mirror.tmp-${dead}-abc123`, '.mirror.tmp-Xy12ab', `.mirror.tmp-${dead}-abc123.old`];

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { sharedDir } from '../../helpers/paths.js';
 import { hasTool, requireToolchains } from '../../helpers/toolchain.js';
-import { makeTempDir } from '../temp.js';
+import { makeTempDir } from '../../helpers/temp.js';
 
 export type StackName = 'scarthgap' | 'wrynose';
 export const STACK_NAMES: readonly StackName[] = ['scarthgap', 'wrynose'];

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -15,6 +14,7 @@ import { readProject } from '../../../src/lockfiles/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir, schemasDir } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/cli.js';
+import { makeTempDir } from '../../helpers/temp.js';
 
 const C = (p: string) => join(corpusDir, p);
 const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
@@ -186,23 +186,23 @@ test('VEX naming a BOM that is not an input: one named external reference, no pl
 
 test('the same input twice is refused, naming both; duplicate ids in an input name both places', async () => {
   const [a] = await read([MIX]);
-  const copy = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'copy.cdx.json');
+  const copy = join(makeTempDir('sbom-dup-'), 'copy.cdx.json');
   writeFileSync(copy, readFileSync(MIX));
   const [b] = await read([copy]);
   assert.throws(() => mergeSboms([a!, b!], DEVICE), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_INPUT' && e.message.includes('given twice'));
   const doc = JSON.parse(readFileSync(MIX, 'utf8')) as { components: { 'bom-ref': string }[] };
   doc.components[3]!['bom-ref'] = doc.components[1]!['bom-ref'];
-  const dup = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.cdx.json');
+  const dup = join(makeTempDir('sbom-dup-'), 'dup.cdx.json');
   writeFileSync(dup, JSON.stringify(doc));
   await assert.rejects(readSbom(dup), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at components\[1\]/.test(e.message) && e.location.entry === 'components[3]');
   const spdx = JSON.parse(readFileSync(C('spdx/vulnscout/recipe-cairo.spdx.json'), 'utf8')) as { packages: { SPDXID: string }[] };
   spdx.packages.push({ ...spdx.packages[0]! });
-  const dup2 = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.spdx.json');
+  const dup2 = join(makeTempDir('sbom-dup-'), 'dup.spdx.json');
   writeFileSync(dup2, JSON.stringify(spdx));
   await assert.rejects(readSbom(dup2), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at packages\[0\]/.test(e.message));
   const s3 = JSON.parse(readFileSync(VEX, 'utf8')) as { '@graph': Record<string, unknown>[]; '@context': string };
   s3['@graph'].push({ ...s3['@graph'][3]! });
-  const dup3 = join(mkdtempSync(join(tmpdir(), 'sbom-dup-')), 'dup.spdx3.json');
+  const dup3 = join(makeTempDir('sbom-dup-'), 'dup.spdx3.json');
   writeFileSync(dup3, JSON.stringify(s3));
   await assert.rejects(readSbom(dup3), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at @graph\[3\]/.test(e.message));
   s3['@graph'].pop();
@@ -215,7 +215,7 @@ test('a component the device does not reach fails the merge unless allowed, and 
   const doc = JSON.parse(readFileSync(C('spdx/vulnscout/recipe-cairo.spdx.json'), 'utf8')) as { packages: Record<string, unknown>[] };
   // a package no relationship links and the document does not describe: nothing says it is part of the device
   doc.packages.push({ SPDXID: 'SPDXRef-Package-orphan', name: 'orphan', versionInfo: '1.0', downloadLocation: 'NOASSERTION', filesAnalyzed: false });
-  const file = join(mkdtempSync(join(tmpdir(), 'sbom-orphan-')), 'orphan.spdx.json');
+  const file = join(makeTempDir('sbom-orphan-'), 'orphan.spdx.json');
   writeFileSync(file, JSON.stringify(doc));
   const inputs = await read([file, MIX]);
   assert.throws(
@@ -250,7 +250,7 @@ test('SPDX 2.3 output: every LicenseRef used has its hasExtractedLicensingInfos 
 });
 
 test('two layers shipping unversioned OTP applications: merged with the same OTP release, kept apart (explained) otherwise', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sbom-otp-'));
+  const dir = makeTempDir('sbom-otp-');
   const layer = async (project: string, otpVersion: string, name: string) => {
     const graph = await projectToSbomGraph(await readProject(C(project)), { otpVersion, env: { SOURCE_DATE_EPOCH: '1700000000' } });
     const f = join(dir, name);
@@ -272,7 +272,7 @@ test('two layers shipping unversioned OTP applications: merged with the same OTP
 
 test('a device SBOM written in any format merges again into a connected graph (its root read back as the root)', async () => {
   const r = mergeSboms(await read([ARCHIVE, META_CDX, MIX]), DEVICE);
-  const dir = mkdtempSync(join(tmpdir(), 'sbom-roundtrip-'));
+  const dir = makeTempDir('sbom-roundtrip-');
   for (const [f, suffix] of [['cyclonedx-json', 'cdx.json'], ['cyclonedx-xml', 'cdx.xml'], ['spdx3-json', 'spdx3.json'], ['spdx2-json', 'spdx.json']] as const) {
     const file = join(dir, `device.${suffix}`);
     writeFileSync(file, writeSbom(r.graph, f));
@@ -284,7 +284,7 @@ test('a device SBOM written in any format merges again into a connected graph (i
 });
 
 test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad input is one line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sbom-merge-cli-'));
+  const dir = makeTempDir('sbom-merge-cli-');
   const out = join(dir, 'device.cdx.json');
   const vex = join(dir, 'device.vex.json');
   const common = ['--product', 'Gateway', '--product-version', '2.1', '--manufacturer', 'ACME', '--contact', 'sbom@acme.example'];
@@ -306,7 +306,7 @@ test('beambake sbom merge: CLI writes the SBOM and OpenVEX, --json report, bad i
 });
 
 test('edges of a source with many targets (an indexed source) and with few: each kept once across inputs', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'beambake-merge-hub-'));
+  const dir = makeTempDir('beambake-merge-hub-');
   // the same hub (same purl) in two SBOMs, linking 40 libraries and a small one linking 3: the second
   // input's edges are all already present
   const bom = (serial: string) => {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decompress } from 'fzstd';
@@ -11,6 +10,7 @@ import { writeSbom } from '../../../src/sbom/writers/index.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, fixturesDir } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/cli.js';
+import { makeTempDir } from '../../helpers/temp.js';
 
 const C = (p: string) => join(corpusDir, p);
 const ARCHIVE = C('spdx/vulnscout/spdx2/example.rootfs.spdx.tar.zst');
@@ -121,7 +121,7 @@ test('CycloneDX 1.4 without bom-refs: ids from content, CPE 2.2 converted, SPDX-
 
 test('CycloneDX XML reads back what the CycloneDX XML writer wrote', async () => {
   const json = await readSbom(C('cyclonedx/mix_sbom-self/bom.cdx.json'));
-  const dir = mkdtempSync(join(tmpdir(), 'sbom-xml-'));
+  const dir = makeTempDir('sbom-xml-');
   const file = join(dir, 'bom.cdx.xml');
   writeFileSync(file, writeSbom(json.graph, 'cyclonedx-xml'));
   assert.equal(await detectFormat(file), 'cyclonedx-xml');
@@ -133,7 +133,7 @@ test('CycloneDX XML reads back what the CycloneDX XML writer wrote', async () =>
 });
 
 test('bad input: one line naming the file and the place', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sbom-bad-'));
+  const dir = makeTempDir('sbom-bad-');
   const truncated = join(dir, 'truncated.spdx.json');
   const text = readFileSync(C('spdx/vulnscout/valid_v2_2.spdx.json'), 'utf8');
   writeFileSync(truncated, text.replace('"relationshipType": "DESCRIBES"', '"relationshipType": "DESCRIBES",,'));
@@ -159,7 +159,7 @@ test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), a
   assert.deepEqual(i.roots.sort(), [byName.get('elvis_core')!.id, byName.get('getopt')!.id].sort());
   assert.equal(byName.get('getopt')!.licenses.declared, 'BSD-3-Clause');
   assert.equal(byName.get('getopt')!.hashes[0]!.value, '4f3320c1f6f26b2bec0f6c6446b943eb927a1e6428ea279a1c6c534906ee79f1');
-  const dir = mkdtempSync(join(tmpdir(), 'cdx-old-'));
+  const dir = makeTempDir('cdx-old-');
   for (const v of ['1.2', '1.3']) {
     const doc = JSON.parse(readFileSync(join(corpusDir, 'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'), 'utf8')) as Record<string, unknown>;
     doc.specVersion = v;
@@ -172,7 +172,7 @@ test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), a
 });
 
 test('XML with a DTD is one clear line, exit 3, nothing written', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdx-dtd-'));
+  const dir = makeTempDir('cdx-dtd-');
   const src = readFileSync(join(fixturesDir, 'sbom-inputs', 'elvis.rebar3_sbom.cdx-1.1.xml'), 'utf8').split('\n');
   const bad = join(dir, 'dtd.cdx.xml');
   writeFileSync(bad, [src[0], '<!DOCTYPE bom [<!ENTITY name "elvis_core"><!ENTITY ext SYSTEM "file:///etc/passwd">]>', ...src.slice(1)].join('\n'));
@@ -189,7 +189,7 @@ test('XML with a DTD is one clear line, exit 3, nothing written', () => {
 
 test('a Yocto archive whose gzip stream breaks off is one clear line, exit 3 (it used to leave the read pending: exit 13, no message)', async () => {
   // found by the fuzz script (test/fuzz): the tar parser aborts on the zlib error and never ends
-  const dir = mkdtempSync(join(tmpdir(), 'spdx-gz-'));
+  const dir = makeTempDir('spdx-gz-');
   const tar = Buffer.from(decompress(readFileSync(ARCHIVE)));
   const gz = gzipSync(tar);
   for (const [name, bytes] of [
@@ -213,7 +213,7 @@ test('a Yocto archive whose gzip stream breaks off is one clear line, exit 3 (it
 });
 
 test('CycloneDX ids take the document key whenever the serial number comes: first, last, twice, or as the placeholder', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'beambake-cdx-key-'));
+  const dir = makeTempDir('beambake-cdx-key-');
   const A = 'urn:uuid:aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
   const B = 'urn:uuid:bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
   const ZERO = 'urn:uuid:00000000-0000-0000-0000-000000000000';

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readXmlStream, MAX_XML_DEPTH, type XmlValue } from '../../../src/sbom/readers/xml-stream.js';
 import { BeambakeError } from '../../../src/util/errors.js';
+import { makeTempDir } from '../../helpers/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'xml-stream-'));
+const dir = makeTempDir('xml-stream-');
 let n = 0;
 function file(text: string | Buffer): string {
   const f = join(dir, `doc${n++}.xml`);

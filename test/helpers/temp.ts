@@ -1,5 +1,5 @@
 /**
- * Work directories of the integration tests. Every one is made here, so none outlives its test
+ * Scratch directories of the tests. Every one is made here, so none outlives its test
  * file: importing this module registers one root `after` hook for the file that imports it (each
  * test file runs in its own process), which removes them all once that file's tests are done.
  * BEAMBAKE_KEEP_TMP=1 keeps them for a post-mortem. The target sysroot cache under
