@@ -80,13 +80,16 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
     const mf = agents.id(m.manufacturer);
     if (mf) createdBy.push(mf);
   }
-  // createdBy is mandatory in SPDX 3; with no author given, the tool is the only honest creator.
+  // createdBy is mandatory in SPDX 3 and names Agents (a Tool is not one: SHACL refuses it there);
+  // with no author or manufacturer given, beambake itself is the only honest creator, as a SoftwareAgent.
+  const selfAgent = createdBy.length === 0 ? { type: 'SoftwareAgent', spdxId: `${ns}#SPDXRef-SoftwareAgent-${TOOL_NAME}`, creationInfo: CI, name: `${TOOL_NAME} ${toolVersion(cg.graph)}` } : undefined;
+  if (selfAgent) createdBy.push(selfAgent.spdxId);
   const creationInfo = clean({
     type: 'CreationInfo',
     '@id': CI,
     specVersion: '3.0.1',
     created: requiredTimestamp(cg.graph),
-    createdBy: createdBy.length > 0 ? createdBy : [toolId],
+    createdBy,
     createdUsing: tools.map((t) => t.spdxId as string),
   });
 
@@ -99,6 +102,7 @@ export function* spdx3Chunks(cg: CanonicalGraph): Generator<string> {
   // the elements in document order; licences, agents and relationships are collected on the way
   function* graphElements(): Generator<Json> {
     yield creationInfo;
+    if (selfAgent) yield selfAgent;
     for (const t of tools) yield t;
     yield clean({
       type: 'SpdxDocument',

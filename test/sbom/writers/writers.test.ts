@@ -6,9 +6,10 @@ import { readProject } from '../../../src/lockfiles/index.js';
 import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
 import { SBOM_FORMATS, writeSbom, writeSbomToStream } from '../../../src/sbom/writers/index.js';
 import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3 } from '../../../src/sbom/check/schema.js';
+import { validateSpdx3Shacl } from '../../../src/sbom/check/shacl.js';
 import type { SbomGraph } from '../../../src/sbom/model.js';
 import { isBeambakeError } from '../../../src/util/errors.js';
-import { corpusDir } from '../../helpers/paths.js';
+import { corpusDir, schemasDir } from '../../helpers/paths.js';
 
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 const author = { name: 'Acme', email: 'sbom@acme.example' };
@@ -90,6 +91,25 @@ test('edges appear as DEPENDS_ON in SPDX 2.3 and dependsOn in SPDX 3', async () 
   const rel = s3['@graph'].find((e: Record<string, unknown>) => e.type === 'Relationship' && e.from === pkgId(cell) && e.relationshipType === 'dependsOn');
   assert.deepEqual(rel.to, [pkgId(stdlib)]);
   assert.equal(rel.completeness, 'complete');
+});
+
+test('SPDX 3 without an author or manufacturer: beambake creates it as a SoftwareAgent, and the document is SHACL-conformant', async () => {
+  const project = await readProject(join(corpusDir, 'mix/phoenix'), {});
+  const graph = await projectToSbomGraph(project, { otpVersion: '26', ertsVersion: '14.2.5', env });
+  assert.deepEqual([graph.metadata.authors, graph.metadata.manufacturer], [[], undefined]);
+  const s3 = JSON.parse(writeSbom(graph, 'spdx3-json'));
+  const byId = new Map<string, Record<string, unknown>>(s3['@graph'].filter((e: Record<string, unknown>) => e.spdxId).map((e: Record<string, string>) => [e.spdxId, e]));
+  const ci = s3['@graph'].find((e: Record<string, unknown>) => e.type === 'CreationInfo');
+  // createdBy names Agents (a Tool there is a SHACL violation); the tool stays in createdUsing
+  assert.deepEqual(ci.createdBy.map((id: string) => byId.get(id)?.type), ['SoftwareAgent']);
+  assert.match(String(byId.get(ci.createdBy[0])?.name), /^beambake \d/);
+  assert.deepEqual(ci.createdUsing.map((id: string) => byId.get(id)?.type), ['Tool']);
+  const shacl = await validateSpdx3Shacl(s3, { modelPath: join(schemasDir, 'spdx-3.0.1-model.ttl'), contextPath: join(schemasDir, 'spdx-3.0.1-context.jsonld') });
+  assert.deepEqual(shacl.violations, []);
+  assert.equal(shacl.conforms, true);
+  // with an author, the author is the creator and no SoftwareAgent is written
+  const authored = JSON.parse(writeSbom(await graphOf('mix/phoenix'), 'spdx3-json'));
+  assert.equal(authored['@graph'].some((e: Record<string, unknown>) => e.type === 'SoftwareAgent'), false);
 });
 
 test('output is byte-identical across runs and independent of input order', async () => {
