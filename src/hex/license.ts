@@ -15,8 +15,7 @@
  * package declared as `A AND B` is over-reported, never non-compliant.
  * Callers that know better pass `combine: 'OR'`.
  */
-import ids from 'spdx-license-ids/index.json' with { type: 'json' };
-import deprecatedIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
+import { currentSpdxIds, deprecatedSpdxIds, spdxIdList } from '../util/spdx-ids.js';
 import parseSpdx from 'spdx-expression-parse';
 
 export interface NormalizedLicense {
@@ -84,11 +83,11 @@ function looseKey(s: string): string {
     .replace(/(\d)\.0(?!\d)/g, '$1');
 }
 
-const exact = new Set<string>(ids as string[]);
-const deprecated = new Set<string>(deprecatedIds as string[]);
+const exact = currentSpdxIds();
+const deprecated = deprecatedSpdxIds();
 const byLower = new Map<string, string>();
 const byKey = new Map<string, string | null>();
-for (const id of ids as string[]) {
+for (const id of spdxIdList) {
   byLower.set(id.toLowerCase(), id);
   const k = looseKey(id);
   // A key two ids share is ambiguous: never guess between them.

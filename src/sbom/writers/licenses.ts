@@ -7,8 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type parseType from 'spdx-expression-parse';
-import spdxIds from 'spdx-license-ids/index.json' with { type: 'json' };
-import deprecatedSpdxIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
+import { isListedSpdxId } from '../../util/spdx-ids.js';
 
 type Info = ReturnType<typeof parseType>;
 
@@ -20,7 +19,6 @@ let parse: typeof parseType | undefined;
 let isSupportedSpdxId: ((id: string) => boolean) | undefined;
 
 const cache = new Map<string, Info | null>();
-let plainIds: Set<string> | undefined;
 
 /** The parsed expression, or null when the text is not a valid SPDX licence expression. */
 export function parseSpdx(expr: string): Info | null {
@@ -28,8 +26,7 @@ export function parseSpdx(expr: string): Info | null {
   if (hit === undefined) {
     // One licence id of the list the parser itself checks against (current and deprecated ids) parses
     // to `{license}`: most components say just that, and the parser's modules are not loaded for it.
-    plainIds ??= new Set([...spdxIds, ...deprecatedSpdxIds]);
-    if (plainIds.has(expr)) hit = { license: expr };
+    if (isListedSpdxId(expr)) hit = { license: expr };
     else {
       try {
         parse ??= lazyRequire('spdx-expression-parse') as typeof parseType;
