@@ -36,9 +36,10 @@ export interface BundleStamp {
  */
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  const dir = join(base, 'beambake', 'v8');
   try {
+    // homedir() throws for a user with neither HOME nor a passwd entry (a container run with --user 12345)
+    const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+    const dir = join(base, 'beambake', 'v8');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // compiled code is run as it is: only from a directory nobody else can write to
     const st = statSync(dir);

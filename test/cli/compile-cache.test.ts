@@ -139,3 +139,31 @@ test('a bundle that is not the one the bin was built for runs uncached', { skip 
     assert.match(files[0]!, new RegExp(`^cdcdcdcdcdcdcdcd-node${process.versions.node}-${process.arch}-o[0-9a-f]{8}-x\\.bin$`));
   });
 });
+
+// A CI container started with `--user 12345` has no HOME and no passwd entry: os.homedir() throws.
+const asStranger = (() => {
+  if (!runningCompiled) return 'the code cache belongs to the bundled bin (dist/bin): run the compiled tests';
+  if (process.getuid?.() !== 0) return 'needs root to run as a user without a passwd entry';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'no setpriv (util-linux) on PATH';
+  return false;
+})();
+
+test('a user with neither HOME nor a passwd entry runs uncached, with the same output', { skip: asStranger }, () => {
+  withCacheHome((home) => {
+    // the lock is copied where that user can read it; deps needs nothing else
+    const dir = join(home, 'project');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(home, 0o755);
+    writeFileSync(join(dir, 'mix.lock'), readFileSync(lock));
+    const env = { ...process.env, NO_COLOR: '1' } as NodeJS.ProcessEnv;
+    delete env.HOME;
+    delete env.XDG_CACHE_HOME;
+    const args = ['--reuid=54321', '--regid=54321', '--clear-groups', process.execPath, join(repoRoot, 'dist', 'bin', 'beambake.cjs'), 'deps', join(dir, 'mix.lock'), '--json'];
+    const r = spawnSync('setpriv', args, { encoding: 'utf8', env, cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const own = runCli(['deps', join(dir, 'mix.lock'), '--json'], { env: { XDG_CACHE_HOME: home } });
+    assert.equal(r.stdout, own.stdout);
+    // the bare lock's own warnings, nothing about a cache or a home directory
+    assert.equal(r.stderr, own.stderr);
+  });
+});
