@@ -19,7 +19,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, st
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { constants as vmConstants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** What scripts/bundle.mjs embeds in the bin: how to recognise the bundle the cache was made for. */
 export interface BundleStamp {
@@ -124,8 +124,8 @@ export function runBundle(bundleFile: string, stamp: BundleStamp, argv: readonly
   const script = new Script(Module.wrap(source.replace(/^#!.*/, '')), {
     filename: bundleFile,
     ...(cachedData ? { cachedData } : {}),
-    // the bundle import()s the ES-module-only packages it needs (shacl-engine, @rdfjs/*)
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // no importModuleDynamically: code from V8's cache loses it on Node 20, so the bundle has no
+    // import() at all (scripts/bundle.mjs checks) and borrows the bin's (util/import-esm.ts)
   });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
