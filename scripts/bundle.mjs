@@ -49,15 +49,13 @@ const yargsInside = {
   },
 };
 
+// both outputs: one CommonJS file each, for the Node versions package.json allows
+const commonJsFile = { outdir, outExtension: { '.js': '.cjs' }, bundle: true, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
+  ...commonJsFile,
   entryPoints: { cli: join(dist, 'src', 'cli', 'main.js') },
-  outdir,
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   plugins: [yargsInside],
   // packages come from this checkout's node_modules even when DIR is elsewhere
   nodePaths: [join(root, 'node_modules')],
@@ -69,8 +67,6 @@ await build({
   supported: { 'dynamic-import': false },
   // names stay readable in the rare stack trace (BEAMBAKE_DEBUG=1)
   minify: false,
-  legalComments: 'none',
-  logLevel: 'warning',
 });
 
 // The bin: its cache files are named by the bundle's content, since V8 checks only a source's length.
@@ -80,15 +76,8 @@ const nativeImport = /(?<![\w$.])import\(\s*["'`]/.exec(cli.toString('utf8'));
 if (nativeImport) throw new Error(`dist/bin/cli.cjs still has an import() at offset ${nativeImport.index}: use importEsm() for that package`);
 const stamp = { sha256: createHash('sha256').update(cli).digest('hex'), bytes: cli.length };
 await build({
+  ...commonJsFile,
   entryPoints: { beambake: join(dist, 'src', 'cli', 'bin.js') },
-  outdir,
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   define: { __BEAMBAKE_BUNDLE__: JSON.stringify(stamp) },
-  legalComments: 'none',
-  logLevel: 'warning',
 });
 chmodSync(join(outdir, 'beambake.cjs'), 0o755);

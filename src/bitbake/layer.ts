@@ -156,10 +156,10 @@ export async function writeLayer(layerDir: string, plan: LayerPlan): Promise<voi
   // Synchronous steps: ~30 small files, where awaiting each open, write, close and chmod in turn
   // left the process waiting on the thread pool for longer than writing takes.
   await replaceDirAtomic(layerDir, (tmp) => {
-    // the staging directory has the umask's mode; a layer is shared with the build user(s)
-    const mode = existsSync(layerDir) ? statSync(layerDir).mode & 0o7777 : 0o755;
-    chmodSync(tmp, mode);
-    if (existsSync(layerDir)) {
+    // an existing layer's mode replaceDirAtomic has given the staging directory; a new one is
+    // shared with the build user(s), whatever the umask
+    if (!existsSync(layerDir)) chmodSync(tmp, 0o755);
+    else {
       try {
         cpSync(layerDir, tmp, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
       } catch (e) {

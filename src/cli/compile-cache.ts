@@ -15,7 +15,7 @@
  * in the user's own cache directory, never in a shared one such as /tmp, where
  * another user could plant compiled code.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,8 +43,7 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // compiled code is run as it is: only from a directory nobody else can write to
     const st = statSync(dir);
-    const uid = process.getuid?.();
-    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    if (!st.isDirectory() || !ownedByMe(st) || (st.mode & 0o022) !== 0) return undefined;
     return dir;
   } catch {
     return undefined;
@@ -72,6 +71,12 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Owned by the user running beambake (always true where there are no user ids). */
+function ownedByMe(st: Stats): boolean {
+  const uid = process.getuid?.();
+  return uid === undefined || st.uid === uid;
+}
+
 function readCache(file: string): Buffer | undefined {
   let fd: number;
   try {
@@ -81,8 +86,7 @@ function readCache(file: string): Buffer | undefined {
   }
   try {
     const st = fstatSync(fd);
-    const uid = process.getuid?.();
-    if (!st.isFile() || (uid !== undefined && st.uid !== uid)) return undefined;
+    if (!st.isFile() || !ownedByMe(st)) return undefined;
     return readFileSync(fd);
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 /**
  * What the Erlang and Elixir parsers share: one token of lookahead over a
- * lazily tokenized stream (which ends with an `eof` token) (so the first problem in file order is the one
- * reported), punctuation tests, and signed numbers.
+ * lazily tokenized stream that ends with an `eof` token (so the first problem
+ * in file order is the one reported), punctuation tests, and signed numbers.
  */
 import { integerValue, type Term, type TermLoc } from './term.js';
 import { termError } from './scanner.js';

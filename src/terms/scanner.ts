@@ -51,12 +51,9 @@ export class Scanner {
     const i = this.i;
     if (i >= text.length) return '';
     const u = text.charCodeAt(i);
-    if (u >= 0xd800 && u <= 0xdbff) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        this.i = i + 2;
-        return text.slice(i, i + 2);
-      }
+    if (isHighSurrogate(u) && isLowSurrogate(text.charCodeAt(i + 1))) {
+      this.i = i + 2;
+      return text.slice(i, i + 2);
     }
     this.i = i + 1;
     if (u === 10) {
@@ -142,7 +139,7 @@ export class Scanner {
     for (let k = this.colIndex; k < this.i; k++) {
       const u = text.charCodeAt(k);
       // the low half of a pair is part of the code point before it
-      if (!(u >= 0xdc00 && u <= 0xdfff && k > this.lineStart && isHighSurrogate(text.charCodeAt(k - 1)))) this.colValue++;
+      if (!(isLowSurrogate(u) && k > this.lineStart && isHighSurrogate(text.charCodeAt(k - 1)))) this.colValue++;
     }
     this.colIndex = this.i;
     return this.colValue;
@@ -239,6 +236,10 @@ const SURROGATE = /[\uD800-\uDBFF]/;
 
 function isHighSurrogate(u: number): boolean {
   return u >= 0xd800 && u <= 0xdbff;
+}
+
+function isLowSurrogate(u: number): boolean {
+  return u >= 0xdc00 && u <= 0xdfff;
 }
 
 export function termError(file: string, message: string, loc: TermLoc): BeambakeError {

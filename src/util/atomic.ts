@@ -65,11 +65,7 @@ function processAlive(pid: number): boolean {
  * that is gone (killed, or a crash), and the `.NAME.tmp-XXXXXX` ones of
  * versions that did not record their process id.
  */
-export async function removeStaleStaging(target: string): Promise<string[]> {
-  return removeStaleStagingSync(target);
-}
-
-function removeStaleStagingSync(target: string): string[] {
+function removeStaleStaging(target: string): string[] {
   const parent = dirname(target);
   const prefix = `.${basename(target)}.tmp-`;
   let names: string[];
@@ -272,7 +268,7 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
   } catch (e) {
     throw ioError(e, parent, 'cannot create directory');
   }
-  removeStaleStagingSync(target);
+  removeStaleStaging(target);
   let tmp: string;
   try {
     tmp = makeTempDir(target);
