@@ -52,6 +52,14 @@ const yargsInside = {
 // both outputs: one CommonJS file each, for the Node versions package.json allows
 const commonJsFile = { outdir, outExtension: { '.js': '.cjs' }, bundle: true, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
 
+// The licence ids CycloneDX's schema enumerates, as src/sbom/writers/licenses.ts would read them
+// from the library at run time (~3 ms of package resolution and JSON on `recipe`'s start-up).
+const cdxSchema = join(createRequire(join(root, 'package.json')).resolve('@cyclonedx/cyclonedx-library/package.json'), '..', 'res', 'schema', 'spdx.SNAPSHOT.schema.json');
+const cdxSpdxIds = JSON.parse(readFileSync(cdxSchema, 'utf8')).enum;
+if (!Array.isArray(cdxSpdxIds) || !cdxSpdxIds.includes('Apache-2.0') || cdxSpdxIds.some((id) => typeof id !== 'string' || !/^[\w.+-]+$/.test(id))) {
+  throw new Error(`${cdxSchema}: no list of SPDX licence ids in its enum any more: update scripts/bundle.mjs`);
+}
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   ...commonJsFile,
@@ -61,7 +69,7 @@ await build({
   nodePaths: [join(root, 'node_modules')],
   // ES module code inside a CommonJS file: its import.meta.url (createRequire, the package root)
   banner: { js: "const __bbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__bbImportMetaUrl' },
+  define: { 'import.meta.url': '__bbImportMetaUrl', __CYCLONEDX_SPDX_IDS__: JSON.stringify(cdxSpdxIds.join(' ')) },
   // import() of a package becomes a lazy require(): code compiled through node:vm with V8's cache
   // has no dynamic-import callback on Node 20. Node >= 20.19 require()s the ES-module-only ones.
   supported: { 'dynamic-import': false },

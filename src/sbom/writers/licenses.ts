@@ -18,6 +18,14 @@ const lazyRequire = createRequire(import.meta.url);
 let parse: typeof parseType | undefined;
 let isSupportedSpdxId: ((id: string) => boolean) | undefined;
 
+/**
+ * The same `enum`, space-separated, put into dist/bin/cli.cjs by
+ * scripts/bundle.mjs from the library it bundles against: the bin then neither
+ * resolves the package nor parses its JSON on `beambake recipe`'s path.
+ * Undefined when running from dist/src.
+ */
+declare const __CYCLONEDX_SPDX_IDS__: string | undefined;
+
 const cache = new Map<string, Info | null>();
 
 /** The parsed expression, or null when the text is not a valid SPDX licence expression. */
@@ -79,6 +87,10 @@ export function conjunctiveIds(expr: string): string[] | null {
  * a library version move the file, its own function is used.
  */
 function cyclonedxSpdxIds(): (id: string) => boolean {
+  if (typeof __CYCLONEDX_SPDX_IDS__ === 'string') {
+    const ids = new Set(__CYCLONEDX_SPDX_IDS__.split(' '));
+    return (id) => ids.has(id);
+  }
   try {
     const lib = dirname(lazyRequire.resolve('@cyclonedx/cyclonedx-library/package.json'));
     const schema = lazyRequire(join(lib, 'res', 'schema', 'spdx.SNAPSHOT.schema.json')) as { enum?: unknown };
