@@ -34,9 +34,26 @@ const YARGS_FAMILY = [
 const inYargsFamily = (file) => YARGS_FAMILY.some((name) => file.includes(`${sep}node_modules${sep}${name}${sep}`));
 const YARGS_LOAD = "require('yargs/yargs')";
 
+// yargs requires node:assert for two invariant checks it makes while building commands; loading
+// assert (its error class and the colour set-up behind it) is ~1.5 ms of every start. These are
+// the same two checks (strict equality is Object.is), and node:assert is only loaded to throw its
+// own error when one fails.
+const YARGS_ASSERT_USE = 'assert:{notStrictEqual:t.notStrictEqual,strictEqual:t.strictEqual}';
+const LAZY_ASSERT = `module.exports = {
+  notStrictEqual(a, b, m) { if (Object.is(a, b)) require('node:assert').notStrictEqual(a, b, m); },
+  strictEqual(a, b, m) { if (!Object.is(a, b)) require('node:assert').strictEqual(a, b, m); },
+};`;
+
 const yargsInside = {
   name: 'yargs-inside',
   setup(b) {
+    b.onResolve({ filter: /^assert$/ }, (args) => {
+      if (!inYargsFamily(args.importer)) return undefined;
+      const source = readFileSync(args.importer, 'utf8');
+      if (!source.includes(YARGS_ASSERT_USE)) throw new Error(`${args.importer} uses node:assert in another way now: update LAZY_ASSERT in scripts/bundle.mjs`);
+      return { path: 'yargs-lazy-assert', namespace: 'beambake' };
+    });
+    b.onLoad({ filter: /^yargs-lazy-assert$/, namespace: 'beambake' }, () => ({ contents: LAZY_ASSERT, loader: 'js' }));
     b.onLoad({ filter: /[\\/]cli[\\/]app\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes(YARGS_LOAD)) throw new Error(`${args.path} no longer has ${YARGS_LOAD}: update scripts/bundle.mjs`);

@@ -4,9 +4,8 @@
  * atomically or compare them (`check`).
  */
 import { packageVersion } from '../util/package.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { BeambakeError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { inScopes, type Project, type Scope } from '../model.js';
@@ -321,7 +320,7 @@ async function keepAppRevisionOnDisk(layerDir: string, plan: LayerPlan, recipePa
   if (!recipeFile) return;
   let onDisk: string;
   try {
-    onDisk = await readFile(join(layerDir, recipePath), 'utf8');
+    onDisk = await fsp.readFile(join(layerDir, recipePath), 'utf8');
   } catch {
     return; // no recipe there: the diff reports it
   }
@@ -374,7 +373,7 @@ async function planLayer(
   for (const { rendered, sbom } of outputs) {
     files.push(text(rendered.recipePath, rendered.recipe), text(rendered.incPath, rendered.inc), text(sbom.path, sbom.text));
   }
-  if (await layerConfIsOurs(layerDir)) {
+  if (layerConfIsOurs(layerDir)) {
     files.push(text('conf/layer.conf', renderLayerConf({ release: releaseInfo(yocto), beambakeVersion: version, collection: collectionName(basename(layerDir)) })));
   } else {
     warnings.push(`${join(layerDir, 'conf', 'layer.conf')} was not written by beambake; left as it is (check LAYERDEPENDS and LAYERSERIES_COMPAT yourself)`);

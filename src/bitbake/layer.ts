@@ -4,8 +4,7 @@
  * so other recipes in it survive and a failure leaves it untouched), and
  * comparing them for `--check`.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, promises as fsp, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceDirAtomic } from '../util/atomic.js';
 import { ioError } from '../util/errors.js';
@@ -64,9 +63,11 @@ export function templateFiles(): { files: LayerFile[]; entries: LayerPlan['owned
   return { files, entries };
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
+// Synchronous: on `recipe`'s path (layer.conf), where the first use of fs.promises would load
+// that module (~1 ms of start-up) to read one small file.
+function readIfExists(path: string): Buffer | undefined {
   try {
-    return await readFile(path);
+    return readFileSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw ioError(e, path, 'cannot read');
@@ -74,15 +75,15 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
 }
 
 /** A layer.conf that someone else wrote stays as it is. */
-export async function layerConfIsOurs(layerDir: string): Promise<boolean> {
-  const data = await readIfExists(join(layerDir, 'conf', 'layer.conf'));
+export function layerConfIsOurs(layerDir: string): boolean {
+  const data = readIfExists(join(layerDir, 'conf', 'layer.conf'));
   return data === undefined || data.toString('utf8').toLowerCase().includes(LAYER_CONF_MARKER);
 }
 
 async function listFiles(dir: string, rel: string): Promise<string[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).sort();
+    names = (await fsp.readdir(dir)).sort();
   } catch {
     return [];
   }
@@ -90,7 +91,7 @@ async function listFiles(dir: string, rel: string): Promise<string[]> {
   for (const name of names) {
     const abs = join(dir, name);
     const r = `${rel}/${name}`;
-    const st = await stat(abs);
+    const st = await fsp.stat(abs);
     if (st.isDirectory()) out.push(...(await listFiles(abs, r)));
     else out.push(r);
   }
@@ -105,14 +106,14 @@ async function staleFiles(layerDir: string, plan: LayerPlan): Promise<string[]> 
   for (const dir of TEMPLATE_DIRS) {
     let names: string[] = [];
     try {
-      names = await readdir(join(layerDir, dir));
+      names = await fsp.readdir(join(layerDir, dir));
     } catch {
       continue;
     }
     for (const name of names.sort()) {
       if (SKIP(name) || !isOwnedEntry(plan, dir, name)) continue;
       const abs = join(layerDir, dir, name);
-      if ((await stat(abs)).isDirectory()) onDisk.push(...(await listFiles(abs, `${dir}/${name}`)).filter((p) => !p.split('/').some(SKIP)));
+      if ((await fsp.stat(abs)).isDirectory()) onDisk.push(...(await listFiles(abs, `${dir}/${name}`)).filter((p) => !p.split('/').some(SKIP)));
       else onDisk.push(`${dir}/${name}`);
     }
   }
@@ -128,14 +129,14 @@ export async function diffLayer(layerDir: string, plan: LayerPlan): Promise<stri
   const parts: string[] = [];
   for (const f of [...plan.files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     const abs = join(layerDir, f.path);
-    const current = await readIfExists(abs);
+    const current = readIfExists(abs);
     if (current === undefined) {
       // a whole new file as a diff would be all of its lines; its name says enough
       parts.push(`new file ${f.path} (${lineCount(f.data)} lines), not in the layer yet\n`);
       continue;
     }
     if (!current.equals(f.data)) parts.push(unifiedDiff(f.path, current.toString('utf8'), f.data.toString('utf8')));
-    const executable = ((await stat(abs)).mode & 0o111) !== 0;
+    const executable = ((await fsp.stat(abs)).mode & 0o111) !== 0;
     if (executable !== f.executable) parts.push(`mode ${f.path}: ${executable ? 'executable' : 'not executable'} on disk, expected ${f.executable ? 'executable' : 'not executable'}\n`);
   }
   for (const p of await staleFiles(layerDir, plan)) parts.push(`file ${p} would be removed: beambake no longer writes it\n`);

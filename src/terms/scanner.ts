@@ -37,8 +37,12 @@ export class Scanner {
 
   /** The whole code point at the cursor, for messages and identifier tests. */
   peekCodePoint(): string {
-    const cp = this.text.codePointAt(this.i);
-    return cp === undefined ? '' : String.fromCodePoint(cp);
+    const text = this.text;
+    const i = this.i;
+    if (i >= text.length) return '';
+    // called before every token: a unit that cannot start a pair is returned without decoding
+    if (!isHighSurrogate(text.charCodeAt(i))) return text[i]!;
+    return String.fromCodePoint(text.codePointAt(i)!);
   }
 
   eof(): boolean {
@@ -186,14 +190,16 @@ export class Scanner {
 
 /**
  * Tokens on demand, so the first problem in file order is the one reported:
- * white space and comments (`comment`, a sticky regular expression) are
- * skipped, `read` reads the one token that starts at `c`, and the stream ends
- * with an `eof` token. The parsers call `take()`; iterating yields each token
- * once, `eof` last.
+ * white space and comments (`comment`, a sticky regular expression whose first
+ * character is the one every comment starts with) are skipped, `read` reads
+ * the one token that starts at `c`, and the stream ends with an `eof` token.
+ * The parsers call `take()`; iterating yields each token once, `eof` last.
  */
 export class TokenStream<T> implements IterableIterator<T | EofToken> {
   private readonly s: Scanner;
   private ended = false;
+  /** The character every comment starts with: the regular expression only runs there. */
+  private readonly commentStart: string;
 
   constructor(
     text: string,
@@ -202,12 +208,13 @@ export class TokenStream<T> implements IterableIterator<T | EofToken> {
     private readonly read: (s: Scanner, c: string, loc: TermLoc) => T,
   ) {
     this.s = new Scanner(text, file);
+    this.commentStart = comment.source[0]!;
   }
 
   /** The next token; `eof` again and again at the end. */
   take(): T | EofToken {
     const s = this.s;
-    while (s.skipSpace() || s.run(this.comment) !== '');
+    while (s.skipSpace() || (s.peek() === this.commentStart && s.run(this.comment) !== ''));
     const loc = s.loc();
     const c = s.peekCodePoint();
     if (c === '') return { t: 'eof', v: '', loc };

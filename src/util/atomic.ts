@@ -8,9 +8,9 @@
  * round trips (~10 ms of a `recipe` run spent idle). File contents, which can
  * be large, are still written asynchronously.
  */
-import { open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+// fs.promises rather than node:fs/promises: node:fs loads it on first use, and `recipe` never does
+import { chmodSync, existsSync, mkdirSync, promises as fsp, readdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
 import { BeambakeError, ioError } from './errors.js';
@@ -140,7 +140,7 @@ async function writeAtomicWith(path: string, fill: (fh: FileHandle) => Promise<v
   const tmp = tempName(path);
   track(tmp);
   try {
-    const fh = await open(tmp, 'wx', 0o644);
+    const fh = await fsp.open(tmp, 'wx', 0o644);
     try {
       await fill(fh);
       await fh.sync();
@@ -149,7 +149,7 @@ async function writeAtomicWith(path: string, fill: (fh: FileHandle) => Promise<v
     }
     renameSync(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    await fsp.rm(tmp, { force: true });
     if (e instanceof BeambakeError) throw e;
     throw ioError(e, path, 'cannot write');
   } finally {
@@ -192,7 +192,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
     seen.add(resolve(path));
   }
   const temps: string[] = [];
-  const cleanUp = () => Promise.all(temps.map((t) => rm(t, { force: true }).finally(() => untrack(t))));
+  const cleanUp = () => Promise.all(temps.map((t) => fsp.rm(t, { force: true }).finally(() => untrack(t))));
   for (const [path, data] of files) {
     const dir = dirname(path);
     try {
@@ -204,7 +204,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
     const tmp = tempName(path);
     track(tmp);
     try {
-      const fh = await open(tmp, 'wx', 0o644);
+      const fh = await fsp.open(tmp, 'wx', 0o644);
       temps.push(tmp);
       try {
         await fh.writeFile(data);
