@@ -90,6 +90,22 @@ export function v8FlagsFor(argv: readonly string[], v8Version: string = process.
   return SHORT_RUNS.has(commandWord(argv)) && v8Version.startsWith('11.') ? '--interrupt-budget=1048576' : undefined;
 }
 
+/**
+ * Node's own modules a short run loads in any case. V8 also refuses the code
+ * Node ships compiled for its modules once a flag differs, so these are
+ * loaded before the flag is set: the output streams every command writes to,
+ * and the hashing `recipe` does (~2 ms).
+ */
+const LOADED_BEFORE_FLAGS: Record<string, readonly string[]> = { recipe: ['node:crypto'] };
+
+function setShortRunFlags(argv: readonly string[], flags: string, bundleFile: string): void {
+  const require = createRequire(bundleFile);
+  for (const id of LOADED_BEFORE_FLAGS[commandWord(argv)] ?? []) require(id);
+  void process.stdout;
+  void process.stderr;
+  setFlagsFromString(flags);
+}
+
 /** 32-bit FNV-1a, hex: tells option sets apart in a file name (a collision only costs a recompile). */
 function fnv1a(text: string): string {
   let h = 0x811c9dc5;
@@ -147,7 +163,7 @@ function writeCache(file: string, data: Buffer): void {
  */
 export function runBundle(bundleFile: string, stamp: BundleStamp, argv: readonly string[] = process.argv.slice(2)): void {
   const flags = v8FlagsFor(argv);
-  if (flags !== undefined) setFlagsFromString(flags);
+  if (flags !== undefined) setShortRunFlags(argv, flags, bundleFile);
   const bytes = readFileSync(bundleFile);
   const source = bytes.toString('utf8');
   const dir = bytes.length === stamp.bytes ? compileCacheDir() : undefined;

@@ -93,14 +93,14 @@ export class Scanner {
   }
 
   /**
-   * Skip white space (as `isSpace`: U+00A0 counts in both languages); true when
-   * there was some. A character loop, not a sticky regular expression: no match
-   * array and string for the one or two blanks between most tokens.
+   * Skip white space and comments (`comment` at `commentStart`) up to the next
+   * token and return where it starts, in one call per token (most of a
+   * lockfile's reading is spent between tokens). White space is `isSpace`:
+   * U+00A0 counts in both languages.
    */
-  skipSpace(): boolean {
+  tokenStart(commentStart: string, comment: RegExp): TermLoc {
     const text = this.text;
-    const start = this.i;
-    let i = start;
+    let i = this.i;
     for (;;) {
       const u = text.charCodeAt(i);
       if (u === 10) {
@@ -108,10 +108,13 @@ export class Scanner {
         this.lineStart = i + 1;
       } else if (u !== 32 && u !== 9 && u !== 13 && u !== 12 && u !== 11 && u !== 0xa0) {
         this.i = i;
-        return i > start;
+        if (text[i] !== commentStart || this.run(comment) === '') break;
+        i = this.i;
+        continue;
       }
       i++;
     }
+    return { line: this.line, column: this.astral ? this.column() : i - this.lineStart + 1 };
   }
 
   /** Consume a punctuation token at the cursor, two-character forms first; undefined when none is there. */
@@ -214,8 +217,7 @@ export class TokenStream<T> implements IterableIterator<T | EofToken> {
   /** The next token; `eof` again and again at the end. */
   take(): T | EofToken {
     const s = this.s;
-    while (s.skipSpace() || (s.peek() === this.commentStart && s.run(this.comment) !== ''));
-    const loc = s.loc();
+    const loc = s.tokenStart(this.commentStart, this.comment);
     const c = s.peekCodePoint();
     if (c === '') return { t: 'eof', v: '', loc };
     return this.read(s, c, loc);
