@@ -252,7 +252,9 @@ export function indentJson(value: unknown, spaces: number): string {
 /** Drop undefined and empty-array members so output has no noise keys. */
 export function compact<T extends Record<string, unknown>>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
+  // for...in, not Object.entries: no array of pairs per call (the objects are literals: no inherited keys)
+  for (const k in o) {
+    const v = o[k];
     if (v === undefined) continue;
     if (Array.isArray(v) && v.length === 0) continue;
     out[k] = v;
