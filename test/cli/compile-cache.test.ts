@@ -172,6 +172,7 @@ test('short commands on Node 20 give V8 a larger optimisation budget; long ones 
   for (const argv of [['recipe', '.'], ['deps'], ['--json', 'kas'], ['--version'], [], ['profiles', 'list']]) {
     assert.equal(v8FlagsFor(argv, '11.3.244.8-node.38'), '--interrupt-budget=1048576', argv.join(' '));
     assert.equal(v8FlagsFor(argv, '12.4.254.21-node.57'), undefined, argv.join(' '));
+    assert.equal(v8FlagsFor(argv, '11.8.172.17-node.19'), undefined, argv.join(' '));
   }
   for (const argv of [['sbom', 'merge', 'a.json'], ['verify'], ['vuln'], ['report'], ['vendor']]) assert.equal(v8FlagsFor(argv, '11.3.244.8-node.38'), undefined, argv.join(' '));
   // the flag must be one this V8 knows: V8 prints "unrecognized flag" on stderr for any other
