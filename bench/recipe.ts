@@ -42,12 +42,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+function memoryDir(): string | undefined {
+  try {
+    return mkdtempSync(join('/dev/shm', 'beambake-bench-'));
+  } catch {
+    return undefined; // no /dev/shm, or not writable here: the disk runs only
+  }
+}
+
 if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build first`);
 const work = mkdtempSync(join(tmpdir(), 'beambake-bench-'));
 // The layer is 30 new files in 12 new directories. On some machines creating them takes 1 ms, on
 // others (this project's CI VM, after a large delete) 10 to 30 ms, changing from run to run: the
 // same runs with the layer in memory (/dev/shm) show the CLI's own cost beside the disk's.
-const memWork = existsSync('/dev/shm') && !work.startsWith('/dev/shm/') ? mkdtempSync(join('/dev/shm', 'beambake-bench-')) : undefined;
+const memWork = work.startsWith('/dev/shm/') ? undefined : memoryDir();
+
 try {
   // a fresh layer each time: the full render and write, not an update of the previous run's layer
   const recipeArgs = (i: number, tag: string, dir = work) => [cli, 'recipe', project, '-o', join(dir, `run-${tag}-${i}`, 'meta-bench')];
