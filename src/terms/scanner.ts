@@ -114,7 +114,7 @@ export class Scanner {
       }
       i++;
     }
-    return { line: this.line, column: this.astral ? this.column() : i - this.lineStart + 1 };
+    return this.loc();
   }
 
   /** Consume a punctuation token at the cursor, two-character forms first; undefined when none is there. */

@@ -231,11 +231,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
 }
 
 function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return statOrUndefined(path)?.isDirectory() === true;
 }
 
 /**

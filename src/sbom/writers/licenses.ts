@@ -87,19 +87,21 @@ export function conjunctiveIds(expr: string): string[] | null {
  * a library version move the file, its own function is used.
  */
 function cyclonedxSpdxIds(): (id: string) => boolean {
-  if (typeof __CYCLONEDX_SPDX_IDS__ === 'string') {
-    const ids = new Set(__CYCLONEDX_SPDX_IDS__.split(' '));
+  const list = typeof __CYCLONEDX_SPDX_IDS__ === 'string' ? __CYCLONEDX_SPDX_IDS__.split(' ') : schemaEnum();
+  if (list) {
+    const ids = new Set(list);
     return (id) => ids.has(id);
   }
+  return (lazyRequire('@cyclonedx/cyclonedx-library/SPDX') as { isSupportedSpdxId: (id: string) => boolean }).isSupportedSpdxId;
+}
+
+/** The `enum` of the library's spdx.SNAPSHOT.schema.json, or undefined when the file is not where it was. */
+function schemaEnum(): unknown[] | undefined {
   try {
     const lib = dirname(lazyRequire.resolve('@cyclonedx/cyclonedx-library/package.json'));
     const schema = lazyRequire(join(lib, 'res', 'schema', 'spdx.SNAPSHOT.schema.json')) as { enum?: unknown };
-    if (Array.isArray(schema.enum)) {
-      const ids = new Set(schema.enum);
-      return (id) => ids.has(id);
-    }
+    return Array.isArray(schema.enum) ? schema.enum : undefined;
   } catch {
-    // fall through to the library's own check
+    return undefined;
   }
-  return (lazyRequire('@cyclonedx/cyclonedx-library/SPDX') as { isSupportedSpdxId: (id: string) => boolean }).isSupportedSpdxId;
 }
