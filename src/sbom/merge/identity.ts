@@ -151,10 +151,18 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
   const label = (c: Component) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.id})`;
 
   inputs.forEach((components, inputIndex) => {
+    // the first input has nothing to match against and the last one is matched by nothing after it:
+    // a component of an input that does neither is a group of its own without computing its keys
+    const search = inputIndex > 0;
+    const register = inputIndex < inputs.length - 1;
+    if (!search && !register) {
+      for (const c of components) groups.push({ members: [c], lastInput: inputIndex });
+      return;
+    }
     for (const c of components) {
       const keys = keysOf(c);
       let chosen: Group | undefined;
-      search: for (const level of LEVELS) {
+      search: for (const level of search ? LEVELS : []) {
         for (const key of keys[level]) {
           const all = index[level].get(key) ?? [];
           let cands = all.filter((g) => g.lastInput !== inputIndex);
@@ -185,7 +193,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
         }
       }
       const u = keys.unversioned;
-      if (!chosen && u) {
+      if (search && !chosen && u) {
         const others = (unversioned.get(u) ?? []).filter((g) => g.lastInput !== inputIndex);
         if (others.length > 0) {
           const mine = otpRelease(c);
@@ -203,13 +211,14 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
         chosen = { members: [], lastInput: inputIndex };
         groups.push(chosen);
       }
+      chosen.members.push(c);
+      chosen.lastInput = inputIndex;
+      if (!register) continue;
       if (u) {
         const list = unversioned.get(u);
         if (!list) unversioned.set(u, [chosen]);
         else if (!list.includes(chosen)) list.push(chosen);
       }
-      chosen.members.push(c);
-      chosen.lastInput = inputIndex;
       for (const level of LEVELS) {
         for (const key of keys[level]) {
           const list = index[level].get(key);

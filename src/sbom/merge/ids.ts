@@ -9,7 +9,8 @@ import type { Component } from '../model.js';
 // one-shot hash(): a large merge hashes once per component, and a Hash object each cost twice the time
 export const sha = (s: string): string => hash('sha256', s, 'hex');
 
-const SLUG_SAFE = /^[A-Za-z0-9.]+$/;
+/** Names the rewriting below leaves as they are: safe characters with single hyphens between them (`gcc-runtime`). */
+const SLUG_SAFE = /^[A-Za-z0-9.]+(?:-[A-Za-z0-9.]+)*$/;
 
 /** Id characters every output format accepts (SPDX: [A-Za-z0-9.-]). */
 export function slug(s: string, max = 40): string {

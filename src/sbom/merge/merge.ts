@@ -153,8 +153,11 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     return true;
   };
   for (const i of inputs) {
+    // readers give a source's edges together: its node is looked up once
+    let lastFrom: string | undefined;
+    let from: OutNode | undefined;
     for (const e of i.graph.edges) {
-      const from = resolveRef(e.from, i.file);
+      if (e.from !== lastFrom || from === undefined) from = resolveRef((lastFrom = e.from), i.file);
       const to = resolveRef(e.to, i.file);
       if (!addEdge(from, remapped(e, from.c.id, to.c.id), to)) {
         decisions.push({ kind: 'duplicate-edge', text: `${i.file}: ${from.c.id} ${e.type} ${to.c.id} is already present (from another input)` });
@@ -290,15 +293,21 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   }
   for (const [id, why] of inherited) detached.set(id, why);
 
-  // the default order of strings (UTF-16 code units) is the order of cmp, without a comparator call per step
-  const nodes = [...out.keys()].sort().map((id) => out.get(id)!);
-  const components = nodes.map((n) => n.c);
+  // ids are unique: two nodes never compare equal
+  const nodes = [...out.values()].sort((a, b) => (a.c.id < b.c.id ? -1 : 1));
+  const components: Component[] = new Array(nodes.length);
   // canonical edge order (source, type, target, original type: what sortEdges gives) without sorting
   // the sources again: every source is a component, and those are sorted now
   const edgeList: Edge[] = [];
-  for (const n of nodes) {
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k]!;
+    n.output = true;
+    components[k] = n.c;
     const l = n.edges;
-    if (l.length > 1) l.sort(byTypeThenTarget);
+    // most sources have one or two edges: no sort call for those
+    if (l.length === 2) {
+      if (byTypeThenTarget(l[0]!, l[1]!) > 0) l.reverse();
+    } else if (l.length > 2) l.sort(byTypeThenTarget);
     for (const e of l) edgeList.push(e);
   }
   if (edgeList.length !== edgeCount) throw new Error(`internal: ${edgeCount - edgeList.length} edge(s) from a source that is not a component`);
@@ -337,7 +346,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     unreachable: 0,
     vexProducts: vexCounts,
   };
-  checkNoLoss(inputs, (id) => idMap.get(id), counts, (n) => out.get(n.c.id) === n, (from, to, type) => hasOutEdge(from, to.c.id, type));
+  checkNoLoss(inputs, (id) => idMap.get(id), counts, (n) => n.output, (from, to, type) => hasOutEdge(from, to.c.id, type));
 
   const unexplained: string[] = [];
   for (const { c, reached } of nodes) {

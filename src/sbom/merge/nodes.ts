@@ -22,6 +22,8 @@ export interface OutNode {
   targets: OutNode[];
   /** to -> type(s), for a source of more than SHORT edges. */
   index: Map<string, string | Set<string>> | undefined;
+  /** Set once the node is among the output's components (the no-loss check asks). */
+  output: boolean;
   /** The last walk (or count) that visited this node. */
   walk: number;
   reached: boolean;
@@ -34,7 +36,7 @@ export interface InputReach {
   reachable: number;
 }
 
-export const outNode = (c: Component): OutNode => ({ c, edges: [], targets: [], index: undefined, walk: 0, reached: false });
+export const outNode = (c: Component): OutNode => ({ c, edges: [], targets: [], index: undefined, output: false, walk: 0, reached: false });
 
 /**
  * Whether an edge is already there: a look through its source's list, which is
