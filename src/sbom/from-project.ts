@@ -24,7 +24,7 @@ import { gitLocation, gitPurl, hexPurl, hexTarballUrl, otpPurl } from './purls.j
 // `beambake recipe` writes the layer SBOM on every run, so only what every run needs is imported
 // statically: the tarball reader and the SPDX licence list load only for vendored tarballs, and
 // only the CycloneDX JSON writer (not writers/index.js with all four formats) for the layer file.
-import { canonicalize } from './writers/common.js';
+import { canonicalize } from './writers/canonical.js';
 import { cyclonedxJsonText } from './writers/cyclonedx-json.js';
 import { joinInside } from '../validate/lock.js';
 

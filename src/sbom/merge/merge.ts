@@ -13,7 +13,8 @@ import { groupComponents, type IdentityDecision } from './identity.js';
 import { combine, union } from './combine.js';
 import { idFor, nameOfRef, sha, slug } from './ids.js';
 import { checkNoLoss } from './loss.js';
-import { byTypeThenTarget, cmp } from '../writers/common.js';
+import { cmp } from '../writers/common.js';
+import { adoptCanonical, byTypeThenTarget } from '../writers/canonical.js';
 import { addOutEdge, hasOutEdge, outNode, Walks, type InputReach, type OutNode } from './nodes.js';
 import { BeambakeError } from '../../util/errors.js';
 
@@ -57,6 +58,7 @@ export interface MergeCounts {
 }
 
 export interface MergeResult {
+  /** Frozen (the graph object, its component and edge lists): the writers use the order the merge gave them. */
   graph: SbomGraph;
   decisions: Decision[];
   counts: MergeCounts;
@@ -380,6 +382,9 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     }
     return { outComponents, reachable };
   };
+  // the writers' canonical view is what was just built: components in id order, each node's edges in
+  // canonical order (it freezes the graph, so the view cannot go stale)
+  adoptCanonical(graph, nodes.map((n) => n.edges));
   return {
     graph,
     decisions,

@@ -3,7 +3,8 @@
  * can be written to a stream without holding the whole document. The joined
  * chunks equal `JSON.stringify(doc, null, 2) + "\n"`.
  */
-import { itemsAtDepth2, type CanonicalGraph } from './common.js';
+import { itemsAtDepth2 } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxFormulation, cdxMetadata } from './cyclonedx-map.js';
 
 function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
@@ -29,11 +30,11 @@ function cdxHead(cg: CanonicalGraph) {
 export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
   const headJson = JSON.stringify(cdxHead(cg), null, 2);
   yield headJson.slice(0, headJson.length - 2) + ',\n';
-  const others = cg.root ? cg.components.slice(1) : cg.components;
   yield* array(
     'components',
     (function* () {
-      for (const c of others) yield cdxComponent(cg, c);
+      // the root is metadata.component
+      for (let k = cg.root ? 1 : 0; k < cg.components.length; k++) yield cdxComponent(cg, k);
     })(),
     false,
   );
@@ -42,7 +43,7 @@ export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
   yield* array(
     'dependencies',
     (function* () {
-      for (const c of cg.components) yield cdxDependency(cg, c);
+      for (let k = 0; k < cg.components.length; k++) yield cdxDependency(cg, k);
     })(),
     compositions.length === 0 && !formulation,
   );
@@ -58,12 +59,11 @@ export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
  * cold start.
  */
 export function cyclonedxJsonText(cg: CanonicalGraph): string {
-  const others = cg.root ? cg.components.slice(1) : cg.components;
   const compositions = cdxCompositions(cg);
   const doc = {
     ...cdxHead(cg),
-    components: others.map((c) => cdxComponent(cg, c)),
-    dependencies: cg.components.map((c) => cdxDependency(cg, c)),
+    components: cg.components.slice(cg.root ? 1 : 0).map((_, k) => cdxComponent(cg, k + (cg.root ? 1 : 0))),
+    dependencies: cg.components.map((_, k) => cdxDependency(cg, k)),
     ...(compositions.length > 0 ? { compositions } : {}),
     ...(cdxFormulation(cg) ? { formulation: cdxFormulation(cg) } : {}),
   };

@@ -19,8 +19,9 @@
  * - The deployable's hashes travel on the `distribution` external reference
  *   (BSI TR-03183-2 v2.1 mapping) as well as on the component.
  */
-import type { Component, ExternalRef, Hash, Party } from '../model.js';
-import { cmp, compact, REACHING_EDGES, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import type { Component, Edge, ExternalRef, Hash, Party } from '../model.js';
+import { cmp, compact, REACHING_EDGES, TOOL_NAME, toolVersion } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 import { conjunctiveIds, isLicenseFact, isSpdxExpression } from './licenses.js';
 import { spdxLicense } from './spdx-ids.js';
 
@@ -91,8 +92,8 @@ function cdxExternalRefs(c: Component): Json[] | undefined {
 }
 
 /** Adds the properties that carry edge types CycloneDX `dependsOn` cannot express. */
-function addRelationshipProps(cg: CanonicalGraph, id: string, props: { name: string; value: string }[]): void {
-  for (const e of cg.outgoing.get(id) ?? []) {
+function addRelationshipProps(outgoing: readonly Edge[], props: { name: string; value: string }[]): void {
+  for (const e of outgoing) {
     if (e.type !== 'DEPENDS_ON') props.push({ name: `beambake:relationship:${e.type === 'OTHER' && e.originalType ? e.originalType : e.type}`, value: e.to });
   }
 }
@@ -106,7 +107,9 @@ function put(o: Json, k: string, v: unknown): void {
   o[k] = v;
 }
 
-export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
+/** The CycloneDX component for `cg.components[k]`. */
+export function cdxComponent(cg: CanonicalGraph, k: number): Json {
+  const c = cg.components[k]!;
   const scopeProp = c.properties.find((p) => p.name === 'cdx:scope' && CDX_SCOPES.has(p.value));
   // sorted once, below, after the properties the mapping adds
   const props: { name: string; value: string }[] = c.properties.filter((p) => !scopeProp || p.name !== 'cdx:scope');
@@ -115,7 +118,7 @@ export function cdxComponent(cg: CanonicalGraph, c: Component): Json {
     props.push({ name: 'bsi:component:filename', value: c.filename });
   }
   for (const cpe of c.cpes.slice(1)) props.push({ name: 'beambake:cpe', value: cpe });
-  addRelationshipProps(cg, c.id, props);
+  addRelationshipProps(cg.outgoing[k]!, props);
   props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
   const o: Json = {};
   put(o, 'type', c.type);
@@ -149,16 +152,17 @@ export function cdxMetadata(cg: CanonicalGraph): Json {
     timestamp: m.timestamp,
     tools: { components: tools },
     authors: m.authors.filter((a) => a.name || a.email).map((a) => compact({ name: a.name, email: a.email })),
-    component: cg.root ? cdxComponent(cg, cg.root) : undefined,
+    component: cg.root ? cdxComponent(cg, 0) : undefined,
     manufacturer: cdxEntity(creator),
     supplier: cdxEntity(m.supplier),
   });
 }
 
 /** One `dependencies` entry per component (BSI: leaves are listed with no dependsOn). */
-export function cdxDependency(cg: CanonicalGraph, c: Component): Json {
+export function cdxDependency(cg: CanonicalGraph, k: number): Json {
+  const c = cg.components[k]!;
   const targets: string[] = [];
-  for (const e of cg.outgoing.get(c.id) ?? []) {
+  for (const e of cg.outgoing[k]!) {
     if (REACHING_EDGES.has(e.type)) targets.push(e.to);
   }
   const o: Json = { ref: c.id };

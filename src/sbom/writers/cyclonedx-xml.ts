@@ -3,7 +3,7 @@
  * (`cyclonedx-map.ts`), element order as the XSD's sequences require.
  * Streams per component like the JSON writer.
  */
-import { type CanonicalGraph } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 import { CDX_SPEC_VERSION, cdxFormulation, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata, type Json } from './cyclonedx-map.js';
 
 function esc(s: string): string {
@@ -160,17 +160,17 @@ export function* cyclonedxXmlChunks(cg: CanonicalGraph): Generator<string> {
   const head = new Xml(1);
   metadata(head, cdxMetadata(cg));
   yield head.text();
-  const others = cg.root ? cg.components.slice(1) : cg.components;
   yield '  <components>\n';
-  for (const c of others) {
+  // the root is metadata.component
+  for (let k = cg.root ? 1 : 0; k < cg.components.length; k++) {
     const x = new Xml(2);
-    component(x, cdxComponent(cg, c));
+    component(x, cdxComponent(cg, k));
     yield x.text();
   }
   yield '  </components>\n';
   yield '  <dependencies>\n';
-  for (const c of cg.components) {
-    const d = cdxDependency(cg, c);
+  for (let k = 0; k < cg.components.length; k++) {
+    const d = cdxDependency(cg, k);
     const x = new Xml(2);
     const deps = (d.dependsOn as string[] | undefined) ?? [];
     if (deps.length === 0) x.empty('dependency', { ref: str(d.ref) });

@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SbomGraph } from '../model.js';
-import { canonicalize, type CanonicalGraph } from './common.js';
+import { canonicalize, type CanonicalGraph } from './canonical.js';
 import { cyclonedxJsonChunks } from './cyclonedx-json.js';
 import { cyclonedxXmlChunks } from './cyclonedx-xml.js';
 import { spdx2Chunks } from './spdx2.js';

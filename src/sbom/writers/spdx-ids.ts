@@ -4,7 +4,7 @@
 import { hash } from 'node:crypto';
 import type { Component, ComponentType, Party } from '../model.js';
 import { isSpdxExpression } from './licenses.js';
-import type { CanonicalGraph } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 
 /** `https://spdx.org/spdxdocs/<name>-<uuid>`: the pattern the SPDX spec suggests; it need not resolve. */
 export function documentNamespace(cg: CanonicalGraph): string {

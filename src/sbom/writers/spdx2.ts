@@ -9,7 +9,8 @@
  * annotations.
  */
 import type { Component, Edge } from '../model.js';
-import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, DEPENDENCY_EDGES, indentJson, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx2Algorithm, spdx2Party, spdx2Purpose, spdxLicense } from './spdx-ids.js';
 
@@ -103,8 +104,9 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   const completeness = completenessById(cg);
   const used = new Set<string>();
   function* packages(): Generator<Json> {
-    for (const c of cg.components) {
-      const hasDeps = (cg.outgoing.get(c.id) ?? []).some((e) => DEPENDENCY_EDGES.has(e.type));
+    for (let k = 0; k < cg.components.length; k++) {
+      const c = cg.components[k]!;
+      const hasDeps = cg.outgoing[k]!.some((e) => DEPENDENCY_EDGES.has(e.type));
       const p = pkg(cg, c, ids.get(c.id)!, created, extracted, completeness.get(c.id) === 'complete' && hasDeps);
       for (const k of ['licenseConcluded', 'licenseDeclared'] as const) for (const ref of String(p[k]).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) used.add(ref);
       yield p;
@@ -132,8 +134,9 @@ export function* spdx2Chunks(cg: CanonicalGraph): Generator<string> {
   const complete = completenessById(cg);
   function* relationships(): Generator<Json> {
     if (cg.root) yield { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: ids.get(cg.root.id)! };
-    for (const c of cg.components) {
-      const out = cg.outgoing.get(c.id) ?? [];
+    for (let k = 0; k < cg.components.length; k++) {
+      const c = cg.components[k]!;
+      const out = cg.outgoing[k]!;
       yield* out.map((e) => relationship(ids, e));
       const agg = complete.get(c.id);
       const hasDeps = out.some((e) => DEPENDENCY_EDGES.has(e.type));

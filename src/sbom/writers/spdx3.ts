@@ -15,7 +15,8 @@
  */
 import { hash } from 'node:crypto';
 import type { Component, Edge, Hash, Party } from '../model.js';
-import { cmp, completenessById, componentProperty, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion, type CanonicalGraph } from './common.js';
+import { cmp, completenessById, componentProperty, itemsAtDepth2, requiredTimestamp, sortedProperties, TOOL_NAME, toolVersion } from './common.js';
+import type { CanonicalGraph } from './canonical.js';
 import { isLicenseFact } from './licenses.js';
 import { distributionUrl, documentNamespace, homepage, idMap, spdx3Algorithm, spdx3Purpose, spdxLicense } from './spdx-ids.js';
 

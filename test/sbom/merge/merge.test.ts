@@ -8,6 +8,8 @@ import { readSbom } from '../../../src/sbom/readers/index.js';
 import type { InputSbom } from '../../../src/sbom/readers/types.js';
 import { mergeSboms, toOpenVex, type MergeResult } from '../../../src/sbom/merge/index.js';
 import { writeSbom } from '../../../src/sbom/writers/index.js';
+import { canonicalize, canonicalizeAnew } from '../../../src/sbom/writers/canonical.js';
+import type { Edge } from '../../../src/sbom/model.js';
 import { checkSbomText } from '../../../src/sbom/check/index.js';
 import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
 import { readProject } from '../../../src/lockfiles/index.js';
@@ -85,6 +87,24 @@ test('real Yocto SPDX 2.2 + SPDX 3 + CycloneDX inputs: counts, edges and identit
   assert.equal(c.placeholders, 0);
   const build = r.graph.builds?.find((b) => b.name === 'shadow:do_create_spdx:recipe');
   assert.ok(build && build.dependsOn.length === 13 && build.inputs.some((x) => r.graph.components.some((y) => y.id === x)));
+});
+
+test("the merge's canonical view of its graph is the one the writers would build from scratch; the graph is frozen", async () => {
+  for (const files of [[ARCHIVE, SPDX3, META_CDX, MIX, OPENWRT], [META_CDX, CDX_VEX], [MIX]]) {
+    const r = mergeSboms(await read(files), DEVICE);
+    const adopted = canonicalize(r.graph);
+    const anew = canonicalizeAnew(r.graph);
+    assert.notEqual(adopted, anew);
+    assert.equal(adopted.root, anew.root);
+    assert.deepEqual(adopted.components, anew.components);
+    assert.deepEqual(adopted.edges, anew.edges);
+    assert.deepEqual(adopted.outgoing, anew.outgoing);
+    assert.deepEqual(adopted.compositions, anew.compositions);
+    assert.equal(adopted.uuid, anew.uuid);
+    assert.deepEqual([...adopted.byId.keys()].sort(), [...anew.byId.keys()].sort());
+    assert.ok(Object.isFrozen(r.graph) && Object.isFrozen(r.graph.components) && Object.isFrozen(r.graph.edges));
+    assert.throws(() => (r.graph.edges as Edge[]).push(r.graph.edges[0]!), TypeError);
+  }
 });
 
 test('output does not depend on the order of the inputs and is valid in all four formats', async () => {
