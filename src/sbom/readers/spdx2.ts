@@ -36,6 +36,8 @@ export interface Spdx2Doc {
   externalRefs: Map<string, string>;
   describes: string[];
   components: Component[];
+  /** The SPDXID of each of `components`, as the document writes it. */
+  localIds: string[];
   /** local file SPDXIDs -> file name */
   files: Map<string, string>;
   /** package SPDXID -> hasFiles */
@@ -119,27 +121,45 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     externalRefs: new Map(),
     describes: [],
     components: [],
+    localIds: [],
     files: new Map(),
     hasFiles: new Map(),
     relationships: [],
     licenseTexts: [],
   };
-  const idWhere = new Map<string, string>();
-  const claim = (id: string, where: string): void => {
+  // where each SPDXID was seen: a package by its index (no text made per package unless one is used twice)
+  const idWhere = new Map<string, string | number>();
+  const claim = (id: string, where: string | number): void => {
     const before = idWhere.get(id);
-    if (before !== undefined) throw new BeambakeError('SBOM_DUPLICATE_ID', `SPDXID "${id}" is used twice (first at ${before})`, { file, entry: where });
+    const at = (w: string | number) => (typeof w === 'number' ? `packages[${w}]` : w);
+    if (before !== undefined) throw new BeambakeError('SBOM_DUPLICATE_ID', `SPDXID "${id}" is used twice (first at ${at(before)})`, { file, entry: at(where) });
     idWhere.set(id, where);
+  };
+  // packages are made components as they are read when the namespace came first (it usually does): the
+  // parsed package then dies young instead of being kept, and copied by the GC, until the end
+  let earlyNs: string | undefined;
+  const addPackage = (p: Record<string, unknown>, i: number, ns: string): void => {
+    const c = packageToComponent(p, ns, `packages[${i}]`, file);
+    doc.components.push(c);
+    doc.localIds.push(String(p.SPDXID));
+    const hf = arr(p.hasFiles).filter((x): x is string => typeof x === 'string');
+    if (hf.length > 0) doc.hasFiles.set(String(p.SPDXID), hf);
   };
   await scanJson(chunks, file, {
     streamed: (k) => STREAMED.has(k),
     onValue(k, v) {
+      if (k === 'documentNamespace' && earlyNs !== undefined && v !== earlyNs) {
+        throw new BeambakeError('SBOM_PARSE', `documentNamespace is given twice (${earlyNs}, then ${JSON.stringify(v)})`, { file, entry: 'documentNamespace' });
+      }
       top[k] = v;
     },
     onElement(k, v, i) {
       if (!isObj(v)) throw new BeambakeError('SBOM_PARSE', 'expected an object', { file, entry: `${k}[${i}]` });
       if (k === 'packages') {
-        rawPackages.push([v, i]);
-        if (str(v.SPDXID)) claim(String(v.SPDXID), `packages[${i}]`);
+        if (str(v.SPDXID)) claim(String(v.SPDXID), i);
+        if (earlyNs === undefined && rawPackages.length === 0 && str(top.documentNamespace)) earlyNs = String(top.documentNamespace);
+        if (earlyNs !== undefined) addPackage(v, i, earlyNs);
+        else rawPackages.push([v, i]);
       } else if (k === 'files' || k === 'snippets') {
         const id = str(v.SPDXID);
         if (!id) throw new BeambakeError('SBOM_PARSE', 'element without SPDXID', { file, entry: `${k}[${i}]` });
@@ -187,11 +207,7 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
     if (!isObj(l) || !str(l.licenseId) || typeof l.extractedText !== 'string') continue;
     doc.licenseTexts.push({ id: String(l.licenseId), text: l.extractedText, ...(str(l.name) && l.name !== 'NOASSERTION' ? { name: String(l.name) } : {}) });
   }
-  for (const [p, i] of rawPackages) {
-    doc.components.push(packageToComponent(p, ns, `packages[${i}]`, file));
-    const hf = arr(p.hasFiles).filter((x): x is string => typeof x === 'string');
-    if (hf.length > 0) doc.hasFiles.set(String(p.SPDXID), hf);
-  }
+  for (const [p, i] of rawPackages) addPackage(p, i, ns);
   return doc;
 }
 
@@ -271,9 +287,11 @@ export function assembleSpdx2(
   };
   for (const d of docs) {
     docIds.add(`${d.namespace}#${d.documentId}`);
-    for (const c of d.components) {
+    const ids = idsOf(d.namespace);
+    for (let k = 0; k < d.components.length; k++) {
+      const c = d.components[k]!;
       components.set(c.id, c);
-      if (c.id.startsWith(`${d.namespace}#`)) idsOf(d.namespace).set(c.id.slice(d.namespace.length + 1), c.id);
+      ids.set(d.localIds[k]!, c.id);
     }
     for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
   }
@@ -282,10 +300,14 @@ export function assembleSpdx2(
   for (const d of docs) for (const ns of d.externalRefs.values()) if (ns !== d.namespace) referenced.add(ns);
   const rootDocs = docs.filter((d) => !referenced.has(d.namespace));
 
-  const resolve = (d: Spdx2Doc, ref: string): string => {
+  const resolve = (d: Spdx2Doc, ref: string, own = idsOf(d.namespace)): string => {
     if (ref === 'NOASSERTION' || ref === 'NONE') return ref;
     const m = ref.startsWith('DocumentRef-') ? /^(DocumentRef-[^:]+):(.+)$/.exec(ref) : null;
-    if (!m) return globalId(d.namespace, ref);
+    if (!m) {
+      let id = own.get(ref);
+      if (id === undefined) own.set(ref, (id = `${d.namespace}#${ref}`));
+      return id;
+    }
     const ns = d.externalRefs.get(m[1]!);
     if (!ns) throw new BeambakeError('SBOM_PARSE', `relationship names ${m[1]}, which externalDocumentRefs does not declare`, { file: d.file, entry: ref });
     return globalId(ns, m[2]!);
@@ -300,34 +322,36 @@ export function assembleSpdx2(
     const desc = d.describes.map((r) => resolve(d, r));
     for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
     described.set(d, desc);
+    const own = idsOf(d.namespace);
     for (const r of d.relationships) {
       edgeCount++;
-      const a = resolve(d, r.from);
-      const b = resolve(d, r.to);
-      const label = `${r.from} ${r.type} ${r.to}`;
+      const a = resolve(d, r.from, own);
+      const b = resolve(d, r.to, own);
+      const label = () => `${r.from} ${r.type} ${r.to}`;
       if (a === 'NOASSERTION' || a === 'NONE' || b === 'NOASSERTION' || b === 'NONE') {
-        fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label);
+        fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label());
         continue;
       }
       if (r.type === 'DESCRIBES' && isDoc(a)) {
         described.get(d)!.push(b);
-        fold.add('edge', 'DESCRIBES from a document: becomes the link from the device to this input', label);
+        fold.add('edge', 'DESCRIBES from a document: becomes the link from the device to this input', label());
         continue;
       }
       if (r.type === 'DESCRIBED_BY' && isDoc(b)) {
         described.get(d)!.push(a);
-        fold.add('edge', 'DESCRIBED_BY a document: becomes the link from the device to this input', label);
+        fold.add('edge', 'DESCRIBED_BY a document: becomes the link from the device to this input', label());
         continue;
       }
       if (isDoc(a) || isDoc(b)) {
-        fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label);
+        fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label());
         continue;
       }
-      const aFile = fileIds.has(a);
-      const bFile = fileIds.has(b);
+      // most documents hold no files: no lookups then
+      const aFile = fileIds.size > 0 && fileIds.has(a);
+      const bFile = fileIds.size > 0 && fileIds.has(b);
       if ((aFile || bFile) && !opts.keepFiles) {
         if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(a, (filesOf.get(a) ?? 0) + 1);
-        fold.add('edge', `${r.type} with a file (files are folded into their package)`, label);
+        fold.add('edge', `${r.type} with a file (files are folded into their package)`, label());
         continue;
       }
       edges.push(spdx2Edge(a, r.type, b));

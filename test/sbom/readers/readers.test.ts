@@ -148,6 +148,18 @@ test('bad input: one line naming the file and the place', async () => {
   writeFileSync(badXml, '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5">\n  <components><component></components>\n</bom>\n');
   await assert.rejects(readSbom(badXml), /SBOM_PARSE|invalid XML/);
   await assert.rejects(readSbom(C('spdx/vulnscout/yocto-cve-check.json')), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_UNSUPPORTED');
+  // packages are named after the namespace read before them: a second, different namespace after them is refused
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  const twice = join(dir, 'twice.spdx.json');
+  writeFileSync(twice, JSON.stringify(doc).replace(/\}$/, `,"documentNamespace":"https://example.com/other"}`));
+  await assert.rejects(readSbom(twice), (e: unknown) => e instanceof BeambakeError && /twice\.spdx\.json: documentNamespace: documentNamespace is given twice/.test(e.format()));
+  // the namespace after the packages is the usual case too
+  const { documentNamespace, ...rest } = doc;
+  const late = join(dir, 'late.spdx.json');
+  writeFileSync(late, JSON.stringify({ ...rest, documentNamespace }));
+  const [early, after] = await Promise.all([readSbom(C('spdx/vulnscout/valid_v2_2.spdx.json')), readSbom(late)]);
+  assert.deepEqual(after.graph.components.map((c) => c.id), early.graph.components.map((c) => c.id));
+  assert.ok(early.graph.components.length > 0 && early.graph.components.every((c) => c.id.startsWith(`${String(documentNamespace)}#`)));
 });
 
 test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), and 1.2/1.3 JSON', async () => {
