@@ -110,6 +110,8 @@ export function conflict(a: Component, b: Component, level: MatchLevel = 'purl')
 }
 
 export interface Group {
+  /** Position in the list groupComponents returns. */
+  index: number;
   /** Members in input order; the first one's facts win where facts disagree. */
   members: Component[];
   /**
@@ -129,8 +131,10 @@ export interface IdentityDecision {
 }
 
 /** Groups components across inputs; `inputs[i]` is the component list of input i (in processing order). */
-export function groupComponents(inputs: Component[][]): { groups: Group[]; decisions: IdentityDecision[] } {
+export function groupComponents(inputs: Component[][]): { groups: Group[]; groupOf: Int32Array[]; decisions: IdentityDecision[] } {
   const groups: Group[] = [];
+  /** `groupOf[i][k]`: the group of input i's component k (positions, so the merge can follow them without looking ids up). */
+  const groupOf = inputs.map((components) => new Int32Array(components.length));
   const decisions: IdentityDecision[] = [];
   const LEVELS: MatchLevel[] = ['purl', 'purl+otp-release', 'cpe+name'];
   const index: Record<MatchLevel, Map<string, Group[]>> = { purl: new Map(), 'purl+otp-release': new Map(), 'cpe+name': new Map() };
@@ -155,11 +159,15 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
     // a component of an input that does neither is a group of its own without computing its keys
     const search = inputIndex > 0;
     const register = inputIndex < inputs.length - 1;
+    const mine = groupOf[inputIndex]!;
     if (!search && !register) {
-      for (const c of components) groups.push({ members: [c], lastInput: inputIndex });
+      for (let k = 0; k < components.length; k++) {
+        mine[k] = groups.length;
+        groups.push({ index: groups.length, members: [components[k]!], lastInput: inputIndex });
+      }
       return;
     }
-    for (const c of components) {
+    components.forEach((c, k) => {
       const keys = keysOf(c);
       let chosen: Group | undefined;
       search: for (const level of search ? LEVELS : []) {
@@ -196,24 +204,25 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
       if (search && !chosen && u) {
         const others = (unversioned.get(u) ?? []).filter((g) => g.lastInput !== inputIndex);
         if (others.length > 0) {
-          const mine = otpRelease(c);
+          const release = otpRelease(c);
           decisions.push({
             kind: 'separate',
             level: 'purl+otp-release',
             key: u,
             component: label(c),
             other: others.map((g) => label(g.members[0]!)).join(' | '),
-            reason: `the purl has no version and the OTP releases differ or are unknown (${mine ?? 'unknown'} vs ${others.map((g) => otpRelease(g.members[0]!) ?? 'unknown').join('/')}): the same application name from different OTP releases is not the same component`,
+            reason: `the purl has no version and the OTP releases differ or are unknown (${release ?? 'unknown'} vs ${others.map((g) => otpRelease(g.members[0]!) ?? 'unknown').join('/')}): the same application name from different OTP releases is not the same component`,
           });
         }
       }
       if (!chosen) {
-        chosen = { members: [], lastInput: inputIndex };
+        chosen = { index: groups.length, members: [], lastInput: inputIndex };
         groups.push(chosen);
       }
       chosen.members.push(c);
       chosen.lastInput = inputIndex;
-      if (!register) continue;
+      mine[k] = chosen.index;
+      if (!register) return;
       if (u) {
         const list = unversioned.get(u);
         if (!list) unversioned.set(u, [chosen]);
@@ -226,7 +235,7 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; decis
           else if (!list.includes(chosen)) list.push(chosen);
         }
       }
-    }
+    });
   });
-  return { groups, decisions };
+  return { groups, groupOf, decisions };
 }

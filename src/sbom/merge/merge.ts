@@ -100,17 +100,19 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     for (const f of i.folded) decisions.push({ kind: 'folded', text: `${i.file}: ${f.count} ${f.kind === 'component' ? 'element(s)' : 'relationship(s)'}: ${f.reason} (e.g. ${f.examples.join('; ')})` });
   }
 
-  const { groups, decisions: idDecisions } = groupComponents(inputs.map((i) => i.graph.components));
+  const { groups, groupOf, decisions: idDecisions } = groupComponents(inputs.map((i) => i.graph.components));
   for (const d of idDecisions) decisions.push(identityText(d));
 
   // input id -> output node; output id -> output node
   const idMap = new Map<string, OutNode>();
   const out = new Map<string, OutNode>();
+  const nodeOfGroup: OutNode[] = new Array(groups.length);
   for (const g of groups) {
     const id = idFor(g.members);
     if (out.has(id)) throw new Error(`internal: id collision ${id}`);
     const n = outNode(combine(g, id, decisions));
     out.set(id, n);
+    nodeOfGroup[g.index] = n;
     for (const m of g.members) idMap.set(m.id, n);
   }
 
@@ -154,13 +156,20 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     edgeCount++;
     return true;
   };
+  // the nodes each input edge was linked between (2k: from, 2k + 1: to), for the no-loss check
+  const edgeEnds: OutNode[][] = [];
   for (const i of inputs) {
+    const ends: OutNode[] = new Array(2 * i.graph.edges.length);
+    edgeEnds.push(ends);
     // readers give a source's edges together: its node is looked up once
     let lastFrom: string | undefined;
     let from: OutNode | undefined;
-    for (const e of i.graph.edges) {
+    for (let k = 0; k < i.graph.edges.length; k++) {
+      const e = i.graph.edges[k]!;
       if (e.from !== lastFrom || from === undefined) from = resolveRef((lastFrom = e.from), i.file);
       const to = resolveRef(e.to, i.file);
+      ends[2 * k] = from;
+      ends[2 * k + 1] = to;
       if (!addEdge(from, remapped(e, from.c.id, to.c.id), to)) {
         decisions.push({ kind: 'duplicate-edge', text: `${i.file}: ${from.c.id} ${e.type} ${to.c.id} is already present (from another input)` });
       }
@@ -348,7 +357,13 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     unreachable: 0,
     vexProducts: vexCounts,
   };
-  checkNoLoss(inputs, (id) => idMap.get(id), counts, (n) => n.output, (from, to, type) => hasOutEdge(from, to.c.id, type));
+  checkNoLoss(inputs, counts, {
+    componentNode: (i, k) => nodeOfGroup[groupOf[i]![k]!],
+    edgeEnds: (i) => edgeEnds[i]!,
+    byId: (id) => idMap.get(id),
+    isOutput: (n) => n.output,
+    hasEdge: (from, to, type) => hasOutEdge(from, to.c.id, type),
+  });
 
   const unexplained: string[] = [];
   for (const { c, reached } of nodes) {
@@ -384,7 +399,11 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   };
   // the writers' canonical view is what was just built: components in id order, each node's edges in
   // canonical order (it freezes the graph, so the view cannot go stale)
-  adoptCanonical(graph, nodes.map((n) => n.edges));
+  adoptCanonical(
+    graph,
+    nodes.map((n) => n.edges),
+    (id) => out.has(id),
+  );
   return {
     graph,
     decisions,

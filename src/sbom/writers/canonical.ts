@@ -126,10 +126,11 @@ export function canonicalizeAnew(graph: SbomGraph): CanonicalGraph {
  * The merge's own canonical view of the graph it built: `graph.components`
  * sorted by id, `outgoingSorted[i]` the deduplicated edges of
  * `graph.components[i]` in canonical order (so `graph.edges` is their
- * concatenation), every edge between components of the graph. The graph and its lists are
+ * concatenation), every edge between components of the graph; `isComponent`
+ * answers from the merge's own index. The graph and its lists are
  * frozen, so the view stays true; the tests compare it with canonicalizeAnew().
  */
-export function adoptCanonical(graph: SbomGraph, outgoingSorted: readonly (readonly Edge[])[]): void {
+export function adoptCanonical(graph: SbomGraph, outgoingSorted: readonly (readonly Edge[])[], isComponent: (id: string) => boolean): void {
   const r = graph.metadata.root !== undefined ? graph.components.findIndex((c) => c.id === graph.metadata.root) : -1;
   if (graph.metadata.root !== undefined && r < 0) throw new Error(`internal: merge root ${graph.metadata.root} is not a component`);
   const root = r >= 0 ? graph.components[r] : undefined;
@@ -149,7 +150,7 @@ export function adoptCanonical(graph: SbomGraph, outgoingSorted: readonly (reado
     compositions: [],
     uuid: '',
   };
-  cg.compositions = canonicalCompositions(graph.compositions, (id) => cg.byId.has(id));
+  cg.compositions = canonicalCompositions(graph.compositions, isComponent);
   cg.uuid = serialUuid(graph, components, graph.edges, cg.compositions);
   Object.freeze(graph.components);
   Object.freeze(graph.edges);
