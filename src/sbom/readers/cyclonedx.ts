@@ -47,25 +47,40 @@ function party(v: unknown): Party | undefined {
   return { ...(name ? { name } : {}), ...(urls.length > 0 ? { urls } : {}), ...(email ? { email } : {}) };
 }
 
+/**
+ * One reference (a bom-ref, or the content id of a component without one):
+ * its id, made once and shared by the component and every edge naming it (so
+ * later maps find equal keys by identity), and the links that finish() walks
+ * to find what the document's root reaches, without a map keyed by id.
+ */
+interface Ref {
+  id: string;
+  /** Targets of the edges from here. */
+  out: Ref[] | undefined;
+  /** Some edge points here. */
+  target: boolean;
+  reached: boolean;
+  /** Where a component with this bom-ref was read (a second one is an error). */
+  where: string | undefined;
+}
+
 /** Builds one input from CycloneDX objects in JSON shape, in document order. */
 export class CycloneDxBuilder {
   private readonly components: Component[] = [];
   private readonly edges: Edge[] = [];
-  private readonly nestedTargets = new Set<string>();
-  private readonly topLevel: string[] = [];
+  private readonly topLevel: Ref[] = [];
   private readonly vex: VexStatement[] = [];
   private readonly compositions: Composition[] = [];
   private readonly seenContent = new Map<string, number>();
-  private readonly refWhere = new Map<string, string>();
   private readonly licenseTexts: LicenseText[] = [];
   private readonly fold = new FoldLog();
   private edgeCount = 0;
-  private root: string | undefined;
+  private root: Ref | undefined;
   /** The document key, when known before any id was made (a serial number ahead of the components). */
   private early: string | undefined;
   /** An id was made before the key was known: finish() completes them. */
   private provisional = false;
-  private readonly interned = new Map<string, string>();
+  private readonly refs = new Map<string, Ref>();
   key = '';
   metadata: Record<string, unknown> = {};
   specVersion = '';
@@ -97,16 +112,39 @@ export class CycloneDxBuilder {
   }
 
   /** Otherwise ids are made final in finish(): the serial number (or the content hash) may come after the components. */
-  gid(local: string): string {
-    if (this.early !== undefined) {
-      // one string per id, shared by the component and every edge naming it: later maps and sets
-      // then find equal keys by identity instead of comparing ~50 characters, and hash each once
-      let id = this.interned.get(local);
-      if (id === undefined) this.interned.set(local, (id = `${this.early}#${local}`));
-      return id;
+  private ref(local: string): Ref {
+    let r = this.refs.get(local);
+    if (r === undefined) {
+      let id: string;
+      if (this.early !== undefined) id = `${this.early}#${local}`;
+      else {
+        this.provisional = true;
+        id = `\u0001${local}`;
+      }
+      this.refs.set(local, (r = { id, out: undefined, target: false, reached: false, where: undefined }));
     }
-    this.provisional = true;
-    return `\u0001${local}`;
+    return r;
+  }
+
+  gid(local: string): string {
+    return this.ref(local).id;
+  }
+
+  private link(from: Ref, to: Ref, e: Edge): void {
+    this.edgeCount++;
+    this.edges.push(e);
+    (from.out ??= []).push(to);
+    to.target = true;
+  }
+
+  /** Marks what `start` reaches over the edges read. */
+  private walk(start: Ref): void {
+    if (start.reached) return;
+    start.reached = true;
+    const stack = [start];
+    while (stack.length > 0) {
+      for (const t of stack.pop()!.out ?? []) if (!t.reached) (t.reached = true), stack.push(t);
+    }
   }
 
   private fin(id: string): string {
@@ -116,19 +154,19 @@ export class CycloneDxBuilder {
     return id;
   }
 
-  /** Add a component (and its nested components, as CONTAINS edges); returns its id. */
-  addComponent(o: unknown, where: string, parent?: string): string {
+  /** Add a component (and its nested components, as CONTAINS edges); returns its reference. */
+  addComponent(o: unknown, where: string, parent?: Ref): Ref {
     if (!isObj(o)) throw new BeambakeError('SBOM_PARSE', 'component is not an object', { file: this.file, entry: where });
     const name = str(o.name);
     if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
-    const id = this.gid(this.localId(o));
+    const self = this.ref(this.localId(o));
+    const id = self.id;
     const ref = str(o['bom-ref']);
     if (ref) {
-      const before = this.refWhere.get(ref);
-      if (before !== undefined) {
-        throw new BeambakeError('SBOM_DUPLICATE_ID', `bom-ref "${ref}" is used twice (first at ${before}): references to it would be ambiguous`, { file: this.file, entry: where });
+      if (self.where !== undefined) {
+        throw new BeambakeError('SBOM_DUPLICATE_ID', `bom-ref "${ref}" is used twice (first at ${self.where}): references to it would be ambiguous`, { file: this.file, entry: where });
       }
-      this.refWhere.set(ref, where);
+      self.where = where;
     }
     const c = emptyComponent(id, name, componentType(o.type));
     if (str(o.version)) c.version = String(o.version);
@@ -199,13 +237,9 @@ export class CycloneDxBuilder {
     }
     c.sources.push(this.file);
     this.components.push(c);
-    if (parent) {
-      this.edgeCount++;
-      this.edges.push({ from: parent, to: id, type: 'CONTAINS', originalType: 'nested component' });
-      this.nestedTargets.add(id);
-    }
-    for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${where}.components[${i}]`, id);
-    return id;
+    if (parent) this.link(parent, self, { from: parent.id, to: id, type: 'CONTAINS', originalType: 'nested component' });
+    for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${where}.components[${i}]`, self);
+    return self;
   }
 
   addTopLevel(o: unknown, i: number): void {
@@ -218,16 +252,16 @@ export class CycloneDxBuilder {
 
   addDependency(d: unknown, i: number): void {
     if (!isObj(d) || !str(d.ref)) throw new BeambakeError('SBOM_PARSE', 'dependency without "ref"', { file: this.file, entry: `dependencies[${i}]` });
-    const from = this.gid(String(d.ref));
+    const from = this.ref(String(d.ref));
     for (const t of arr(d.dependsOn)) {
       if (typeof t !== 'string') continue;
-      this.edgeCount++;
-      this.edges.push({ from, to: this.gid(t), type: 'DEPENDS_ON' });
+      const to = this.ref(t);
+      this.link(from, to, { from: from.id, to: to.id, type: 'DEPENDS_ON' });
     }
     for (const t of arr(d.provides)) {
       if (typeof t !== 'string') continue;
-      this.edgeCount++;
-      this.edges.push({ from, to: this.gid(t), type: 'OTHER', originalType: 'provides' });
+      const to = this.ref(t);
+      this.link(from, to, { from: from.id, to: to.id, type: 'OTHER', originalType: 'provides' });
     }
   }
 
@@ -269,32 +303,28 @@ export class CycloneDxBuilder {
       }
       for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
       for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
-      for (let i = 0; i < this.topLevel.length; i++) this.topLevel[i] = this.fin(this.topLevel[i]!);
-      if (this.root) this.root = this.fin(this.root);
     }
-    const nested = new Set([...this.nestedTargets].map((x) => this.fin(x)));
     const notes: string[] = [];
     const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
-    if (this.root) {
-      roots = [this.root];
+    const root = this.root;
+    if (root) {
+      const rootId = this.fin(root.id);
+      roots = [rootId];
       // the CycloneDX convention: components listed at top level belong to metadata.component
-      const reached = new Reach(this.edges);
-      reached.from(roots);
-      for (const id of this.topLevel) {
-        if (reached.has(id) || id === this.root) continue;
-        implied.push({ from: this.root, to: id, type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
-        reached.from([id]);
+      this.walk(root);
+      for (const t of this.topLevel) {
+        if (t.reached || t === root) continue;
+        implied.push({ from: rootId, to: this.fin(t.id), type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
+        this.walk(t);
       }
       if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
     } else {
-      const targets = new Set<string>();
-      for (const e of this.edges) targets.add(e.to);
-      roots = this.topLevel.filter((id) => !targets.has(id) && !nested.has(id));
+      const starts = this.topLevel.filter((t) => !t.target);
+      for (const t of starts) this.walk(t);
       // top-level components only reachable through a dependency cycle among themselves hang under the device too
-      const reached = new Reach(this.edges);
-      reached.from(roots);
-      for (const id of this.topLevel) if (!reached.has(id)) (roots.push(id), reached.from([id]));
+      for (const t of this.topLevel) if (!t.reached) (starts.push(t), this.walk(t));
+      roots = starts.map((t) => this.fin(t.id));
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];
@@ -333,27 +363,6 @@ export class CycloneDxBuilder {
       notes,
       ...(implied.length > 0 ? { impliedEdges: implied } : {}),
     };
-  }
-}
-
-/** Ids reachable over `edges`, grown start by start (the adjacency is built once). */
-class Reach {
-  private readonly out = new Map<string, string[]>();
-  private readonly seen = new Set<string>();
-  constructor(edges: Edge[]) {
-    for (const e of edges) {
-      const l = this.out.get(e.from);
-      if (l) l.push(e.to);
-      else this.out.set(e.from, [e.to]);
-    }
-  }
-  has(id: string): boolean {
-    return this.seen.has(id);
-  }
-  from(start: string[]): void {
-    const stack = start.filter((s) => !this.seen.has(s));
-    for (const s of stack) this.seen.add(s);
-    while (stack.length > 0) for (const t of this.out.get(stack.pop()!) ?? []) if (!this.seen.has(t)) (this.seen.add(t), stack.push(t));
   }
 }
 
