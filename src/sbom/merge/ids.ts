@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Component } from '../model.js';
+import { flatJoin } from '../../util/flat.js';
 
 // one-shot hash(): a large merge hashes once per component, and a Hash object each cost twice the time
 export const sha = (s: string): string => hash('sha256', s, 'hex');
@@ -22,7 +23,7 @@ export function slug(s: string, max = 40): string {
 export function idFor(members: readonly Component[]): string {
   const c = members[0]!;
   const key = members.length === 1 ? c.id : members.map((m) => m.id).sort().join('\n');
-  return `${slug(c.name)}${c.version ? `-${slug(c.version, 24)}` : ''}-${sha(key).slice(0, 12)}`;
+  return c.version ? flatJoin(slug(c.name), '-', slug(c.version, 24), '-', sha(key).slice(0, 12)) : flatJoin(slug(c.name), '-', sha(key).slice(0, 12));
 }
 
 /** A name for an element only known by reference: `attr/UNIHASH/build/recipe` -> attr, `...#SPDXRef-Recipe-gcc` -> gcc. */

@@ -9,6 +9,7 @@ import { emptyComponent, type Component, type Composition, type Edge, type Exter
 import { BeambakeError } from '../../util/errors.js';
 import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
+import { flatJoin } from '../../util/flat.js';
 
 const REF_TYPES = new Set<ExternalRefType>(['website', 'vcs', 'distribution', 'issue-tracker', 'documentation', 'license', 'source-distribution', 'bom']);
 const VEX_STATE: Record<string, VexStatement['status']> = {
@@ -116,7 +117,7 @@ export class CycloneDxBuilder {
     let r = this.refs.get(local);
     if (r === undefined) {
       let id: string;
-      if (this.early !== undefined) id = `${this.early}#${local}`;
+      if (this.early !== undefined) id = flatJoin(this.early, '#', local);
       else {
         this.provisional = true;
         id = `\u0001${local}`;
@@ -148,9 +149,9 @@ export class CycloneDxBuilder {
   }
 
   private fin(id: string): string {
-    if (id.startsWith('\u0001')) return `${this.key}#${id.slice(1)}`;
+    if (id.startsWith('\u0001')) return flatJoin(this.key, '#', id.slice(1));
     // a second serialNumber member replaced the one the ids were made with
-    if (this.early !== undefined && id.startsWith(`${this.early}#`)) return `${this.key}#${id.slice(this.early.length + 1)}`;
+    if (this.early !== undefined && id.startsWith(`${this.early}#`)) return flatJoin(this.key, '#', id.slice(this.early.length + 1));
     return id;
   }
 
@@ -295,27 +296,31 @@ export class CycloneDxBuilder {
     const md = this.metadata;
     if (isObj(md.component) && !this.root) this.setRoot(md.component);
     if (!this.key) throw new Error('CycloneDxBuilder.finish() before the key was set');
+    // each final id made once, so the component and its edges still share one string
+    const final = new Map<string, string>();
+    const fin = (id: string) => final.get(id) ?? this.fin(id);
     if (this.provisional || (this.early !== undefined && this.early !== this.key)) {
-      for (const c of this.components) c.id = this.fin(c.id);
+      for (const r of this.refs.values()) final.set(r.id, this.fin(r.id));
+      for (const c of this.components) c.id = fin(c.id);
       for (const e of this.edges) {
-        e.from = this.fin(e.from);
-        e.to = this.fin(e.to);
+        e.from = fin(e.from);
+        e.to = fin(e.to);
       }
-      for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
-      for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
+      for (const v of this.vex) v.products = v.products.map(fin);
+      for (const c of this.compositions) c.assemblies = c.assemblies.map(fin);
     }
     const notes: string[] = [];
     const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
     const root = this.root;
     if (root) {
-      const rootId = this.fin(root.id);
+      const rootId = fin(root.id);
       roots = [rootId];
       // the CycloneDX convention: components listed at top level belong to metadata.component
       this.walk(root);
       for (const t of this.topLevel) {
         if (t.reached || t === root) continue;
-        implied.push({ from: rootId, to: this.fin(t.id), type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
+        implied.push({ from: rootId, to: fin(t.id), type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
         this.walk(t);
       }
       if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
@@ -324,7 +329,7 @@ export class CycloneDxBuilder {
       for (const t of starts) this.walk(t);
       // top-level components only reachable through a dependency cycle among themselves hang under the device too
       for (const t of this.topLevel) if (!t.reached) (starts.push(t), this.walk(t));
-      roots = starts.map((t) => this.fin(t.id));
+      roots = starts.map((t) => fin(t.id));
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];

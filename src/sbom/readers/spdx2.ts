@@ -23,6 +23,7 @@ import {
   PROP_FOLDED_FILES,
 } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
+import { flatJoin } from '../../util/flat.js';
 
 export interface Spdx2Doc {
   file: string;
@@ -55,7 +56,7 @@ function packageToComponent(p: Record<string, unknown>, ns: string, where: strin
   if (!id || !name) {
     throw new BeambakeError('SBOM_PARSE', `package without ${id ? 'name' : 'SPDXID'}`, { file, entry: where });
   }
-  const c = emptyComponent(`${ns}#${id}`, name, componentType(p.primaryPackagePurpose));
+  const c = emptyComponent(flatJoin(ns, '#', id), name, componentType(p.primaryPackagePurpose));
   const kind = /^SPDXRef-(Recipe|Package|Download|Image|Kernel)-/.exec(id)?.[1];
   if (kind === 'Image') c.type = 'operating-system';
   if (kind) c.properties.push({ name: 'yocto:spdx-kind', value: kind.toLowerCase() });
@@ -282,7 +283,7 @@ export function assembleSpdx2(
   const globalId = (ns: string, local: string): string => {
     const ids = idsOf(ns);
     let id = ids.get(local);
-    if (id === undefined) ids.set(local, (id = `${ns}#${local}`));
+    if (id === undefined) ids.set(local, (id = flatJoin(ns, '#', local)));
     return id;
   };
   for (const d of docs) {
@@ -305,7 +306,7 @@ export function assembleSpdx2(
     const m = ref.startsWith('DocumentRef-') ? /^(DocumentRef-[^:]+):(.+)$/.exec(ref) : null;
     if (!m) {
       let id = own.get(ref);
-      if (id === undefined) own.set(ref, (id = `${d.namespace}#${ref}`));
+      if (id === undefined) own.set(ref, (id = flatJoin(d.namespace, '#', ref)));
       return id;
     }
     const ns = d.externalRefs.get(m[1]!);
