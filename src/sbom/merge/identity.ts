@@ -112,6 +112,8 @@ export function conflict(a: Component, b: Component, level: MatchLevel = 'purl')
 export interface Group {
   /** Position in the list groupComponents returns. */
   index: number;
+  /** The input of the first member. */
+  firstInput: number;
   /** Members in input order; the first one's facts win where facts disagree. */
   members: Component[];
   /**
@@ -155,15 +157,15 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; group
   const label = (c: Component) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.id})`;
 
   inputs.forEach((components, inputIndex) => {
-    // the first input has nothing to match against and the last one is matched by nothing after it:
-    // a component of an input that does neither is a group of its own without computing its keys
+    // the first input has nothing to match against; a single input is matched by nothing either, and its
+    // components are groups of their own without computing their keys
     const search = inputIndex > 0;
-    const register = inputIndex < inputs.length - 1;
+    const register = inputs.length > 1;
     const mine = groupOf[inputIndex]!;
     if (!search && !register) {
       for (let k = 0; k < components.length; k++) {
         mine[k] = groups.length;
-        groups.push({ index: groups.length, members: [components[k]!], lastInput: inputIndex });
+        groups.push({ index: groups.length, firstInput: inputIndex, members: [components[k]!], lastInput: inputIndex });
       }
       return;
     }
@@ -176,7 +178,11 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; group
           let cands = all.filter((g) => g.lastInput !== inputIndex);
           if (cands.length === 0) {
             if (all.length > 0) {
-              decisions.push({ kind: 'separate', level, key, component: label(c), other: all.map((g) => label(g.members[0]!)).join(' | '), reason: 'that component already stands for another component of the same input' });
+              // recorded when the group that took another component of this input holds a component of another
+              // input: duplicates inside one input are that input's own statement, not a merge decision
+              if (all.some((g) => g.firstInput !== inputIndex)) {
+                decisions.push({ kind: 'separate', level, key, component: label(c), other: all.map((g) => label(g.members[0]!)).join(' | '), reason: 'that component already stands for another component of the same input' });
+              }
               break search;
             }
             continue;
@@ -216,13 +222,12 @@ export function groupComponents(inputs: Component[][]): { groups: Group[]; group
         }
       }
       if (!chosen) {
-        chosen = { index: groups.length, members: [], lastInput: inputIndex };
+        chosen = { index: groups.length, firstInput: inputIndex, members: [], lastInput: inputIndex };
         groups.push(chosen);
       }
       chosen.members.push(c);
       chosen.lastInput = inputIndex;
       mine[k] = chosen.index;
-      if (!register) return;
       if (u) {
         const list = unversioned.get(u);
         if (!list) unversioned.set(u, [chosen]);

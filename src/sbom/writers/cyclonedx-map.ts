@@ -101,42 +101,52 @@ function addRelationshipProps(outgoing: readonly Edge[], props: { name: string; 
 /** CycloneDX component scopes; the graph carries a non-default one as the `cdx:scope` property (as the readers do). */
 const CDX_SCOPES = new Set(['required', 'optional', 'excluded']);
 
-/** `o[k] = v` unless v is undefined or an empty list: what compact() does, without a second object per call. */
-function put(o: Json, k: string, v: unknown): void {
-  if (v === undefined || (Array.isArray(v) && v.length === 0)) return;
-  o[k] = v;
+/** The mapping's own properties added to the component's (`props`), sorted. */
+function cdxProperties(cg: CanonicalGraph, k: number, props: { name: string; value: string }[]): { name: string; value: string }[] {
+  const c = cg.components[k]!;
+  if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) props.push({ name: 'bsi:component:filename', value: c.filename });
+  for (let i = 1; i < c.cpes.length; i++) props.push({ name: 'beambake:cpe', value: c.cpes[i]! });
+  addRelationshipProps(cg.outgoing[k]!, props);
+  if (props.length > 1) props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
+  return props;
 }
 
-/** The CycloneDX component for `cg.components[k]`. */
+/**
+ * The CycloneDX component for `cg.components[k]`, keys in schema order. Fields
+ * are stored by name (not through a helper taking the key): a large SBOM makes
+ * one of these per component, and a store with a computed key is a generic
+ * lookup each time.
+ */
 export function cdxComponent(cg: CanonicalGraph, k: number): Json {
   const c = cg.components[k]!;
-  const scopeProp = c.properties.find((p) => p.name === 'cdx:scope' && CDX_SCOPES.has(p.value));
-  // sorted once, below, after the properties the mapping adds
-  const props: { name: string; value: string }[] = c.properties.filter((p) => !scopeProp || p.name !== 'cdx:scope');
-  const licenses = cdxLicenses(c, props);
-  if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) {
-    props.push({ name: 'bsi:component:filename', value: c.filename });
+  // one pass: the scope CycloneDX has a field for leaves the properties (sorted below, after the mapping's own)
+  let scope: string | undefined;
+  const props: { name: string; value: string }[] = [];
+  for (const p of c.properties) {
+    if (scope === undefined && p.name === 'cdx:scope' && CDX_SCOPES.has(p.value)) scope = p.value;
+    else props.push(p);
   }
-  for (const cpe of c.cpes.slice(1)) props.push({ name: 'beambake:cpe', value: cpe });
-  addRelationshipProps(cg.outgoing[k]!, props);
-  props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
-  const o: Json = {};
-  put(o, 'type', c.type);
-  put(o, 'bom-ref', c.id);
-  put(o, 'supplier', cdxEntity(c.supplier));
-  put(o, 'manufacturer', cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)));
+  if (scope !== undefined) for (let i = props.length - 1; i >= 0; i--) if (props[i]!.name === 'cdx:scope') props.splice(i, 1);
+  const licenses = cdxLicenses(c, props);
+  cdxProperties(cg, k, props);
+  const o: Json = { type: c.type, 'bom-ref': c.id };
+  const supplier = cdxEntity(c.supplier);
+  if (supplier) o.supplier = supplier;
+  const manufacturer = cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined));
+  if (manufacturer) o.manufacturer = manufacturer;
   if (c.authors.length > 0) o.authors = c.authors.map((name) => ({ name }));
-  put(o, 'name', c.name);
-  put(o, 'version', c.version);
-  put(o, 'description', c.description);
-  put(o, 'scope', scopeProp?.value);
-  put(o, 'hashes', cdxHashes(c.hashes));
-  put(o, 'licenses', licenses);
-  put(o, 'copyright', c.copyright);
-  put(o, 'cpe', c.cpes[0]);
-  put(o, 'purl', c.purl);
-  put(o, 'externalReferences', cdxExternalRefs(c));
-  put(o, 'properties', props);
+  o.name = c.name;
+  if (c.version !== undefined) o.version = c.version;
+  if (c.description !== undefined) o.description = c.description;
+  if (scope) o.scope = scope;
+  if (c.hashes.length > 0) o.hashes = cdxHashes(c.hashes);
+  if (licenses && licenses.length > 0) o.licenses = licenses;
+  if (c.copyright !== undefined) o.copyright = c.copyright;
+  if (c.cpes[0] !== undefined) o.cpe = c.cpes[0];
+  if (c.purl !== undefined) o.purl = c.purl;
+  const refs = cdxExternalRefs(c);
+  if (refs && refs.length > 0) o.externalReferences = refs;
+  if (props.length > 0) o.properties = props;
   return o;
 }
 
