@@ -376,7 +376,7 @@ export class CycloneDxBuilder {
 }
 
 /** The serial number when it can be the document key: not missing, not the all-zero placeholder. */
-function usableSerial(serial: unknown): string | undefined {
+export function usableSerial(serial: unknown): string | undefined {
   const s = str(serial);
   return s && !/^urn:uuid:0{8}-0{4}-0{4}-0{4}-0{12}$/.test(s) ? s : undefined;
 }
