@@ -6,13 +6,14 @@
  * Every decision is recorded; `checkNoLoss` proves the output accounts for
  * every input component and edge.
  */
-import { emptyComponent, type BuildRecord, type Component, type LicenseText, type Composition, type Edge, type Party, type SbomGraph, type VexStatement } from '../model.js';
+import { emptyComponent, type BuildRecord, type Component, type LicenseText, type Composition, type Edge, type Party, type SbomGraph } from '../model.js';
 import type { InputSbom, Folded } from '../readers/types.js';
 import { PROP_UNRESOLVED } from '../readers/common.js';
 import { groupComponents, type IdentityDecision } from './identity.js';
 import { combine, union } from './combine.js';
 import { idFor, nameOfRef, sha, slug } from './ids.js';
 import { checkNoLoss } from './loss.js';
+import { mergeVex } from './vex.js';
 import { cmp } from '../writers/common.js';
 import { adoptCanonical, byTypeThenTarget } from '../writers/canonical.js';
 import { addOutEdge, hasOutEdge, outNode, Walks, type InputReach, type OutNode } from './nodes.js';
@@ -209,62 +210,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     }
   }
 
-  // VEX products: a merged component, by id, alias or CycloneDX BOM-Link; anything else is a reference
-  // into a BOM that is not an input, kept as written (never a placeholder component)
-  const bySerial = new Map<string, InputSbom>();
-  for (const i of inputs) {
-    const sn = i.graph.metadata.serialNumber;
-    const m = sn ? /^urn:uuid:([0-9a-f-]{36})$/i.exec(sn) : null;
-    if (m) bySerial.set(m[1]!.toLowerCase(), i);
-  }
-  const externalBoms = new Map<string, Set<string>>();
-  const vexCounts = { resolved: 0, external: 0 };
-  const resolveVex = (ref: string, file: string): string | undefined => {
-    const known = idMap.get(ref)?.c.id;
-    if (known && !known.startsWith('unresolved-')) return known;
-    const viaAlias = aliases.get(ref);
-    const aliased = viaAlias ? idMap.get(viaAlias) : undefined;
-    if (aliased) return aliased.c.id;
-    const link = /^urn:cdx:([0-9a-f-]{36})(?:\/(\d+))?#(.+)$/i.exec(ref);
-    if (link) {
-      const target = bySerial.get(link[1]!.toLowerCase());
-      const id = target ? idMap.get(`${target.key}#${decodeURIComponent(link[3]!)}`)?.c.id : undefined;
-      if (id) {
-        decisions.push({ kind: 'vex', text: `${file}: BOM-Link ${ref} resolved to ${id} (component of ${target!.file})` });
-        return id;
-      }
-      const bom = `urn:cdx:${link[1]!.toLowerCase()}${link[2] ? `/${link[2]}` : ''}`;
-      let set = externalBoms.get(bom);
-      if (!set) externalBoms.set(bom, (set = new Set()));
-      set.add(file);
-    }
-    return undefined;
-  };
-  const vex: VexStatement[] = [];
-  const vexSeen = new Set<string>();
-  for (const i of inputs) {
-    for (const v of i.graph.vex) {
-      const products = new Set<string>();
-      const external = new Set<string>(v.externalProducts ?? []);
-      for (const p of v.products) {
-        const id = resolveVex(p, i.file);
-        if (id) (products.add(id), vexCounts.resolved++);
-        else (external.add(p.startsWith(`${i.key}#`) ? p.slice(i.key.length + 1) : p), vexCounts.external++);
-      }
-      const s: VexStatement = { ...v, products: [...products].sort(), ...(external.size > 0 ? { externalProducts: [...external].sort() } : {}) };
-      if (external.size > 0 && !/^urn:cdx:/.test([...external][0]!)) {
-        decisions.push({ kind: 'vex', text: `${i.file}: ${v.vulnerability} names ${[...external].join(', ')}, which no input holds: kept as an external product reference` });
-      }
-      const k = JSON.stringify([s.vulnerability, s.status, s.products, s.externalProducts ?? [], s.justification ?? '']);
-      if (!vexSeen.has(k)) (vexSeen.add(k), vex.push(s));
-    }
-  }
-  // one named external reference per BOM the VEX points into that is not an input
-  for (const [bom, files] of [...externalBoms].sort(([a], [b]) => cmp(a, b))) {
-    device.externalRefs.push({ type: 'bom', url: bom, comment: `BOM named by VEX in ${[...files].sort().join(', ')}; not among the merged inputs` });
-    decisions.push({ kind: 'vex', text: `VEX products in ${bom} (referenced by ${[...files].sort().join(', ')}) stay references: that BOM is not an input; recorded as one external reference of the device` });
-  }
-  vex.sort((a, b) => cmp(a.vulnerability, b.vulnerability) || cmp(a.products.join(' '), b.products.join(' ')) || cmp(a.status, b.status));
+  const { vex, counts: vexCounts } = mergeVex(inputs, (ref) => idMap.get(ref)?.c, aliases, device, decisions);
 
   const compositions: Composition[] = inputs.flatMap((i) => i.graph.compositions.map((c) => ({ aggregate: c.aggregate, assemblies: [...new Set(c.assemblies.map((a) => resolveRef(a, i.file).c.id))].sort() })));
   // the device's list is exactly the inputs' roots; whether the inputs cover all of the device only the user knows

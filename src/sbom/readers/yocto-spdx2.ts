@@ -14,7 +14,8 @@ import { Parser, type ReadEntry } from 'tar';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { isStackOverflow } from '../../util/nesting.js';
 import { jsonReason } from './json-scan.js';
-import { assembleSpdx2, readSpdx2Doc, type AssembleOptions, type Spdx2Doc } from './spdx2.js';
+import { readSpdx2Doc, type Spdx2Doc } from './spdx2.js';
+import { assembleSpdx2, type AssembleOptions } from './spdx2-assemble.js';
 import type { InputSbom } from './types.js';
 
 interface IndexEntry {

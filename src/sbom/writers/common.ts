@@ -5,7 +5,6 @@
  * identical graphs is the contract.
  */
 import { createHash } from 'node:crypto';
-import { BeambakeError } from '../../util/errors.js';
 import { packageVersion } from '../../util/package.js';
 import type { Component, Composition, EdgeType, SbomGraph } from '../model.js';
 import type { CanonicalGraph } from './canonical.js';

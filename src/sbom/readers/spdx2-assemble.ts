@@ -1,0 +1,247 @@
+/**
+ * One input from one or many SPDX 2 documents (spdx2.ts reads each): DocumentRefs
+ * resolved by namespace, roots chosen from what the documents nobody else
+ * references DESCRIBE, every relationship classified as an edge or a recorded fold.
+ */
+import { emptyComponent, type Component, type Edge, type EdgeType, type LicenseText, type VexStatement } from '../model.js';
+import { BeambakeError } from '../../util/errors.js';
+import { PROP_CVES_FIXED, PROP_FOLDED_FILES } from './common.js';
+import type { Spdx2Doc } from './spdx2.js';
+import { FoldLog, type InputFormat, type InputSbom } from './types.js';
+import { flatJoin } from '../../util/flat.js';
+
+type Norm = { from: 'a' | 'b'; type: EdgeType; keepOriginal: boolean };
+/** SPDX 2 relationship -> edge direction and type (`a` = spdxElementId, `b` = relatedSpdxElement). */
+const REL2: Record<string, Norm> = {
+  CONTAINS: { from: 'a', type: 'CONTAINS', keepOriginal: false },
+  CONTAINED_BY: { from: 'b', type: 'CONTAINS', keepOriginal: false },
+  PACKAGE_OF: { from: 'b', type: 'CONTAINS', keepOriginal: true },
+  OPTIONAL_COMPONENT_OF: { from: 'b', type: 'CONTAINS', keepOriginal: true },
+  DEPENDS_ON: { from: 'a', type: 'DEPENDS_ON', keepOriginal: false },
+  DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: false },
+  RUNTIME_DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  PROVIDED_DEPENDENCY_OF: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  DYNAMIC_LINK: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  STATIC_LINK: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  HAS_PREREQUISITE: { from: 'a', type: 'DEPENDS_ON', keepOriginal: true },
+  PREREQUISITE_FOR: { from: 'b', type: 'DEPENDS_ON', keepOriginal: true },
+  BUILD_DEPENDENCY_OF: { from: 'b', type: 'BUILD_DEPENDS_ON', keepOriginal: false },
+  BUILD_TOOL_OF: { from: 'b', type: 'BUILD_DEPENDS_ON', keepOriginal: true },
+  DEV_DEPENDENCY_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: false },
+  TEST_DEPENDENCY_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: true },
+  DEV_TOOL_OF: { from: 'b', type: 'DEV_DEPENDS_ON', keepOriginal: true },
+  OPTIONAL_DEPENDENCY_OF: { from: 'b', type: 'OPTIONAL_DEPENDS_ON', keepOriginal: false },
+  GENERATED_FROM: { from: 'a', type: 'GENERATED_FROM', keepOriginal: false },
+  GENERATES: { from: 'b', type: 'GENERATED_FROM', keepOriginal: true },
+};
+
+/** The normalised edge for an SPDX 2 relationship between two elements. */
+export function spdx2Edge(a: string, type: string, b: string): Edge {
+  const n = REL2[type];
+  if (!n) return { from: a, to: b, type: 'OTHER', originalType: type };
+  const [from, to] = n.from === 'a' ? [a, b] : [b, a];
+  return { from, to, type: n.type, ...(n.keepOriginal ? { originalType: type } : {}) };
+}
+
+export interface AssembleOptions {
+  keepFiles?: boolean;
+}
+
+/**
+ * Link documents into one input: resolve DocumentRefs by namespace, pick the
+ * roots (what the documents nobody else references DESCRIBE), classify every
+ * relationship as an edge or a recorded fold.
+ */
+export function assembleSpdx2(
+  docs: Spdx2Doc[],
+  file: string,
+  format: InputFormat,
+  key: string,
+  opts: AssembleOptions = {},
+): InputSbom {
+  const fold = new FoldLog();
+  const notes: string[] = [];
+  const byNs = new Map<string, Spdx2Doc>();
+  for (const d of docs) {
+    const before = byNs.get(d.namespace);
+    if (before) throw new BeambakeError('SBOM_DUPLICATE_ID', `documentNamespace ${d.namespace} is also the namespace of ${before.file}`, { file: d.file, entry: 'documentNamespace' });
+    byNs.set(d.namespace, d);
+  }
+  const components = new Map<string, Component>();
+  const fileIds = new Map<string, string>(); // global id -> file name
+  const docIds = new Set<string>();
+  // one string per global id (namespace -> SPDXID -> id), shared by the package and every
+  // relationship naming it: the merge's maps and sets then match keys by identity
+  const interned = new Map<string, Map<string, string>>();
+  const idsOf = (ns: string): Map<string, string> => {
+    let ids = interned.get(ns);
+    if (!ids) interned.set(ns, (ids = new Map()));
+    return ids;
+  };
+  const globalId = (ns: string, local: string): string => {
+    const ids = idsOf(ns);
+    let id = ids.get(local);
+    if (id === undefined) ids.set(local, (id = flatJoin(ns, '#', local)));
+    return id;
+  };
+  for (const d of docs) {
+    docIds.add(`${d.namespace}#${d.documentId}`);
+    const ids = idsOf(d.namespace);
+    for (let k = 0; k < d.components.length; k++) {
+      const c = d.components[k]!;
+      components.set(c.id, c);
+      ids.set(d.localIds[k]!, c.id);
+    }
+    for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
+  }
+  // documents other documents point at are parts; the rest are the roots of this input
+  const referenced = new Set<string>();
+  for (const d of docs) for (const ns of d.externalRefs.values()) if (ns !== d.namespace) referenced.add(ns);
+  const rootDocs = docs.filter((d) => !referenced.has(d.namespace));
+
+  const resolve = (d: Spdx2Doc, ref: string, own = idsOf(d.namespace)): string => {
+    if (ref === 'NOASSERTION' || ref === 'NONE') return ref;
+    const m = ref.startsWith('DocumentRef-') ? /^(DocumentRef-[^:]+):(.+)$/.exec(ref) : null;
+    if (!m) {
+      let id = own.get(ref);
+      if (id === undefined) own.set(ref, (id = flatJoin(d.namespace, '#', ref)));
+      return id;
+    }
+    const ns = d.externalRefs.get(m[1]!);
+    if (!ns) throw new BeambakeError('SBOM_PARSE', `relationship names ${m[1]}, which externalDocumentRefs does not declare`, { file: d.file, entry: ref });
+    return globalId(ns, m[2]!);
+  };
+
+  const edges: Edge[] = [];
+  const filesOf = new Map<string, number>();
+  const described = new Map<Spdx2Doc, string[]>();
+  let edgeCount = 0;
+  const isDoc = (id: string) => docIds.has(id) || id.endsWith('#SPDXRef-DOCUMENT');
+  for (const d of docs) {
+    const desc = d.describes.map((r) => resolve(d, r));
+    for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
+    described.set(d, desc);
+    const own = idsOf(d.namespace);
+    for (const r of d.relationships) {
+      edgeCount++;
+      const a = resolve(d, r.from, own);
+      const b = resolve(d, r.to, own);
+      const label = () => `${r.from} ${r.type} ${r.to}`;
+      if (a === 'NOASSERTION' || a === 'NONE' || b === 'NOASSERTION' || b === 'NONE') {
+        fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label());
+        continue;
+      }
+      if (r.type === 'DESCRIBES' && isDoc(a)) {
+        described.get(d)!.push(b);
+        fold.add('edge', 'DESCRIBES from a document: becomes the link from the device to this input', label());
+        continue;
+      }
+      if (r.type === 'DESCRIBED_BY' && isDoc(b)) {
+        described.get(d)!.push(a);
+        fold.add('edge', 'DESCRIBED_BY a document: becomes the link from the device to this input', label());
+        continue;
+      }
+      if (isDoc(a) || isDoc(b)) {
+        fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label());
+        continue;
+      }
+      // most documents hold no files: no lookups then
+      const aFile = fileIds.size > 0 && fileIds.has(a);
+      const bFile = fileIds.size > 0 && fileIds.has(b);
+      if ((aFile || bFile) && !opts.keepFiles) {
+        if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(a, (filesOf.get(a) ?? 0) + 1);
+        fold.add('edge', `${r.type} with a file (files are folded into their package)`, label());
+        continue;
+      }
+      edges.push(spdx2Edge(a, r.type, b));
+    }
+  }
+  if (opts.keepFiles) {
+    for (const [id, name] of fileIds) {
+      components.set(id, emptyComponent(id, name.split('/').pop() || name, 'file'));
+      components.get(id)!.filename = name;
+    }
+  } else {
+    for (const d of docs) {
+      for (const [pkg, files] of d.hasFiles) {
+        const id = globalId(d.namespace, pkg);
+        if (!filesOf.has(id)) filesOf.set(id, files.length);
+      }
+    }
+    for (const name of fileIds.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
+    for (const [id, n] of filesOf) {
+      const c = components.get(id);
+      if (c) c.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
+    }
+  }
+
+  // roots: what the root documents describe, minus what another described element already contains or depends on
+  // Yocto's image document DESCRIBES nothing: its own packages are then the roots
+  for (const d of rootDocs) {
+    if ((described.get(d) ?? []).length > 0) continue;
+    const own = d.components.map((c) => c.id);
+    described.set(d, own);
+    if (own.length > 0) notes.push(`${file}: ${d.name} describes nothing; its own package(s) are taken as the root`);
+  }
+  let roots = rootDocs.flatMap((d) => described.get(d) ?? []);
+  const rootSet = new Set(roots);
+  const childOfRoot = new Set(edges.filter((e) => rootSet.has(e.from) && rootSet.has(e.to) && e.from !== e.to).map((e) => e.to));
+  const trimmed = roots.filter((r) => !childOfRoot.has(r));
+  if (trimmed.length > 0 && trimmed.length < roots.length) {
+    notes.push(`${file}: described elements ${roots.filter((r) => childOfRoot.has(r)).join(', ')} are linked from another described element, so they are not roots`);
+    roots = trimmed;
+  }
+  roots = [...new Set(roots)].sort();
+  if (docs.length > 1) {
+    notes.push(`${file}: ${docs.length} SPDX documents linked by namespace; root document(s): ${rootDocs.map((d) => d.name).sort().join(', ') || 'none'}`);
+  }
+
+  const vex: VexStatement[] = [];
+  for (const c of components.values()) {
+    const cves = c.properties.find((p) => p.name === PROP_CVES_FIXED);
+    if (!cves) continue;
+    for (const cve of cves.value.split(' ')) {
+      vex.push({ vulnerability: cve, status: 'fixed', products: [c.id], statement: 'Yocto: patched in the recipe (CVEs fixed in sourceInfo)' });
+    }
+  }
+
+  // LicenseRef texts: documents of one Yocto build name the same licence alike; a different text under the same id is noted
+  const licenseTexts: LicenseText[] = [];
+  const byRef = new Map<string, LicenseText>();
+  for (const d of docs) {
+    for (const l of d.licenseTexts) {
+      const before = byRef.get(l.id);
+      if (!before) (byRef.set(l.id, l), licenseTexts.push(l));
+      else if (before.text !== l.text) notes.push(`${file}: ${l.id} has another text in ${d.name}; the first one read is kept`);
+    }
+  }
+  licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const first = rootDocs[0] ?? docs[0]!;
+  const comps = [...components.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  for (const c of comps) c.sources.push(file);
+  return {
+    file,
+    format,
+    specVersion: first.spdxVersion,
+    key,
+    graph: {
+      metadata: {
+        name: first.name,
+        ...(first.created ? { timestamp: first.created } : {}),
+        authors: [],
+        tools: first.creators.filter((c) => c.startsWith('Tool:')).map((c) => ({ name: c.slice(5).trim() })),
+        serialNumber: first.namespace,
+      },
+      components: comps,
+      edges,
+      compositions: [],
+      vex,
+      ...(licenseTexts.length > 0 ? { licenseTexts } : {}),
+    },
+    roots,
+    aliases: new Map(),
+    folded: fold.list(),
+    counts: { components: comps.length + (opts.keepFiles ? 0 : fileIds.size), edges: edgeCount },
+    notes,
+  };
+}
