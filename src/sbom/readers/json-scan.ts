@@ -95,17 +95,25 @@ class Scanner {
     const at = this.locate(pos);
     this.valueLine = at.line;
     this.valueColumn = at.column;
-    this.parts = [];
+    if (this.parts.length > 0) this.parts = [];
     this.depth = 0;
     this.inString = false;
     this.backslashCarry = 0;
     this.primitive = primitive;
   }
 
-  private finishCapture(): unknown {
-    const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
-    this.parts = [];
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  /** The captured value ends at `end` of `buf`; it began in `buf` too unless earlier chunks were kept in `parts`. */
+  private finishCapture(buf: Uint8Array, start: number, end: number): unknown {
+    let text: string;
+    if (this.parts.length === 0) {
+      // the usual case, a value inside one chunk: decoded from the chunk, no view or copy of its bytes
+      text = Buffer.isBuffer(buf) ? buf.toString('utf8', start, end) : Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+    } else {
+      this.parts.push(buf.subarray(start, end));
+      const bytes = Buffer.concat(this.parts);
+      this.parts = [];
+      text = bytes.toString('utf8');
+    }
     try {
       return JSON.parse(text);
     } catch (e) {
@@ -202,9 +210,8 @@ class Scanner {
             i = n;
             break;
           }
-          this.parts.push(buf.subarray(start, end));
           i = end;
-          const value = this.finishCapture();
+          const value = this.finishCapture(buf, start, end);
           if (this.inArray) {
             this.handlers.onElement(this.key, value, this.index++);
             this.state = S.AfterElem;
@@ -221,9 +228,9 @@ class Scanner {
             i = n;
             break;
           }
-          this.parts.push(buf.subarray(i, end));
+          const start = i;
           i = end;
-          this.key = this.finishCapture() as string;
+          this.key = this.finishCapture(buf, start, end) as string;
           this.state = S.Colon;
           break;
         }

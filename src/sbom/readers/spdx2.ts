@@ -42,7 +42,7 @@ export interface Spdx2Doc {
   files: Map<string, string>;
   /** package SPDXID -> hasFiles */
   hasFiles: Map<string, string[]>;
-  relationships: { from: string; type: string; to: string; comment?: string }[];
+  relationships: { from: string; type: string; to: string }[];
   /** hasExtractedLicensingInfos: LicenseRef id -> text and name. */
   licenseTexts: LicenseText[];
 }
@@ -175,7 +175,7 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
             entry: `relationships[${i}]`,
           });
         }
-        doc.relationships.push({ from, type, to, ...(typeof v.comment === 'string' ? { comment: v.comment } : {}) });
+        doc.relationships.push({ from, type, to });
       }
     },
   });
