@@ -9,7 +9,7 @@
  * The scanner only finds element boundaries (brackets outside strings);
  * JSON.parse does the validation. Errors name the file and line:column.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { BeambakeError, ioError } from '../../util/errors.js';
 import { isStackOverflow } from '../../util/nesting.js';
 
@@ -41,6 +41,31 @@ const enum S {
   Done,
 }
 
+/** Line and column (1-based) of byte offset `abs` of a file, counted from the file itself (for an error message). */
+function positionInFile(path: string, abs: number): { line: number; column: number } {
+  let line = 1;
+  let lastNewline = -1;
+  const buf = Buffer.alloc(1 << 20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (let at = 0; at < abs; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, abs - at), at);
+      if (n === 0) break;
+      for (let nl = buf.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = buf.indexOf(0x0a, nl + 1)) {
+        line++;
+        lastNewline = at + nl;
+      }
+      at += n;
+    }
+  } catch {
+    // the file went away after it was read: the position is the part of the message that is lost
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return { line, column: abs - lastNewline };
+}
+
 const isWs = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 class Scanner {
@@ -56,6 +81,8 @@ class Scanner {
   private primitive = false;
   private valueLine = 1;
   private valueColumn = 1;
+  /** Byte offset (from the start of the input) of the value being captured. */
+  private valueStart = 0;
   // position tracking, only advanced lazily (see `locate`)
   private chunkStart = 0;
   private lineAtCounted = 1;
@@ -64,14 +91,21 @@ class Scanner {
   private firstChunk = true;
   private chunk: Uint8Array = new Uint8Array(0);
 
+  /**
+   * `fromFile`: the input is the file `file`, which can be read again, so lines are counted only
+   * when an error needs a position (a pretty-printed SBOM has millions of lines, each a call to
+   * find); otherwise they are counted as the chunks pass.
+   */
   constructor(
     private readonly file: string,
     private readonly handlers: ScanHandlers,
+    private readonly fromFile = false,
   ) {}
 
   /** Line and column (1-based) of byte offset `pos` in the current chunk. */
   private locate(pos: number): { line: number; column: number } {
     const abs = this.chunkStart + pos;
+    if (this.fromFile) return positionInFile(this.file, abs);
     const buf = this.chunk;
     let from = this.countedTo - this.chunkStart;
     if (from < 0) from = 0;
@@ -92,9 +126,12 @@ class Scanner {
   }
 
   private startCapture(pos: number, primitive: boolean): void {
-    const at = this.locate(pos);
-    this.valueLine = at.line;
-    this.valueColumn = at.column;
+    this.valueStart = this.chunkStart + pos;
+    if (!this.fromFile) {
+      const at = this.locate(pos);
+      this.valueLine = at.line;
+      this.valueColumn = at.column;
+    }
     if (this.parts.length > 0) this.parts = [];
     this.depth = 0;
     this.inString = false;
@@ -119,8 +156,7 @@ class Scanner {
     } catch (e) {
       const msg = (e as Error).message;
       const m = /position (\d+)/.exec(msg);
-      let line = this.valueLine;
-      let column = this.valueColumn;
+      let { line, column } = this.fromFile ? positionInFile(this.file, this.valueStart) : { line: this.valueLine, column: this.valueColumn };
       if (m) {
         const before = text.slice(0, Number(m[1]));
         const nl = before.lastIndexOf('\n');
@@ -243,6 +279,7 @@ class Scanner {
       }
     }
     this.chunkStart += n;
+    if (this.fromFile) return;
     this.countedTo = Math.max(this.countedTo, this.chunkStart - n);
     // newline counting restarts from the next chunk's beginning
     this.locateTail(buf);
@@ -335,10 +372,11 @@ class Scanner {
   end(): void {
     if (this.state !== S.Done) {
       const what = this.state === S.TopStart ? 'empty input, expected a JSON object' : 'unexpected end of input';
+      const at = this.fromFile ? positionInFile(this.file, this.chunkStart) : { line: this.lineAtCounted, column: this.chunkStart - this.lastNewline };
       throw new BeambakeError('SBOM_PARSE', what, {
         file: this.file,
-        line: this.lineAtCounted,
-        column: this.chunkStart - this.lastNewline,
+        line: at.line,
+        column: at.column,
         ...(this.key ? { entry: this.inArray ? `${this.key}[${this.index}]` : this.key } : {}),
       });
     }
@@ -358,7 +396,7 @@ export async function scanJson(
 
 /** Scan a JSON file from disk in 1 MiB chunks; `onChunk` sees every byte (for hashing). */
 export async function scanJsonFile(path: string, handlers: ScanHandlers, onChunk?: (b: Uint8Array) => void): Promise<void> {
-  const s = new Scanner(path, handlers);
+  const s = new Scanner(path, handlers, true);
   try {
     for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
       onChunk?.(c as Buffer);

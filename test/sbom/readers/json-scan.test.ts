@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanJson } from '../../../src/sbom/readers/json-scan.js';
+import { scanJson, scanJsonFile } from '../../../src/sbom/readers/json-scan.js';
 import { BeambakeError } from '../../../src/util/errors.js';
 import { corpusDir } from '../../helpers/paths.js';
+import { makeTempDir } from '../../helpers/temp.js';
 
 /** Re-assemble a document from the scanner's events. */
 async function roundTrip(bytes: Uint8Array, chunkSize: number, streamKeys: string[]): Promise<Record<string, unknown>> {
@@ -73,5 +74,34 @@ test('malformed input gives SBOM_PARSE with line and column', async () => {
         return true;
       },
     );
+  }
+});
+
+test('a file read again for an error position gives the position counted while scanning', async () => {
+  const dir = makeTempDir('json-scan-pos-');
+  const texts = [
+    '{"a": [1, 2,, 3]}',
+    '{\n  "packages": [\n    {"name": "x",}\n  ]\n}',
+    '{\n  "packages": [\n    {"name": "x"},\n    {"name":\n "y" "z"}\n  ]\n}',
+    '\n\n{"a": 1',
+    '{"a": 1}\n\n  x',
+    '{\n "b": {"c": [1,\n 2 3]}\n}',
+    '\n',
+  ];
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      assert.ok(e instanceof BeambakeError, String(e));
+      return { ...e.location, file: undefined, message: e.message };
+    }
+    assert.fail('no error');
+  };
+  for (const [k, text] of texts.entries()) {
+    const f = join(dir, `doc${k}.json`);
+    writeFileSync(f, text);
+    const handlers = { streamed: (key: string) => key === 'a' || key === 'packages', onElement() {}, onValue() {} };
+    const counted = await failure(scanJson([Buffer.from(text)], f, handlers));
+    assert.deepEqual(await failure(scanJsonFile(f, handlers)), counted, JSON.stringify(text));
   }
 });
