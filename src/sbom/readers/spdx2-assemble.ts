@@ -122,7 +122,9 @@ export function assembleSpdx2(
     for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
     described.set(d, desc);
     const own = idsOf(d.namespace);
-    for (const r of d.relationships) {
+    const rels = d.relationships;
+    for (let k = 0; k < rels.length; k += 3) {
+      const r = { from: rels[k]!, type: rels[k + 1]!, to: rels[k + 2]! };
       edgeCount++;
       const a = resolve(d, r.from, own);
       const b = resolve(d, r.to, own);

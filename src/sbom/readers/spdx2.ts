@@ -42,7 +42,11 @@ export interface Spdx2Doc {
   files: Map<string, string>;
   /** package SPDXID -> hasFiles */
   hasFiles: Map<string, string[]>;
-  relationships: { from: string; type: string; to: string }[];
+  /**
+   * The relationships as they are written, three strings each (spdxElementId, relationshipType,
+   * relatedSpdxElement): a large document holds hundreds of thousands until they are linked.
+   */
+  relationships: string[];
   /** hasExtractedLicensingInfos: LicenseRef id -> text and name. */
   licenseTexts: LicenseText[];
 }
@@ -175,7 +179,7 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
             entry: `relationships[${i}]`,
           });
         }
-        doc.relationships.push({ from, type, to });
+        doc.relationships.push(from, type, to);
       }
     },
   });
