@@ -63,13 +63,15 @@ export function tokenizeElixirGeneral(text: string, file: string): TokenStream<E
 /*
  * The tokens most of a mix.lock is made of, each read by one native regular
  * expression match instead of a loop of calls per character: a string without
- * escapes, interpolation or line breaks; an ASCII atom; an ASCII identifier or
- * `key:` keyword. Each only matches where the general path below reads the
- * same token (the lookaheads leave everything else to it: `"k":` keys,
- * heredocs, `a!=`, non-ASCII names, `::`), so they change how fast a token is
+ * escapes, interpolation or line breaks, or such a string as a `"key":`
+ * keyword (every entry of a mix.lock starts with one); an ASCII atom; an ASCII
+ * identifier or `key:` keyword. Each only matches where the general path below
+ * reads the same token (the lookaheads leave everything else to it: heredocs,
+ * `"k"::`, a keyword colon followed by anything but a space, tab or line
+ * break, `a!=`, non-ASCII names, `::`), so they change how fast a token is
  * read, never which one.
  */
-const PLAIN_STRING = /"[^"\\#\n]*"(?![:"])/y;
+const PLAIN_STRING = /"[^"\\#\n]*"(?!")(?::(?=[ \t\r\n])|(?!:))/y;
 const PLAIN_ATOM = /:[a-z_][a-zA-Z0-9_@]*[?!]?(?![a-zA-Z0-9_@?!\u0080-\uffff])/y;
 const PLAIN_NAME = /[a-z_][a-zA-Z0-9_]*(?:[?!](?!=))?(?::(?=[ \t\r\n]))?(?![a-zA-Z0-9_:?!@\u0080-\uffff])/y;
 
@@ -78,6 +80,7 @@ function token(s: Scanner, c: string, loc: TermLoc): ElixirToken {
   switch (c) {
     case '"': {
       const q = s.run(PLAIN_STRING);
+      if (q.endsWith(':')) return { t: 'kw', v: q.slice(1, -2), loc };
       if (q !== '') return { t: 'string', v: q.slice(1, -1), interpolated: false, loc };
       break;
     }

@@ -26,13 +26,19 @@ test('the regular-expression shortcuts read the tokens the general tokenizer rea
     '%{"a": {:hex, :a, "1.0.0", "ab", [:mix], [{:b, "~> 1.0", [hex: :b, optional: false]}], "hexpm", "cd"},\n}',
     'a!=b a?: 1 a? :a? :a! :a!= ab?c :ab?c a::b :a@b a@b :"q" "k": 1 """\nx\n""" "x""y" "#{a}" "a\\nb" :é aé é: 1',
     'key:x key:\t1 key:\n2 key:\r\n3 _: 1 _a :_ :_9 [a: 1, b: 2] {a, b} (x) "" "":  "\\"" "#" "a#b" "a\nb"',
+    // quoted keys; the ones after the first line end the stream with an error or at its end
+    '"k": 1 "k":\t1 "k":\n1 "k":\r\n1 "k":\f1 "k":\u00a01 "k"::a "k"":" "": 1 ["#": 1, "a b": 2]',
+    '"k":1',
+    '"":1',
+    '"k":',
+    '"k":\v',
   ]) {
     same(text);
   }
 });
 
 test('the shortcuts agree with the general tokenizer on seeded random text made of the characters they decide on', () => {
-  const pieces = ['a', 'b', 'Z', '_', '9', '?', '!', '=', ':', '::', '"', ' ', '\n', '\t', '#', '{', '}', '%{', '@', 'é', '😀', '\\', ',', '[', ']', '=>', '"x"', ':a', 'k: ', '~s', "'"];
+  const pieces = ['a', 'b', 'Z', '_', '9', '?', '!', '=', ':', '::', '"', ' ', '\n', '\t', '#', '{', '}', '%{', '@', 'é', '😀', '\\', ',', '[', ']', '=>', '"x"', ':a', 'k: ', '~s', "'", '"k":', '\r', '\f', '\u00a0'];
   const random = rng(20261207);
   for (let n = 0; n < 3000; n++) {
     let text = '';
