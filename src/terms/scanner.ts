@@ -39,9 +39,11 @@ export class Scanner {
   peekCodePoint(): string {
     const text = this.text;
     const i = this.i;
+    const u = text.charCodeAt(i);
+    // called before every token: a unit that cannot start a pair is returned without decoding,
+    // after one comparison for most (NaN, past the end, fails both)
+    if (u < 0xd800 || u > 0xdbff) return text[i]!;
     if (i >= text.length) return '';
-    // called before every token: a unit that cannot start a pair is returned without decoding
-    if (!isHighSurrogate(text.charCodeAt(i))) return text[i]!;
     return String.fromCodePoint(text.codePointAt(i)!);
   }
 
@@ -67,17 +69,24 @@ export class Scanner {
     return text[i]!;
   }
 
+  /** Consume the code unit at the cursor, which the caller knows is ASCII and no line break: `next()` without its tests. */
+  skipUnit(): void {
+    this.i++;
+  }
+
   /**
    * Consume the match of a sticky regular expression at the cursor and return
    * it ('' when it does not match). Runs of plain characters go through here
    * instead of one call per character: most of a lockfile is long strings.
    */
   run(re: RegExp): string {
+    const text = this.text;
     const start = this.i;
     re.lastIndex = start;
-    if (!re.test(this.text) || re.lastIndex === start) return '';
+    if (!re.test(text)) return '';
     const end = re.lastIndex;
-    const s = this.text.slice(start, end);
+    if (end === start) return '';
+    const s = text.slice(start, end);
     this.i = end;
     let nl = s.indexOf('\n');
     if (nl >= 0) {
@@ -98,23 +107,27 @@ export class Scanner {
    * lockfile's reading is spent between tokens). White space is `isSpace`:
    * U+00A0 counts in both languages.
    */
-  tokenStart(commentStart: string, comment: RegExp): TermLoc {
+  tokenStart(commentStart: number, comment: RegExp): TermLoc {
     const text = this.text;
     let i = this.i;
     for (;;) {
       const u = text.charCodeAt(i);
-      if (u === 10) {
-        this.line++;
-        this.lineStart = i + 1;
-      } else if (u !== 32 && u !== 9 && u !== 13 && u !== 12 && u !== 11 && u !== 0xa0) {
+      // Tokens outnumber white space characters: a printable one is known as a token's start
+      // after two comparisons (each a call into V8 in code this cold); NaN is the end.
+      if (u > 32 ? u !== 0xa0 : u !== 32 && u !== 10 && u !== 9 && u !== 13 && u !== 12 && u !== 11) {
         this.i = i;
-        if (text[i] !== commentStart || this.run(comment) === '') break;
+        if (u !== commentStart || this.run(comment) === '') break;
         i = this.i;
         continue;
       }
+      if (u === 10) {
+        this.line++;
+        this.lineStart = i + 1;
+      }
       i++;
     }
-    return this.loc();
+    // what loc() returns, without its two calls on text without surrogate pairs (this runs once per token)
+    return this.astral ? this.loc() : { line: this.line, column: i - this.lineStart + 1 };
   }
 
   /** Consume a punctuation token at the cursor, two-character forms first; undefined when none is there. */
@@ -201,8 +214,8 @@ export class Scanner {
 export class TokenStream<T> implements IterableIterator<T | EofToken> {
   private readonly s: Scanner;
   private ended = false;
-  /** The character every comment starts with: the regular expression only runs there. */
-  private readonly commentStart: string;
+  /** The code of the character every comment starts with: the regular expression only runs there. */
+  private readonly commentStart: number;
 
   constructor(
     text: string,
@@ -211,7 +224,7 @@ export class TokenStream<T> implements IterableIterator<T | EofToken> {
     private readonly read: (s: Scanner, c: string, loc: TermLoc) => T,
   ) {
     this.s = new Scanner(text, file);
-    this.commentStart = comment.source[0]!;
+    this.commentStart = comment.source.charCodeAt(0);
   }
 
   /** The next token; `eof` again and again at the end. */
