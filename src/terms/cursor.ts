@@ -15,9 +15,17 @@ export interface BaseToken {
 }
 
 export abstract class TokenCursor<T extends BaseToken> {
-  private current: T;
-  /** Open lists, tuples, maps and binaries around the cursor: bounded, so no input can exhaust the stack. */
-  private depth = 0;
+  /**
+   * The next token (what `peek()` returns). The Elixir parser's item loops
+   * read it directly: they run a few times per token of a lockfile, where a
+   * call per test is a measurable part of a cold run.
+   */
+  protected current: T;
+  /**
+   * Open lists, tuples, maps and binaries around the cursor: bounded, so no input can exhaust the
+   * stack. The Elixir parser counts it inline, as enter() and leave() do, once per value.
+   */
+  protected depth = 0;
 
   constructor(
     private readonly toks: { take(): T },
@@ -31,7 +39,11 @@ export abstract class TokenCursor<T extends BaseToken> {
 
   /** Enter one level of nesting (at `loc`); refuses input nested deeper than MAX_NESTING. */
   protected enter(loc: TermLoc): void {
-    if (++this.depth > MAX_NESTING) throw termError(this.file, `nested too deeply (more than ${MAX_NESTING} levels)`, loc);
+    if (++this.depth > MAX_NESTING) this.tooDeep(loc);
+  }
+
+  protected tooDeep(loc: TermLoc): never {
+    throw termError(this.file, `nested too deeply (more than ${MAX_NESTING} levels)`, loc);
   }
 
   protected leave(): void {

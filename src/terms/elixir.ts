@@ -6,6 +6,7 @@
 import { tokenizeElixir, type ElixirToken } from './elixir-lexer.js';
 import { termError } from './scanner.js';
 import { TokenCursor } from './cursor.js';
+import { MAX_NESTING } from '../util/nesting.js';
 import { BinaryBytes, integerValue, type Term, type TermLoc, type TermOf } from './term.js';
 
 const LITERAL_NAMES = new Set(['true', 'false', 'nil']);
@@ -68,34 +69,22 @@ class ElixirParser extends TokenCursor<ElixirToken> {
   }
 
   value(): Term {
-    const t = this.peek();
-    this.enter(t.loc);
-    try {
-      return this.valueAt();
-    } finally {
-      this.leave();
-    }
+    // enter() and leave() inline, without a try/finally: a parse that throws is abandoned, nesting count and all
+    if (++this.depth > MAX_NESTING) this.tooDeep(this.current.loc);
+    const v = this.valueAt();
+    this.depth--;
+    return v;
   }
 
   private valueAt(): Term {
     const t = this.take();
+    // cases are compared in order: the most frequent kinds of value first
     switch (t.t) {
+      case 'string':
+        if (t.interpolated) throw termError(this.file, 'string interpolation is not allowed here: only literal values', t.loc);
+        return { kind: 'binary', value: t.v, loc: t.loc };
       case 'atom':
         return { kind: 'atom', value: t.v, loc: t.loc };
-      case 'string':
-      case 'charlist':
-        if (t.interpolated) throw termError(this.file, 'string interpolation is not allowed here: only literal values', t.loc);
-        return { kind: t.t === 'string' ? 'binary' : 'charlist', value: t.v, loc: t.loc };
-      case 'int':
-        return { kind: 'integer', value: integerValue(t.v), loc: t.loc };
-      case 'float':
-        return { kind: 'float', value: t.v, loc: t.loc };
-      case 'ident':
-        if (LITERAL_NAMES.has(t.v)) return { kind: 'atom', value: t.v, loc: t.loc };
-        throw termError(this.file, `unexpected identifier '${t.v}': only literal values are allowed here`, t.loc);
-      case 'op':
-        if (t.v === '-' || t.v === '+') return this.signed(t);
-        return this.unexpected(t, 'expected a value');
       case 'punct':
         switch (t.v) {
           case '{':
@@ -107,6 +96,19 @@ class ElixirParser extends TokenCursor<ElixirToken> {
           case '<<':
             return this.binary(t.loc);
         }
+        return this.unexpected(t, 'expected a value');
+      case 'ident':
+        if (LITERAL_NAMES.has(t.v)) return { kind: 'atom', value: t.v, loc: t.loc };
+        throw termError(this.file, `unexpected identifier '${t.v}': only literal values are allowed here`, t.loc);
+      case 'charlist':
+        if (t.interpolated) throw termError(this.file, 'string interpolation is not allowed here: only literal values', t.loc);
+        return { kind: 'charlist', value: t.v, loc: t.loc };
+      case 'int':
+        return { kind: 'integer', value: integerValue(t.v), loc: t.loc };
+      case 'float':
+        return { kind: 'float', value: t.v, loc: t.loc };
+      case 'op':
+        if (t.v === '-' || t.v === '+') return this.signed(t);
         return this.unexpected(t, 'expected a value');
       default:
         return this.unexpected(t, 'expected a value');
@@ -128,23 +130,25 @@ class ElixirParser extends TokenCursor<ElixirToken> {
     const items: Term[] = [];
     let inKeywords = false;
     for (;;) {
-      if (this.isPunct(close)) {
+      let t = this.current;
+      if (t.t === 'punct' && t.v === close) {
         this.take();
         return items;
       }
-      if (this.peek().t === 'kw') {
+      if (t.t === 'kw') {
         inKeywords = true;
         (keywords ?? items).push(this.keywordPair());
       } else if (inKeywords) {
-        this.unexpected(this.peek(), `expected a keyword entry: keyword entries must come last in a ${what}`);
+        this.unexpected(t, `expected a keyword entry: keyword entries must come last in a ${what}`);
       } else {
         items.push(this.value());
       }
-      if (this.isPunct(',')) {
+      t = this.current;
+      if (t.t === 'punct' && t.v === ',') {
         this.take();
         continue;
       }
-      if (!this.isPunct(close)) this.unexpected(this.peek(), `expected ',' or '${close}' in ${what}`);
+      if (!(t.t === 'punct' && t.v === close)) this.unexpected(t, `expected ',' or '${close}' in ${what}`);
     }
   }
 
@@ -160,27 +164,29 @@ class ElixirParser extends TokenCursor<ElixirToken> {
     const entries: [Term, Term][] = [];
     let inKeywords = false;
     for (;;) {
-      if (this.isPunct('}')) {
+      let t = this.current;
+      if (t.t === 'punct' && t.v === '}') {
         this.take();
         return { kind: 'map', entries, loc };
       }
-      if (this.peek().t === 'kw') {
+      if (t.t === 'kw') {
         inKeywords = true;
         const pair = this.keywordPair() as Extract<Term, { kind: 'tuple' }>;
         this.addEntry(entries, pair.items[0]!, pair.items[1]!);
       } else if (inKeywords) {
-        this.unexpected(this.peek(), 'expected a keyword entry: keyword entries must come last in a map');
+        this.unexpected(t, 'expected a keyword entry: keyword entries must come last in a map');
       } else {
         const key = this.value();
         if (!this.isPunct('=>')) this.unexpected(this.peek(), "expected '=>' after map key");
         this.take();
         this.addEntry(entries, key, this.value());
       }
-      if (this.isPunct(',')) {
+      t = this.current;
+      if (t.t === 'punct' && t.v === ',') {
         this.take();
         continue;
       }
-      if (!this.isPunct('}')) this.unexpected(this.peek(), "expected ',' or '}' in map");
+      if (!(t.t === 'punct' && t.v === '}')) this.unexpected(t, "expected ',' or '}' in map");
     }
   }
 
