@@ -69,11 +69,12 @@ export function tokenizeElixirGeneral(text: string, file: string): TokenStream<E
  * reads the same token (the lookaheads leave everything else to it: heredocs,
  * `"k"::`, a keyword colon followed by anything but a space, tab or line
  * break, `a!=`, non-ASCII names, `::`), so they change how fast a token is
- * read, never which one.
+ * read, never which one. The fast path of parseElixirTerm (elixir-fast.ts) reads
+ * tokens with the same expressions.
  */
-const PLAIN_STRING = /"[^"\\#\n]*"(?!")(?::(?=[ \t\r\n])|(?!:))/y;
-const PLAIN_ATOM = /:[a-z_][a-zA-Z0-9_@]*[?!]?(?![a-zA-Z0-9_@?!\u0080-\uffff])/y;
-const PLAIN_NAME = /[a-z_][a-zA-Z0-9_]*(?:[?!](?!=))?(?::(?=[ \t\r\n]))?(?![a-zA-Z0-9_:?!@\u0080-\uffff])/y;
+export const PLAIN_STRING = /"[^"\\#\n]*"(?!")(?::(?=[ \t\r\n])|(?!:))/y;
+export const PLAIN_ATOM = /:[a-z_][a-zA-Z0-9_@]*[?!]?(?![a-zA-Z0-9_@?!\u0080-\uffff])/y;
+export const PLAIN_NAME = /[a-z_][a-zA-Z0-9_]*(?:[?!](?!=))?(?::(?=[ \t\r\n]))?(?![a-zA-Z0-9_:?!@\u0080-\uffff])/y;
 
 /** One token starting at `c`. */
 function token(s: Scanner, c: string, loc: TermLoc): ElixirToken {

@@ -4,6 +4,7 @@
  * lists, atoms, strings, charlists, binaries and numbers. Code is an error.
  */
 import { tokenizeElixir, type ElixirToken } from './elixir-lexer.js';
+import { readPlainElixirTerm, type TopMapEntry } from './elixir-fast.js';
 import { termError } from './scanner.js';
 import { TokenCursor } from './cursor.js';
 import { MAX_NESTING } from '../util/nesting.js';
@@ -11,8 +12,7 @@ import { BinaryBytes, integerValue, type Term, type TermLoc, type TermOf } from 
 
 const LITERAL_NAMES = new Set(['true', 'false', 'nil']);
 
-/** Called for each entry of a top-level map as soon as it is read; the map term is then returned empty. */
-export type TopMapEntry = (key: Term, value: Term) => void;
+export type { TopMapEntry };
 
 class ElixirParser extends TokenCursor<ElixirToken> {
   constructor(
@@ -242,5 +242,22 @@ class ElixirParser extends TokenCursor<ElixirToken> {
  * order) and comes back empty.
  */
 export function parseElixirTerm(text: string, file: string, onTopMapEntry?: TopMapEntry): Term {
+  const fast = readPlainElixirTerm(text, onTopMapEntry);
+  if (fast.term) return fast.term;
+  // Anything else, errors included, is the general parser's, from the start; the entries the fast
+  // path has handed over already (the same terms, in the same order) are not handed over again.
+  let skip = fast.delivered;
+  const onEntry =
+    onTopMapEntry && skip > 0
+      ? (key: Term, value: Term) => {
+          if (skip > 0) skip--;
+          else onTopMapEntry(key, value);
+        }
+      : onTopMapEntry;
+  return parseElixirTermGeneral(text, file, onEntry);
+}
+
+/** The general parser alone: what test/terms compares the fast path of `parseElixirTerm` with. */
+export function parseElixirTermGeneral(text: string, file: string, onTopMapEntry?: TopMapEntry): Term {
   return new ElixirParser(tokenizeElixir(text, file), file, onTopMapEntry).document();
 }
