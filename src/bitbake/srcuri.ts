@@ -39,7 +39,8 @@ export interface GitEntry {
 }
 
 function ctx(pkg: { app: string; location?: HexPackage['location'] }, field: string): ValueContext {
-  return { entry: pkg.app, field, ...(pkg.location ? { location: pkg.location } : {}) };
+  // no spread of a conditional object: this runs for every field of every package (a few thousand times a run)
+  return pkg.location ? { entry: pkg.app, field, location: pkg.location } : { entry: pkg.app, field };
 }
 
 /** Where a repository's tarballs are served; self-hosted repositories need `--hex-repo NAME=URL`. */
