@@ -108,5 +108,9 @@ export function fill(template: string, values: Record<string, BbText>): string {
   for (const key of Object.keys(values)) {
     if (!used.has(key)) throw new Error(`internal: value for @@${key}@@ is not used by the template`);
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
+  const text = out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '');
+  // one line break at the end: what .replace(/\n*$/, '\n') does, without trying every position of the text
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end) + '\n';
 }
