@@ -60,22 +60,24 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
   let line = 1;
   let lineStart = 0;
   let depth = 0;
-  // the current token (the general parser's `current`)
+  // The current token (the general parser's `current`). Its location is kept as numbers and made
+  // an object only for the tokens that become terms: most tokens are commas and closing brackets.
   let kind = EOF;
   let code = 0;
   let tokenText = '';
-  let loc: TermLoc = { line: 1, column: 1 };
+  let tokenLine = 1;
+  let tokenColumn = 1;
+  const loc = (): TermLoc => ({ line: tokenLine, column: tokenColumn });
 
-  /** The match of sticky `re` at `i`, consumed ('' when none). None of them matches a line break. */
-  function run(re: RegExp): string {
+  /** Whether sticky `re` matches at `i`; the match is consumed. None of them matches a line break. */
+  function match(re: RegExp): boolean {
     re.lastIndex = i;
-    if (!re.test(text)) return '';
-    const start = i;
+    if (!re.test(text)) return false;
     i = re.lastIndex;
-    return text.slice(start, i);
+    return true;
   }
 
-  /** Reads the next token into kind/code/tokenText/loc, as the general tokenizer's shortcuts read it; stops at any other. */
+  /** Reads the next token into kind/code/tokenText and its location, as the general tokenizer's shortcuts read it; stops at any other. */
   function advance(): void {
     let u = text.charCodeAt(i);
     // Scanner.tokenStart's white space (NaN, the end, is none)
@@ -86,7 +88,9 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
       }
       u = text.charCodeAt(++i);
     }
-    loc = { line, column: i - lineStart + 1 };
+    const start = i;
+    tokenLine = line;
+    tokenColumn = start - lineStart + 1;
     switch (u) {
       case COMMA:
       case OPEN_LIST:
@@ -97,21 +101,17 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
         kind = PUNCT;
         code = u;
         return;
-      case 34: {
-        const q = run(PLAIN_STRING);
-        if (q === '') throw STOP;
-        const key = q.endsWith(':');
-        kind = key ? KW : STRING;
-        tokenText = key ? q.slice(1, -2) : q.slice(1, -1);
+      // Strings, atoms and names: the text between the delimiters, cut once; a keyword key ends in `:`.
+      case 34:
+        if (!match(PLAIN_STRING)) throw STOP;
+        kind = text.charCodeAt(i - 1) === 58 ? KW : STRING;
+        tokenText = text.slice(start + 1, kind === KW ? i - 2 : i - 1);
         return;
-      }
-      case 58: {
-        const a = run(PLAIN_ATOM);
-        if (a === '') throw STOP;
+      case 58:
+        if (!match(PLAIN_ATOM)) throw STOP;
         kind = ATOM;
-        tokenText = a.slice(1);
+        tokenText = text.slice(start + 1, i);
         return;
-      }
       case 37: // %{
         if (text.charCodeAt(i + 1) !== OPEN_BRACE) throw STOP;
         i += 2;
@@ -126,23 +126,19 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
         return;
     }
     if (u === 95 || (u >= 97 && u <= 122)) {
-      const name = run(PLAIN_NAME);
-      if (name === '') throw STOP;
-      const key = name.endsWith(':');
-      kind = key ? KW : IDENT;
-      tokenText = key ? name.slice(0, -1) : name;
+      if (!match(PLAIN_NAME)) throw STOP;
+      kind = text.charCodeAt(i - 1) === 58 ? KW : IDENT;
+      tokenText = text.slice(start, kind === KW ? i - 1 : i);
       return;
     }
     if (u !== u) kind = EOF;
     else throw STOP;
   }
 
-  const isPunct = (c: number): boolean => kind === PUNCT && code === c;
-
   /** The general parser's value(): the token is taken first, so a container reads on from the token after it. */
   function value(): Term {
     if (++depth > MAX_NESTING) throw STOP;
-    const at = loc;
+    const at = loc();
     const k = kind;
     const c = code;
     const v = tokenText;
@@ -162,7 +158,7 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
   }
 
   function keywordPair(): Term {
-    const at = loc;
+    const at = loc();
     const key: Term = { kind: 'atom', value: tokenText, loc: at };
     advance();
     return { kind: 'tuple', items: [key, value()], loc: at };
@@ -172,7 +168,7 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
     const out: Term[] = [];
     let inKeywords = false;
     for (;;) {
-      if (isPunct(close)) {
+      if (kind === PUNCT && code === close) {
         advance();
         return out;
       }
@@ -181,11 +177,11 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
         (keywords ?? out).push(keywordPair());
       } else if (inKeywords) throw STOP;
       else out.push(value());
-      if (isPunct(COMMA)) {
+      if (kind === PUNCT && code === COMMA) {
         advance();
         continue;
       }
-      if (!isPunct(close)) throw STOP;
+      if (kind !== PUNCT || code !== close) throw STOP;
     }
   }
 
@@ -206,7 +202,7 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
     };
     let inKeywords = false;
     for (;;) {
-      if (isPunct(CLOSE_BRACE)) {
+      if (kind === PUNCT && code === CLOSE_BRACE) {
         advance();
         return { kind: 'map', entries, loc: at };
       }
@@ -217,15 +213,15 @@ export function readPlainElixirTerm(source: string, onTopMapEntry?: TopMapEntry)
       } else if (inKeywords) throw STOP;
       else {
         const key = value();
-        if (!isPunct(ARROW)) throw STOP;
+        if (kind !== PUNCT || code !== ARROW) throw STOP;
         advance();
         add(key, value());
       }
-      if (isPunct(COMMA)) {
+      if (kind === PUNCT && code === COMMA) {
         advance();
         continue;
       }
-      if (!isPunct(CLOSE_BRACE)) throw STOP;
+      if (kind !== PUNCT || code !== CLOSE_BRACE) throw STOP;
     }
   }
 
