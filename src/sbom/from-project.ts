@@ -17,6 +17,8 @@ import { inScopes, type GitPackage, type HexPackage, type Package, type PathPack
 import { hexDownloadFilename, hexTarballName } from '../bitbake/names.js';
 import { BeambakeError } from '../util/errors.js';
 import { hashFile } from '../util/hash.js';
+import type { HexTarball } from '../hex/tarball.js';
+import type { LicenseExpression } from '../hex/license.js';
 import { isoSeconds, sourceDateEpoch } from '../util/time.js';
 import { emptyComponent, type Component, type CompositionAggregate, type Edge, type Party, type SbomGraph } from './model.js';
 import { ELIXIR_APPS, hostVersions, otpApplications, type HostVersions } from './otp-apps.js';
@@ -97,7 +99,28 @@ function creatorFromLinks(links: Record<string, string>): Party | undefined {
   return pick ? { urls: [pick[1]] } : undefined;
 }
 
-async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Project['buildTool']): Promise<Built> {
+/** A vendored tarball of a Hex package, read and checked against the lock. */
+interface Vendored {
+  tarball: HexTarball;
+  sha512: string;
+  license: LicenseExpression;
+}
+
+/** The package's vendored tarball (`--vendor`), when there is one; a tarball that does not match the lock is an error. */
+async function vendoredTarball(pkg: HexPackage, opts: ProjectSbomOptions): Promise<Vendored | undefined> {
+  const file = opts.vendorFiles?.get(pkg.app) ?? (opts.vendorDir ? await findVendored(opts.vendorDir, pkg) : undefined);
+  if (!file) return undefined;
+  const [{ readHexTarball }, { hexLicenseExpression }] = await Promise.all([import('../hex/tarball.js'), import('../hex/license.js')]);
+  const tarball = await readHexTarball(file);
+  if (pkg.outerChecksum && tarball.outerChecksum !== pkg.outerChecksum) {
+    throw new BeambakeError('CHECKSUM_MISMATCH', `SHA-256 ${tarball.outerChecksum} does not match the lock's ${pkg.outerChecksum}`, { file, entry: pkg.app });
+  }
+  const { sha512 } = await hashFile(file, ['sha512']);
+  return { tarball, sha512, license: hexLicenseExpression(tarball.metadata.licenses) };
+}
+
+/** Synchronous (the tarball, if any, is read before): without --vendor, no await per package. */
+function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Project['buildTool'], vendored: Vendored | undefined): Built {
   const repoUrl = opts.hexRepoUrls?.[pkg.repository];
   const purl = hexPurl(pkg.name, pkg.version, pkg.repository, repoUrl);
   const c = emptyComponent(purl, pkg.name, 'library');
@@ -115,33 +138,24 @@ async function hexComponent(pkg: HexPackage, opts: ProjectSbomOptions, tool: Pro
   if (pkg.innerChecksum) c.properties.push({ name: 'beambake:hex:inner_checksum', value: pkg.innerChecksum });
 
   const tarballHashes = [...c.hashes];
-  if (opts.vendorDir || opts.vendorFiles) {
-    const file = opts.vendorFiles?.get(pkg.app) ?? (opts.vendorDir ? await findVendored(opts.vendorDir, pkg) : undefined);
-    if (file) {
-      const [{ readHexTarball }, { hexLicenseExpression }] = await Promise.all([import('../hex/tarball.js'), import('../hex/license.js')]);
-      const tb = await readHexTarball(file);
-      if (pkg.outerChecksum && tb.outerChecksum !== pkg.outerChecksum) {
-        throw new BeambakeError('CHECKSUM_MISMATCH', `SHA-256 ${tb.outerChecksum} does not match the lock's ${pkg.outerChecksum}`, { file, entry: pkg.app });
-      }
-      if (!pkg.outerChecksum) c.hashes.push({ alg: 'SHA-256', value: tb.outerChecksum });
-      const { sha512 } = await hashFile(file, ['sha512']);
-      c.hashes.push({ alg: 'SHA-512', value: sha512 });
-      tarballHashes.splice(0, tarballHashes.length, ...c.hashes);
-      const lic = hexLicenseExpression(tb.metadata.licenses);
-      if (lic.expression !== null) {
-        c.licenses.declared = lic.expression;
-        // An unmodified package is distributed under what its creator declared.
-        if (lic.complete) c.licenses.concluded = lic.expression;
-      }
-      c.description = tb.metadata.description;
-      c.manufacturer = creatorFromLinks(tb.metadata.links);
-      for (const [title, link] of Object.entries(tb.metadata.links).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (!/^https?:\/\//.test(link)) continue;
-        const type = /github|gitlab|source|repo|codeberg|bitbucket/i.test(title) ? 'vcs' : /issue|bug/i.test(title) ? 'issue-tracker' : /doc/i.test(title) ? 'documentation' : 'website';
-        c.externalRefs.push({ type, url: link, comment: title });
-      }
-      if (tb.metadata.maintainers) c.authors.push(...tb.metadata.maintainers);
+  if (vendored) {
+    const { tarball: tb, sha512, license: lic } = vendored;
+    if (!pkg.outerChecksum) c.hashes.push({ alg: 'SHA-256', value: tb.outerChecksum });
+    c.hashes.push({ alg: 'SHA-512', value: sha512 });
+    tarballHashes.splice(0, tarballHashes.length, ...c.hashes);
+    if (lic.expression !== null) {
+      c.licenses.declared = lic.expression;
+      // An unmodified package is distributed under what its creator declared.
+      if (lic.complete) c.licenses.concluded = lic.expression;
     }
+    c.description = tb.metadata.description;
+    c.manufacturer = creatorFromLinks(tb.metadata.links);
+    for (const [title, link] of Object.entries(tb.metadata.links).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!/^https?:\/\//.test(link)) continue;
+      const type = /github|gitlab|source|repo|codeberg|bitbucket/i.test(title) ? 'vcs' : /issue|bug/i.test(title) ? 'issue-tracker' : /doc/i.test(title) ? 'documentation' : 'website';
+      c.externalRefs.push({ type, url: link, comment: title });
+    }
+    if (tb.metadata.maintainers) c.authors.push(...tb.metadata.maintainers);
   }
   if (url) {
     c.externalRefs.push({ type: 'distribution', url, hashes: tarballHashes.length > 0 ? tarballHashes : undefined });
@@ -184,10 +198,10 @@ function pathComponent(pkg: PathPackage, tool: Project['buildTool']): Built {
   return { component: c, depsStated: tool === 'gleam' };
 }
 
-async function packageComponent(pkg: Package, opts: ProjectSbomOptions, tool: Project['buildTool']): Promise<Built> {
+function packageComponent(pkg: Package, opts: ProjectSbomOptions, tool: Project['buildTool'], vendored: Vendored | undefined): Built {
   switch (pkg.source) {
     case 'hex':
-      return hexComponent(pkg, opts, tool);
+      return hexComponent(pkg, opts, tool, vendored);
     case 'git':
       return gitComponent(pkg, tool);
     case 'path':
@@ -250,9 +264,11 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
   const byApp = new Map<string, string>();
   const built: { pkg: Package; b: Built }[] = [];
   const wanted = new Set(opts.includeScopes ?? []);
+  const vendoring = Boolean(opts.vendorDir || opts.vendorFiles);
   for (const pkg of project.packages) {
     if (!inScopes(pkg, wanted, { build: opts.includeBuildOnly ?? false })) continue;
-    const b = await packageComponent(pkg, opts, project.buildTool);
+    const vendored = vendoring && pkg.source === 'hex' ? await vendoredTarball(pkg, opts) : undefined;
+    const b = packageComponent(pkg, opts, project.buildTool, vendored);
     const scope = pkg.scope ?? 'prod';
     b.component.properties.push({ name: 'beambake:scope', value: pkg.runtime === false ? `${scope}-build-only` : scope });
     // Not in the release: listed so the build is documented, marked so no one counts it as device content.
