@@ -168,24 +168,29 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * batched into 1 MiB writes of the temporary file.
  */
 export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
-  await writeAtomicWith(path, async (fh) => {
-    let buf = '';
-    for (const chunk of chunks) {
-      buf += chunk;
-      if (buf.length >= 1 << 20) {
-        await fh.write(buf);
-        buf = '';
-      }
-    }
-    if (buf.length > 0) await fh.write(buf);
-  });
+  await writeAtomicWith(path, (fh) => writeChunks(fh, chunks));
 }
+
+async function writeChunks(fh: FileHandle, chunks: Iterable<string>): Promise<void> {
+  let buf = '';
+  for (const chunk of chunks) {
+    buf += chunk;
+    if (buf.length >= 1 << 20) {
+      await fh.write(buf);
+      buf = '';
+    }
+  }
+  if (buf.length > 0) await fh.write(buf);
+}
+
+/** What one file of writeFilesAtomic holds: its bytes, its text, or its text in pieces (see writeChunksAtomic). */
+export type FileData = string | Uint8Array | Iterable<string>;
 
 /**
  * Write several files that belong together (an SBOM and its VEX): every temp file is written
  * and every target checked before the first rename, so a bad path leaves none of them behind.
  */
-export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: string, data: string | Uint8Array]>): Promise<void> {
+export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: string, data: FileData]>): Promise<void> {
   const seen = new Set<string>();
   for (const [path] of files) {
     if (seen.has(resolve(path))) throw new BeambakeError('INVALID_ARGUMENT', 'the same file is named as two outputs', { file: path });
@@ -207,7 +212,8 @@ export async function writeFilesAtomic(files: ReadonlyArray<readonly [path: stri
       const fh = await fsp.open(tmp, 'wx', 0o644);
       temps.push(tmp);
       try {
-        await fh.writeFile(data);
+        if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+        else await writeChunks(fh, data);
         await fh.sync();
       } finally {
         await fh.close();

@@ -57,7 +57,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
     ),
   handler: async (argv) => {
     const { mergeFiles, renderReport, reportJson, toOpenVex, newestInputTime } = await import('../../sbom/merge/index.js');
-    const { writeSbom } = await import('../../sbom/writers/index.js');
+    const { sbomChunks } = await import('../../sbom/writers/index.js');
     const { writeFilesAtomic } = await import('../../util/atomic.js');
     const { sourceDateEpoch, isoSeconds } = await import('../../util/time.js');
     const { packageVersion } = await import('../../util/package.js');
@@ -78,7 +78,8 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       const { warn } = await import('../output.js');
       warn(`${result.counts.unreachable} of ${result.graph.components.length} components are not reachable from the device (--explain lists them)`);
     }
-    const text = writeSbom(result.graph, argv.format);
+    // written in pieces: a device SBOM of 100,000 components is never held as one string
+    const text = sbomChunks(result.graph, argv.format);
     let vexText: string | undefined;
     if (argv.vex) {
       const timestamp = epoch ? isoSeconds(epoch) : newestInputTime(result) ?? '1970-01-01T00:00:00Z';
