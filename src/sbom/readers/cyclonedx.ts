@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type LicenseText, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
-import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, spdxValue, str } from './common.js';
+import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
 import { flatJoin } from '../../util/flat.js';
 
@@ -36,15 +36,11 @@ function pushUnique(list: string[], v: string): void {
   if (!list.includes(v)) list.push(v);
 }
 
-/** SPDX 2 party syntax ("Organization: X (mail)"), which some generators put into CycloneDX names. */
-const SPDX_PARTY = /^\s*(?:Organization|Person|Tool)\s*:/;
-
 function party(v: unknown): Party | undefined {
   if (!isObj(v)) return undefined;
   const raw = str(v.name);
-  // parseSpdxParty's pattern only where a name starts like the party syntax; any other name is what it gives for one
-  const plain = (t: string | undefined) => (t === undefined ? undefined : { name: t, email: undefined });
-  const parsed = raw === undefined ? undefined : SPDX_PARTY.test(raw) ? parseSpdxParty(raw) : plain(spdxValue(raw));
+  // some generators put SPDX 2 supplier syntax ("Organization: X ()") into CycloneDX
+  const parsed = raw ? parseSpdxParty(raw) : undefined;
   const name = parsed?.name ?? raw;
   const urls = v.url === undefined ? [] : arr(v.url).filter((u): u is string => typeof u === 'string' && u !== '');
   const email = (v.contact === undefined ? undefined : arr(v.contact).map((c) => (isObj(c) ? str(c.email) : undefined)).find((e) => e)) ?? parsed?.email;

@@ -101,14 +101,13 @@ function addRelationshipProps(outgoing: readonly Edge[], props: { name: string; 
 /** CycloneDX component scopes; the graph carries a non-default one as the `cdx:scope` property (as the readers do). */
 const CDX_SCOPES = new Set(['required', 'optional', 'excluded']);
 
-/** The mapping's own properties added to the component's (`props`), sorted. */
-function cdxProperties(cg: CanonicalGraph, k: number, props: { name: string; value: string }[]): { name: string; value: string }[] {
+/** Adds the mapping's own properties to the component's (`props`) and sorts them. */
+function cdxProperties(cg: CanonicalGraph, k: number, props: { name: string; value: string }[]): void {
   const c = cg.components[k]!;
   if (c.filename && !props.some((p) => p.name === 'bsi:component:filename')) props.push({ name: 'bsi:component:filename', value: c.filename });
   for (let i = 1; i < c.cpes.length; i++) props.push({ name: 'beambake:cpe', value: c.cpes[i]! });
   addRelationshipProps(cg.outgoing[k]!, props);
   if (props.length > 1) props.sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
-  return props;
 }
 
 /**
@@ -119,14 +118,9 @@ function cdxProperties(cg: CanonicalGraph, k: number, props: { name: string; val
  */
 export function cdxComponent(cg: CanonicalGraph, k: number): Json {
   const c = cg.components[k]!;
-  // one pass: the scope CycloneDX has a field for leaves the properties (sorted below, after the mapping's own)
-  let scope: string | undefined;
-  const props: { name: string; value: string }[] = [];
-  for (const p of c.properties) {
-    if (scope === undefined && p.name === 'cdx:scope' && CDX_SCOPES.has(p.value)) scope = p.value;
-    else props.push(p);
-  }
-  if (scope !== undefined) for (let i = props.length - 1; i >= 0; i--) if (props[i]!.name === 'cdx:scope') props.splice(i, 1);
+  // a scope CycloneDX has a field for leaves the properties (sorted below, after the mapping's own)
+  const scope = c.properties.find((p) => p.name === 'cdx:scope' && CDX_SCOPES.has(p.value))?.value;
+  const props = scope === undefined ? [...c.properties] : c.properties.filter((p) => p.name !== 'cdx:scope');
   const licenses = cdxLicenses(c, props);
   cdxProperties(cg, k, props);
   const o: Json = { type: c.type, 'bom-ref': c.id };
