@@ -9,3 +9,11 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Text of 1 to `maxPieces` pieces drawn by `random` (seeded generated inputs for differential tests). */
+export function randomText(random: () => number, pieces: readonly string[], maxPieces: number): string {
+  let text = '';
+  const len = 1 + Math.floor(random() * maxPieces);
+  for (let i = 0; i < len; i++) text += pieces[Math.floor(random() * pieces.length)];
+  return text;
+}

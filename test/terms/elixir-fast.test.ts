@@ -6,7 +6,7 @@ import { parseElixirTerm, parseElixirTermGeneral } from '../../src/terms/elixir.
 import { readPlainElixirTerm } from '../../src/terms/elixir-fast.js';
 import type { Term } from '../../src/terms/term.js';
 import { BeambakeError } from '../../src/util/errors.js';
-import { rng } from '../helpers/rng.js';
+import { randomText, rng } from '../helpers/rng.js';
 import { corpusDir } from '../helpers/paths.js';
 
 type Parse = typeof parseElixirTerm;
@@ -101,12 +101,7 @@ test('a plain mix.lock stays on the fast path; an escape hands over to the gener
 test('the fast path agrees with the general parser on seeded random text made of lockfile pieces', () => {
   const pieces = ['%{', '}', '{', '[', ']', ',', ', ', ' ', '\n', '"a"', '"b": ', '"a":', ':hex', ':b', 'k: ', 'true', 'nil', 'x', '=>', ' => ', '#c\n', '1', '"\\n"', '\t', '\u00a0', ':"q"', 'A'];
   const random = rng(20261208);
-  for (let n = 0; n < 3000; n++) {
-    let text = '';
-    const len = 1 + Math.floor(random() * 16);
-    for (let i = 0; i < len; i++) text += pieces[Math.floor(random() * pieces.length)];
-    same(text);
-  }
+  for (let n = 0; n < 3000; n++) same(randomText(random, pieces, 16));
 });
 
 test('the fast path agrees with the general parser on every corpus mix.lock, whole, cut short and with a character changed', () => {

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizeElixir, tokenizeElixirGeneral } from '../../src/terms/elixir-lexer.js';
 import { BeambakeError } from '../../src/util/errors.js';
-import { rng } from '../helpers/rng.js';
+import { randomText, rng } from '../helpers/rng.js';
 import { corpusDir } from '../helpers/paths.js';
 
 /** Every token (or the located error that ends the stream), as comparable text. */
@@ -40,12 +40,7 @@ test('the regular-expression shortcuts read the tokens the general tokenizer rea
 test('the shortcuts agree with the general tokenizer on seeded random text made of the characters they decide on', () => {
   const pieces = ['a', 'b', 'Z', '_', '9', '?', '!', '=', ':', '::', '"', ' ', '\n', '\t', '#', '{', '}', '%{', '@', 'é', '😀', '\\', ',', '[', ']', '=>', '"x"', ':a', 'k: ', '~s', "'", '"k":', '\r', '\f', '\u00a0'];
   const random = rng(20261207);
-  for (let n = 0; n < 3000; n++) {
-    let text = '';
-    const len = 1 + Math.floor(random() * 12);
-    for (let i = 0; i < len; i++) text += pieces[Math.floor(random() * pieces.length)];
-    same(text);
-  }
+  for (let n = 0; n < 3000; n++) same(randomText(random, pieces, 12));
 });
 
 test('the shortcuts agree with the general tokenizer on every mix.lock and mix.exs of the corpus', () => {
