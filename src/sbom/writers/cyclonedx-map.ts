@@ -40,6 +40,7 @@ export function cdxEntity(p: Party | undefined): Json | undefined {
 
 function cdxHashes(hashes: Hash[] | undefined): Json[] | undefined {
   if (!hashes || hashes.length === 0) return undefined;
+  if (hashes.length === 1) return [{ alg: hashes[0]!.alg, content: hashes[0]!.value }];
   return [...hashes].sort((a, b) => cmp(a.alg, b.alg) || cmp(a.value, b.value)).map((h) => ({ alg: h.alg, content: h.value }));
 }
 
@@ -162,6 +163,11 @@ export function cdxMetadata(cg: CanonicalGraph): Json {
   });
 }
 
+function isSorted(xs: readonly string[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! > xs[i]!) return false;
+  return true;
+}
+
 /** One `dependencies` entry per component (BSI: leaves are listed with no dependsOn). */
 export function cdxDependency(cg: CanonicalGraph, k: number): Json {
   const c = cg.components[k]!;
@@ -171,8 +177,9 @@ export function cdxDependency(cg: CanonicalGraph, k: number): Json {
   }
   const o: Json = { ref: c.id };
   if (targets.length > 0) {
-    // sorted, each target once (two edge types can link the same pair)
-    if (targets.length > 1) targets.sort(cmp);
+    // sorted, each target once (two edge types can link the same pair); the edges are in canonical
+    // order (type, then target), so the targets of one edge type, the usual case, are sorted already
+    if (!isSorted(targets)) targets.sort(cmp);
     let n = 1;
     for (let i = 1; i < targets.length; i++) if (targets[i] !== targets[n - 1]) targets[n++] = targets[i]!;
     targets.length = n;
