@@ -159,16 +159,25 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   };
   // the nodes each input edge was linked between (2k: from, 2k + 1: to), for the no-loss check
   const edgeEnds: OutNode[][] = [];
-  for (const i of inputs) {
+  for (const [ii, i] of inputs.entries()) {
     const ends: OutNode[] = new Array(2 * i.graph.edges.length);
     edgeEnds.push(ends);
+    // an end the reader located is followed by position (when the component there still has that id:
+    // a caller may have changed the graph since); any other is looked up by id
+    const known = i.edgeEnds;
+    const components = i.graph.components;
+    const groupOfComponent = groupOf[ii]!;
+    const nodeAt = (j: number, ref: string): OutNode => {
+      const at = known !== undefined && j < known.length ? known[j]! : -1;
+      return at >= 0 && at < components.length && components[at]!.id === ref ? nodeOfGroup[groupOfComponent[at]!]! : resolveRef(ref, i.file);
+    };
     // readers give a source's edges together: its node is looked up once
     let lastFrom: string | undefined;
     let from: OutNode | undefined;
     for (let k = 0; k < i.graph.edges.length; k++) {
       const e = i.graph.edges[k]!;
-      if (e.from !== lastFrom || from === undefined) from = resolveRef((lastFrom = e.from), i.file);
-      const to = resolveRef(e.to, i.file);
+      if (e.from !== lastFrom || from === undefined) from = nodeAt(2 * k, (lastFrom = e.from));
+      const to = nodeAt(2 * k + 1, e.to);
       ends[2 * k] = from;
       ends[2 * k + 1] = to;
       if (!addEdge(from, remapped(e, from.c.id, to.c.id), to)) {

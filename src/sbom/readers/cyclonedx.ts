@@ -63,12 +63,18 @@ interface Ref {
   reached: boolean;
   /** Where a component with this bom-ref was read (a second one is an error). */
   where: string | undefined;
+  /** The component read with this reference, if any, and its position in the input's sorted list (finish()). */
+  component: Component | undefined;
+  index: number;
 }
 
 /** Builds one input from CycloneDX objects in JSON shape, in document order. */
 export class CycloneDxBuilder {
-  private readonly components: Component[] = [];
+  /** The references of the components read, in document order. */
+  private readonly owners: Ref[] = [];
   private readonly edges: Edge[] = [];
+  /** The two ends of each edge, in the order of `edges` (InputSbom.edgeEnds once the components are sorted). */
+  private readonly ends: Ref[] = [];
   private readonly topLevel: Ref[] = [];
   private readonly vex: VexStatement[] = [];
   private readonly compositions: Composition[] = [];
@@ -122,7 +128,7 @@ export class CycloneDxBuilder {
         this.provisional = true;
         id = `\u0001${local}`;
       }
-      this.refs.set(local, (r = { id, out: undefined, target: false, reached: false, where: undefined }));
+      this.refs.set(local, (r = { id, out: undefined, target: false, reached: false, where: undefined, component: undefined, index: -1 }));
     }
     return r;
   }
@@ -134,6 +140,7 @@ export class CycloneDxBuilder {
   private link(from: Ref, to: Ref, e: Edge): void {
     this.edgeCount++;
     this.edges.push(e);
+    this.ends.push(from, to);
     (from.out ??= []).push(to);
     to.target = true;
   }
@@ -237,7 +244,8 @@ export class CycloneDxBuilder {
       else c.properties.push({ name, value });
     }
     c.sources.push(this.file);
-    this.components.push(c);
+    self.component = c;
+    this.owners.push(self);
     if (parent) this.link(parent, self, { from: parent.id, to: id, type: 'CONTAINS', originalType: 'nested component' });
     if (o.components !== undefined) for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${where}.components[${i}]`, self);
     return self;
@@ -301,7 +309,7 @@ export class CycloneDxBuilder {
     const fin = (id: string) => final.get(id) ?? this.fin(id);
     if (this.provisional || (this.early !== undefined && this.early !== this.key)) {
       for (const r of this.refs.values()) final.set(r.id, this.fin(r.id));
-      for (const c of this.components) c.id = fin(c.id);
+      for (const r of this.owners) r.component!.id = fin(r.component!.id);
       for (const e of this.edges) {
         e.from = fin(e.from);
         e.to = fin(e.to);
@@ -337,7 +345,14 @@ export class CycloneDxBuilder {
     for (const t of toolList) {
       if (isObj(t) && str(t.name)) tools.push({ name: String(t.name), ...(str(t.version) ? { version: String(t.version) } : {}), ...(str(t.vendor) ? { vendor: String(t.vendor) } : {}) });
     }
-    const comps = this.components.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const owners = this.owners.slice().sort((a, b) => (a.component!.id < b.component!.id ? -1 : a.component!.id > b.component!.id ? 1 : 0));
+    const comps: Component[] = new Array(owners.length);
+    for (let k = 0; k < owners.length; k++) {
+      comps[k] = owners[k]!.component!;
+      owners[k]!.index = k;
+    }
+    const edgeEnds = new Int32Array(this.ends.length);
+    for (let j = 0; j < this.ends.length; j++) edgeEnds[j] = this.ends[j]!.index;
     const manufacturer = party(md.manufacturer) ?? party(md.manufacture);
     const supplier = party(md.supplier);
     return {
@@ -362,6 +377,7 @@ export class CycloneDxBuilder {
         ...(this.licenseTexts.length > 0 ? { licenseTexts: this.licenseTexts.sort((a, b) => (a.id < b.id ? -1 : 1)) } : {}),
       },
       roots: roots.sort(),
+      edgeEnds,
       aliases: new Map(),
       folded: this.fold.list(),
       counts: { components: comps.length, edges: this.edgeCount },

@@ -34,6 +34,13 @@ export interface InputSbom {
   graph: SbomGraph;
   /** Ids of this input's top-level components (what DESCRIBES / rootElement / metadata.component name). */
   roots: string[];
+  /**
+   * Where the reader knows them, the ends of each edge as positions in
+   * `graph.components`: edge k runs from `edgeEnds[2k]` to `edgeEnds[2k + 1]`,
+   * -1 for an end that is no component of this input (the merge resolves that
+   * one by its id). Saves the merge a lookup by id per edge end.
+   */
+  edgeEnds?: Int32Array;
   /** Other names an element is referenced by (OpenEmbedded SPDX 3 `id-alias`): alias -> id. */
   aliases: Map<string, string>;
   /** Everything not carried over as a component or an edge, with the reason. */

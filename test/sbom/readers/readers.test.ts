@@ -24,6 +24,19 @@ function folded(i: InputSbom, kind: 'component' | 'edge'): number {
 function accounted(i: InputSbom): void {
   assert.equal(i.graph.components.length + folded(i, 'component'), i.counts.components, `${i.file} components`);
   assert.equal(i.graph.edges.length + folded(i, 'edge'), i.counts.edges, `${i.file} edges`);
+  edgeEndsAgree(i);
+}
+
+/** The positions a reader gives for edge ends (InputSbom.edgeEnds) name the components with those ids, and every end that is a component is located. */
+function edgeEndsAgree(i: InputSbom): void {
+  const ends = i.edgeEnds;
+  if (ends === undefined) return;
+  assert.equal(ends.length, 2 * i.graph.edges.length, `${i.file}: two ends per edge`);
+  const position = new Map(i.graph.components.map((c, k) => [c.id, k]));
+  i.graph.edges.forEach((e, k) => {
+    assert.equal(ends[2 * k], position.get(e.from) ?? -1, `${i.file}: edge ${k} source ${e.from}`);
+    assert.equal(ends[2 * k + 1], position.get(e.to) ?? -1, `${i.file}: edge ${k} target ${e.to}`);
+  });
 }
 
 test('every SBOM of the corpus is read and fully accounted for', async () => {
@@ -131,6 +144,7 @@ test('CycloneDX XML reads back what the CycloneDX XML writer wrote', async () =>
   const facts = (i: InputSbom) => i.graph.components.map((c) => `${c.name} ${c.version ?? ''} ${c.purl ?? ''}`).sort();
   assert.deepEqual(facts(xml), facts(json));
   assert.equal(xml.graph.edges.filter((e) => e.type === 'DEPENDS_ON').length, json.graph.edges.length);
+  accounted(xml);
 });
 
 test('bad input: one line naming the file and the place', async () => {
@@ -172,6 +186,7 @@ test('CycloneDX 1.1 XML as rebar3_sbom writes it (dependency-graph extension), a
   assert.deepEqual(i.roots.sort(), [byName.get('elvis_core')!.id, byName.get('getopt')!.id].sort());
   assert.equal(byName.get('getopt')!.licenses.declared, 'BSD-3-Clause');
   assert.equal(byName.get('getopt')!.hashes[0]!.value, '4f3320c1f6f26b2bec0f6c6446b943eb927a1e6428ea279a1c6c534906ee79f1');
+  accounted(i);
   const dir = makeTempDir('cdx-old-');
   for (const v of ['1.2', '1.3']) {
     const doc = JSON.parse(readFileSync(join(corpusDir, 'cyclonedx/openwrt/openwrt-sbom-generator_demo_sbom.cdx-1.4.json'), 'utf8')) as Record<string, unknown>;
