@@ -48,6 +48,21 @@ export interface AssembleOptions {
 }
 
 /**
+ * One element id of the input: its global id (one string, shared by the
+ * component and every relationship naming it, so later maps match keys by
+ * identity), its component if it becomes one, and that component's position in
+ * the sorted list (InputSbom.edgeEnds), -1 until then or for anything else.
+ */
+interface Slot {
+  id: string;
+  c: Component | undefined;
+  index: number;
+}
+
+/** The end of a relationship that names no element (NOASSERTION, NONE). */
+const noElement = (id: string): Slot => ({ id, c: undefined, index: -1 });
+
+/**
  * Link documents into one input: resolve DocumentRefs by namespace, pick the
  * roots (what the documents nobody else references DESCRIBE), classify every
  * relationship as an edge or a recorded fold.
@@ -67,30 +82,31 @@ export function assembleSpdx2(
     if (before) throw new BeambakeError('SBOM_DUPLICATE_ID', `documentNamespace ${d.namespace} is also the namespace of ${before.file}`, { file: d.file, entry: 'documentNamespace' });
     byNs.set(d.namespace, d);
   }
-  const components = new Map<string, Component>();
+  // the slots of the elements that are components, in the order read
+  const owned: Slot[] = [];
   const fileIds = new Map<string, string>(); // global id -> file name
   const docIds = new Set<string>();
-  // one string per global id (namespace -> SPDXID -> id), shared by the package and every
-  // relationship naming it: the merge's maps and sets then match keys by identity
-  const interned = new Map<string, Map<string, string>>();
-  const idsOf = (ns: string): Map<string, string> => {
+  // namespace -> SPDXID -> slot
+  const interned = new Map<string, Map<string, Slot>>();
+  const idsOf = (ns: string): Map<string, Slot> => {
     let ids = interned.get(ns);
     if (!ids) interned.set(ns, (ids = new Map()));
     return ids;
   };
-  const globalId = (ns: string, local: string): string => {
-    const ids = idsOf(ns);
-    let id = ids.get(local);
-    if (id === undefined) ids.set(local, (id = flatJoin(ns, '#', local)));
-    return id;
+  const slotOf = (ids: Map<string, Slot>, ns: string, local: string): Slot => {
+    let slot = ids.get(local);
+    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), c: undefined, index: -1 }));
+    return slot;
   };
+  const globalId = (ns: string, local: string): Slot => slotOf(idsOf(ns), ns, local);
   for (const d of docs) {
     docIds.add(`${d.namespace}#${d.documentId}`);
     const ids = idsOf(d.namespace);
     for (let k = 0; k < d.components.length; k++) {
       const c = d.components[k]!;
-      components.set(c.id, c);
-      ids.set(d.localIds[k]!, c.id);
+      const slot: Slot = { id: c.id, c, index: -1 };
+      ids.set(d.localIds[k]!, slot);
+      owned.push(slot);
     }
     for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
   }
@@ -99,26 +115,27 @@ export function assembleSpdx2(
   for (const d of docs) for (const ns of d.externalRefs.values()) if (ns !== d.namespace) referenced.add(ns);
   const rootDocs = docs.filter((d) => !referenced.has(d.namespace));
 
-  const resolve = (d: Spdx2Doc, ref: string, own = idsOf(d.namespace)): string => {
-    if (ref === 'NOASSERTION' || ref === 'NONE') return ref;
+  const NOASSERTION = noElement('NOASSERTION');
+  const NONE = noElement('NONE');
+  const resolve = (d: Spdx2Doc, ref: string, own = idsOf(d.namespace)): Slot => {
+    if (ref === 'NOASSERTION') return NOASSERTION;
+    if (ref === 'NONE') return NONE;
     const m = ref.startsWith('DocumentRef-') ? /^(DocumentRef-[^:]+):(.+)$/.exec(ref) : null;
-    if (!m) {
-      let id = own.get(ref);
-      if (id === undefined) own.set(ref, (id = flatJoin(d.namespace, '#', ref)));
-      return id;
-    }
+    if (!m) return slotOf(own, d.namespace, ref);
     const ns = d.externalRefs.get(m[1]!);
     if (!ns) throw new BeambakeError('SBOM_PARSE', `relationship names ${m[1]}, which externalDocumentRefs does not declare`, { file: d.file, entry: ref });
     return globalId(ns, m[2]!);
   };
 
   const edges: Edge[] = [];
-  const filesOf = new Map<string, number>();
+  // the slots of each edge's source and target, in the order of `edges`
+  const ends: Slot[] = [];
+  const filesOf = new Map<Slot, number>();
   const described = new Map<Spdx2Doc, string[]>();
   let edgeCount = 0;
   const isDoc = (id: string) => docIds.has(id) || id.endsWith('#SPDXRef-DOCUMENT');
   for (const d of docs) {
-    const desc = d.describes.map((r) => resolve(d, r));
+    const desc = d.describes.map((r) => resolve(d, r).id);
     for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
     described.set(d, desc);
     const own = idsOf(d.namespace);
@@ -126,10 +143,12 @@ export function assembleSpdx2(
     for (let k = 0; k < rels.length; k += 3) {
       const r = { from: rels[k]!, type: rels[k + 1]!, to: rels[k + 2]! };
       edgeCount++;
-      const a = resolve(d, r.from, own);
-      const b = resolve(d, r.to, own);
+      const sa = resolve(d, r.from, own);
+      const sb = resolve(d, r.to, own);
+      const a = sa.id;
+      const b = sb.id;
       const label = () => `${r.from} ${r.type} ${r.to}`;
-      if (a === 'NOASSERTION' || a === 'NONE' || b === 'NOASSERTION' || b === 'NONE') {
+      if (sa === NOASSERTION || sa === NONE || sb === NOASSERTION || sb === NONE) {
         fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label());
         continue;
       }
@@ -151,30 +170,34 @@ export function assembleSpdx2(
       const aFile = fileIds.size > 0 && fileIds.has(a);
       const bFile = fileIds.size > 0 && fileIds.has(b);
       if ((aFile || bFile) && !opts.keepFiles) {
-        if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(a, (filesOf.get(a) ?? 0) + 1);
+        if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(sa, (filesOf.get(sa) ?? 0) + 1);
         fold.add('edge', `${r.type} with a file (files are folded into their package)`, label());
         continue;
       }
-      edges.push(spdx2Edge(a, r.type, b));
+      const e = spdx2Edge(a, r.type, b);
+      edges.push(e);
+      if (e.from === a) ends.push(sa, sb);
+      else ends.push(sb, sa);
     }
   }
   if (opts.keepFiles) {
-    for (const [id, name] of fileIds) {
-      components.set(id, emptyComponent(id, name.split('/').pop() || name, 'file'));
-      components.get(id)!.filename = name;
+    for (const d of docs) {
+      for (const [local, name] of d.files) {
+        const slot = globalId(d.namespace, local);
+        slot.c = emptyComponent(slot.id, name.split('/').pop() || name, 'file');
+        slot.c.filename = name;
+        owned.push(slot);
+      }
     }
   } else {
     for (const d of docs) {
       for (const [pkg, files] of d.hasFiles) {
-        const id = globalId(d.namespace, pkg);
-        if (!filesOf.has(id)) filesOf.set(id, files.length);
+        const slot = globalId(d.namespace, pkg);
+        if (!filesOf.has(slot)) filesOf.set(slot, files.length);
       }
     }
     for (const name of fileIds.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
-    for (const [id, n] of filesOf) {
-      const c = components.get(id);
-      if (c) c.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
-    }
+    for (const [slot, n] of filesOf) if (slot.c) slot.c.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
   }
 
   // roots: what the root documents describe, minus what another described element already contains or depends on
@@ -199,11 +222,11 @@ export function assembleSpdx2(
   }
 
   const vex: VexStatement[] = [];
-  for (const c of components.values()) {
-    const cves = c.properties.find((p) => p.name === PROP_CVES_FIXED);
+  for (const { c } of owned) {
+    const cves = c!.properties.find((p) => p.name === PROP_CVES_FIXED);
     if (!cves) continue;
     for (const cve of cves.value.split(' ')) {
-      vex.push({ vulnerability: cve, status: 'fixed', products: [c.id], statement: 'Yocto: patched in the recipe (CVEs fixed in sourceInfo)' });
+      vex.push({ vulnerability: cve, status: 'fixed', products: [c!.id], statement: 'Yocto: patched in the recipe (CVEs fixed in sourceInfo)' });
     }
   }
 
@@ -219,8 +242,16 @@ export function assembleSpdx2(
   }
   licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const first = rootDocs[0] ?? docs[0]!;
-  const comps = [...components.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  for (const c of comps) c.sources.push(file);
+  owned.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const comps: Component[] = new Array(owned.length);
+  for (let k = 0; k < owned.length; k++) {
+    const slot = owned[k]!;
+    slot.index = k;
+    comps[k] = slot.c!;
+    slot.c!.sources.push(file);
+  }
+  const edgeEnds = new Int32Array(ends.length);
+  for (let j = 0; j < ends.length; j++) edgeEnds[j] = ends[j]!.index;
   return {
     file,
     format,
@@ -241,6 +272,7 @@ export function assembleSpdx2(
       ...(licenseTexts.length > 0 ? { licenseTexts } : {}),
     },
     roots,
+    edgeEnds,
     aliases: new Map(),
     folded: fold.list(),
     counts: { components: comps.length + (opts.keepFiles ? 0 : fileIds.size), edges: edgeCount },

@@ -82,6 +82,19 @@ test('Yocto SPDX 2.2 archive: documents linked by namespace, image is the root, 
   assert.ok(i.graph.vex.some((v) => v.vulnerability === 'CVE-2022-28391' && v.status === 'fixed' && v.products[0] === recipe.id));
 });
 
+test('--keep-files: the SPDX files of the Yocto archive become file components, linked to their packages', async () => {
+  const folding = await readSbom(ARCHIVE);
+  const i = await readSbom(ARCHIVE, { keepFiles: true });
+  accounted(i);
+  const files = i.graph.components.filter((c) => c.type === 'file');
+  assert.equal(files.length, folded(folding, 'component'));
+  assert.equal(i.graph.components.length, folding.graph.components.length + files.length);
+  const busybox = files.find((c) => c.filename === 'bin/busybox.nosuid');
+  assert.ok(busybox, 'busybox.nosuid is a file component');
+  assert.ok(i.graph.edges.some((e) => e.to === busybox.id && e.type === 'CONTAINS' && e.from.endsWith('#SPDXRef-Package-busybox')));
+  assert.ok(!i.graph.components.some((c) => c.properties.some((p) => p.name === 'beambake:folded-files')));
+});
+
 test('the extracted deploy directory reads like the archive members it holds', async () => {
   const i = await readSbom(C('spdx/vulnscout/spdx2/extracted'));
   assert.equal(i.format, 'yocto-spdx2-dir');
