@@ -338,13 +338,14 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
       `${unexplained.length} component(s) are not reachable from the device and no input says why: ${unexplained.slice(0, 5).join('; ')}${unexplained.length > 5 ? ` (and ${unexplained.length - 5} more)` : ''}; --explain shows the graph decisions, --allow-unreachable writes the SBOM anyway`,
     );
   }
-  const reachOf = (i: InputSbom): InputReach => {
+  const reachOf = (i: InputSbom, x: number): InputReach => {
     // each output component once: a count is a walk of its own
     const w = walks.next();
     let outComponents = 0;
     let reachable = 0;
-    for (const c of i.graph.components) {
-      const n = idMap.get(c.id)!;
+    const groupOfComponent = groupOf[x]!;
+    for (let k = 0; k < i.graph.components.length; k++) {
+      const n = nodeOfGroup[groupOfComponent[k]!]!;
       if (n.walk === w) continue;
       n.walk = w;
       outComponents++;
@@ -363,7 +364,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     graph,
     decisions,
     counts,
-    inputs: inputs.map((i) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded, ...reachOf(i) })),
+    inputs: inputs.map((i, x) => ({ file: i.file, format: i.format, specVersion: i.specVersion, key: i.key, ...(i.graph.metadata.timestamp ? { created: i.graph.metadata.timestamp } : {}), components: i.counts.components, edges: i.counts.edges, folded: i.folded, ...reachOf(i, x) })),
   };
 }
 
