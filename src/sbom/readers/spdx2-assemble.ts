@@ -40,7 +40,9 @@ export function spdx2Edge(a: string, type: string, b: string): Edge {
   const n = REL2[type];
   if (!n) return { from: a, to: b, type: 'OTHER', originalType: type };
   const [from, to] = n.from === 'a' ? [a, b] : [b, a];
-  return { from, to, type: n.type, ...(n.keepOriginal ? { originalType: type } : {}) };
+  const e: Edge = { from, to, type: n.type };
+  if (n.keepOriginal) e.originalType = type;
+  return e;
 }
 
 export interface AssembleOptions {
@@ -57,10 +59,12 @@ interface Slot {
   id: string;
   c: Component | undefined;
   index: number;
+  /** Whether the id names an SPDX document, once asked (each relationship end asks). */
+  doc: boolean | undefined;
 }
 
 /** The end of a relationship that names no element (NOASSERTION, NONE). */
-const noElement = (id: string): Slot => ({ id, c: undefined, index: -1 });
+const noElement = (id: string): Slot => ({ id, c: undefined, index: -1, doc: false });
 
 /**
  * Link documents into one input: resolve DocumentRefs by namespace, pick the
@@ -95,7 +99,7 @@ export function assembleSpdx2(
   };
   const slotOf = (ids: Map<string, Slot>, ns: string, local: string): Slot => {
     let slot = ids.get(local);
-    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), c: undefined, index: -1 }));
+    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), c: undefined, index: -1, doc: undefined }));
     return slot;
   };
   const globalId = (ns: string, local: string): Slot => slotOf(idsOf(ns), ns, local);
@@ -104,7 +108,7 @@ export function assembleSpdx2(
     const ids = idsOf(d.namespace);
     for (let k = 0; k < d.components.length; k++) {
       const c = d.components[k]!;
-      const slot: Slot = { id: c.id, c, index: -1 };
+      const slot: Slot = { id: c.id, c, index: -1, doc: undefined };
       ids.set(d.localIds[k]!, slot);
       owned.push(slot);
     }
@@ -133,7 +137,7 @@ export function assembleSpdx2(
   const filesOf = new Map<Slot, number>();
   const described = new Map<Spdx2Doc, string[]>();
   let edgeCount = 0;
-  const isDoc = (id: string) => docIds.has(id) || id.endsWith('#SPDXRef-DOCUMENT');
+  const isDoc = (s: Slot): boolean => (s.doc ??= docIds.has(s.id) || s.id.endsWith('#SPDXRef-DOCUMENT'));
   for (const d of docs) {
     const desc = d.describes.map((r) => resolve(d, r).id);
     for (const r of desc) edgeCount++, fold.add('edge', 'documentDescribes: becomes the link from the device to this input', `${d.name} -> ${r}`);
@@ -152,17 +156,17 @@ export function assembleSpdx2(
         fold.add('edge', `${r.type} with a NOASSERTION/NONE end (no element to link)`, label());
         continue;
       }
-      if (r.type === 'DESCRIBES' && isDoc(a)) {
+      if (r.type === 'DESCRIBES' && isDoc(sa)) {
         described.get(d)!.push(b);
         fold.add('edge', 'DESCRIBES from a document: becomes the link from the device to this input', label());
         continue;
       }
-      if (r.type === 'DESCRIBED_BY' && isDoc(b)) {
+      if (r.type === 'DESCRIBED_BY' && isDoc(sb)) {
         described.get(d)!.push(a);
         fold.add('edge', 'DESCRIBED_BY a document: becomes the link from the device to this input', label());
         continue;
       }
-      if (isDoc(a) || isDoc(b)) {
+      if (isDoc(sa) || isDoc(sb)) {
         fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label());
         continue;
       }
