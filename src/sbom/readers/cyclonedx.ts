@@ -61,7 +61,7 @@ interface Ref {
   /** Some edge points here. */
   target: boolean;
   reached: boolean;
-  /** Where a component with this bom-ref was read (a second one is an error). */
+  /** Where the component with this reference was read (a second one is an error). */
   where: string | undefined;
   /** The component read with this reference, if any, and its position in the input's sorted list (finish()). */
   component: Component | undefined;
@@ -167,15 +167,16 @@ export class CycloneDxBuilder {
     if (!isObj(o)) throw new BeambakeError('SBOM_PARSE', 'component is not an object', { file: this.file, entry: where });
     const name = str(o.name);
     if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
-    const self = this.ref(this.localId(o));
+    const local = this.localId(o);
+    const self = this.ref(local);
     const id = self.id;
     const ref = str(o['bom-ref']);
-    if (ref) {
-      if (self.where !== undefined) {
-        throw new BeambakeError('SBOM_DUPLICATE_ID', `bom-ref "${ref}" is used twice (first at ${self.where}): references to it would be ambiguous`, { file: this.file, entry: where });
-      }
-      self.where = where;
+    if (self.where !== undefined) {
+      // a content id (no bom-ref) that a bom-ref of the document spells out is as ambiguous as a bom-ref used twice
+      const what = ref ? `bom-ref "${ref}" is used twice` : `the component has no bom-ref, and the id made from its content (${local}) is a bom-ref`;
+      throw new BeambakeError('SBOM_DUPLICATE_ID', `${what} (first at ${self.where}): references to it would be ambiguous`, { file: this.file, entry: where });
     }
+    self.where = where;
     const c = emptyComponent(id, name, componentType(o.type));
     if (str(o.version)) c.version = String(o.version);
     if (str(o.group)) c.properties.push({ name: 'cdx:group', value: String(o.group) });

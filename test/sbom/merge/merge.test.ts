@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -215,6 +216,13 @@ test('the same input twice is refused, naming both; duplicate ids in an input na
   const dup = join(makeTempDir('sbom-dup-'), 'dup.cdx.json');
   writeFileSync(dup, JSON.stringify(doc));
   await assert.rejects(readSbom(dup), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /first at components\[1\]/.test(e.message) && e.location.entry === 'components[3]');
+  // a component without a bom-ref is named by its content: a bom-ref spelling out that name is the same clash
+  const anonymous = doc.components[3] as Record<string, unknown>;
+  delete anonymous['bom-ref'];
+  const content = JSON.stringify([anonymous.type, anonymous.group, anonymous.name, anonymous.version, anonymous.purl, anonymous.cpe]);
+  doc.components[1]!['bom-ref'] = `content:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+  writeFileSync(dup, JSON.stringify(doc));
+  await assert.rejects(readSbom(dup), (e: unknown) => e instanceof BeambakeError && e.code === 'SBOM_DUPLICATE_ID' && /has no bom-ref.*first at components\[1\]/.test(e.message) && e.location.entry === 'components[3]');
   const spdx = JSON.parse(readFileSync(C('spdx/vulnscout/recipe-cairo.spdx.json'), 'utf8')) as { packages: { SPDXID: string }[] };
   spdx.packages.push({ ...spdx.packages[0]! });
   const dup2 = join(makeTempDir('sbom-dup-'), 'dup.spdx.json');
