@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseGleamManifest, parseMixLock, parseRebarLock } from '../../src/lockfiles/index.js';
 import { validateLockedPackages } from '../../src/validate/lock.js';
 import { readMixProject } from '../../src/project/mix.js';
@@ -34,8 +34,8 @@ import { checkSbomText } from '../../src/sbom/check/index.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { packYocto, sbomSeeds, type YoctoSet } from './sbom-seeds.js';
 import { gleamManifest, mixLock, rebarLock, writeProject, MIX_EXS, REBAR_CONFIG, GLEAM_TOML, APP_SRC } from '../../bench/lib/generate.js';
-import { encodePackage, newKeyPair, signedResource } from '../verify/fixture.js';
-import { corpusDir } from '../helpers/paths.js';
+import { encodePackage, signedResource } from '../verify/fixture.js';
+import { corpusDir, fixturesDir } from '../helpers/paths.js';
 import { rng } from '../helpers/rng.js';
 
 export const SLOW_MS = 10_000;
@@ -182,7 +182,9 @@ export function readers(): Reader[] {
   const lockRead = (parse: (t: string, f: string) => { packages: Parameters<typeof validateLockedPackages>[0] }) => (input: Input) => {
     validateLockedPackages(parse(text(input), 'fuzz.lock').packages);
   };
-  const key = newKeyPair();
+  // a fixed key: the signed bytes, and so the mutations a seed makes of them, are the same on every run
+  const privateKey = createPrivateKey(readFileSync(join(fixturesDir, 'keys', 'fuzz-registry.pem')));
+  const key = { privateKey, publicPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
   return [
     { name: 'mix.lock', seeds: async () => [mixLock(12), ...texts(/(^|\/)mix\.lock$/, 6)], mutate: (r, s) => mutateText(r, text(s)), read: lockRead(parseMixLock) },
     { name: 'rebar.lock', seeds: async () => [rebarLock(12), ...texts(/(^|\/)rebar\.lock$/, 6)], mutate: (r, s) => mutateText(r, text(s)), read: lockRead(parseRebarLock) },
