@@ -7,7 +7,7 @@ import type { GitPackage, HexPackage } from '../model.js';
 import { gitDestSuffix, gitSrcName, hexDownloadFilename, hexSrcName, hexTarballName, HEX_SUBDIR } from './names.js';
 import { gitPurl, hexPurl } from './purl.js';
 import * as v from './validate.js';
-import type { GitUrl, ValueContext } from './validate.js';
+import type { GitUrl } from './validate.js';
 
 const HEXPM_BASE = 'https://repo.hex.pm';
 
@@ -38,10 +38,7 @@ export interface GitEntry {
   url: string;
 }
 
-function ctx(pkg: { app: string; location?: HexPackage['location'] }, field: string): ValueContext {
-  // no spread of a conditional object: this runs for every field of every package (a few thousand times a run)
-  return pkg.location ? { entry: pkg.app, field, location: pkg.location } : { entry: pkg.app, field };
-}
+const ctx = v.packageField;
 
 /** Where a repository's tarballs are served; self-hosted repositories need `--hex-repo NAME=URL`. */
 export function repositoryBase(pkg: HexPackage, repoUrls: ReadonlyMap<string, string>): string {

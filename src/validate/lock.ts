@@ -8,14 +8,11 @@
  * instead of reaching `join(dir, name)` in one of them.
  */
 import { join, resolve, sep } from 'node:path';
-import type { Package, SourceLocation } from '../model.js';
+import type { Package } from '../model.js';
 import * as v from './values.js';
 import { BeambakeError } from '../util/errors.js';
 
-function ctx(pkg: { app: string; location?: SourceLocation }, field: string): v.ValueContext {
-  // no spread of a conditional object: this runs for every field of every package (a few thousand times a run)
-  return pkg.location ? { entry: pkg.app, field, location: pkg.location } : { entry: pkg.app, field };
-}
+const ctx = v.packageField;
 
 /** Check one locked package; throws UNSAFE_VALUE naming the entry and field. */
 export function validateLockedPackage(pkg: Package): void {

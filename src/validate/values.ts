@@ -23,6 +23,12 @@ export interface ValueContext {
   location?: SourceLocation;
 }
 
+/** The context of a package's field, where the lock states it. */
+export function packageField(pkg: { app: string; location?: SourceLocation }, field: string): ValueContext {
+  // no spread of a conditional object: this runs for every field of every package (a few thousand times a run)
+  return pkg.location ? { entry: pkg.app, field, location: pkg.location } : { entry: pkg.app, field };
+}
+
 function show(value: string): string {
   const s = value.length > 80 ? value.slice(0, 77) + '...' : value;
   return JSON.stringify(s);
