@@ -1,5 +1,5 @@
 /** Small normalisations every reader shares, so the same fact reads the same from any format. */
-import type { Hash, HashAlgorithm, Party, ComponentType } from '../model.js';
+import type { Component, Hash, HashAlgorithm, Party, ComponentType } from '../model.js';
 
 const HASH_NAMES: Record<string, HashAlgorithm> = {
   md5: 'MD5',
@@ -130,3 +130,33 @@ export function cvesFixed(sourceInfo: string | undefined): string[] {
 export const PROP_CVES_FIXED = 'yocto:cves-fixed';
 export const PROP_FOLDED_FILES = 'beambake:folded-files';
 export const PROP_UNRESOLVED = 'beambake:unresolved-reference';
+
+/**
+ * A reader's record of an element id: the component read for it, if any, and that component's
+ * position once the components are sorted (-1 until then, or for an id no component has).
+ */
+export interface Positioned {
+  component: Component | undefined;
+  index: number;
+}
+
+/**
+ * The components of an input in id order, each owner told its position, and the two ends of every
+ * edge as positions in that order (InputSbom.edgeEnds): `owners` hold the components (sorted here,
+ * in place), `ends` the records at the source and target of each edge, in edge order.
+ */
+export function componentsInIdOrder(owners: Positioned[], ends: readonly Positioned[]): { components: Component[]; edgeEnds: Int32Array } {
+  owners.sort((a, b) => {
+    const x = a.component!.id;
+    const y = b.component!.id;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const components: Component[] = new Array(owners.length);
+  for (let k = 0; k < owners.length; k++) {
+    components[k] = owners[k]!.component!;
+    owners[k]!.index = k;
+  }
+  const edgeEnds = new Int32Array(ends.length);
+  for (let j = 0; j < ends.length; j++) edgeEnds[j] = ends[j]!.index;
+  return { components, edgeEnds };
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type LicenseText, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
-import { arr, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str } from './common.js';
+import { arr, componentsInIdOrder, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str, type Positioned } from './common.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
 import { flatJoin } from '../../util/flat.js';
 
@@ -54,7 +54,7 @@ function party(v: unknown): Party | undefined {
  * later maps find equal keys by identity), and the links that finish() walks
  * to find what the document's root reaches, without a map keyed by id.
  */
-interface Ref {
+interface Ref extends Positioned {
   id: string;
   /** Targets of the edges from here. */
   out: Ref[] | undefined;
@@ -63,9 +63,6 @@ interface Ref {
   reached: boolean;
   /** Where the component with this reference was read (a second one is an error). */
   where: string | undefined;
-  /** The component read with this reference, if any, and its position in the input's sorted list (finish()). */
-  component: Component | undefined;
-  index: number;
 }
 
 /** Builds one input from CycloneDX objects in JSON shape, in document order. */
@@ -305,31 +302,29 @@ export class CycloneDxBuilder {
     const md = this.metadata;
     if (isObj(md.component) && !this.root) this.setRoot(md.component);
     if (!this.key) throw new Error('CycloneDxBuilder.finish() before the key was set');
-    // each final id made once, so the component and its edges still share one string
-    const final = new Map<string, string>();
-    const fin = (id: string) => final.get(id) ?? this.fin(id);
     if (this.provisional || (this.early !== undefined && this.early !== this.key)) {
-      for (const r of this.refs.values()) final.set(r.id, this.fin(r.id));
-      for (const r of this.owners) r.component!.id = fin(r.component!.id);
-      for (const e of this.edges) {
-        e.from = fin(e.from);
-        e.to = fin(e.to);
-      }
-      for (const v of this.vex) v.products = v.products.map(fin);
-      for (const c of this.compositions) c.assemblies = c.assemblies.map(fin);
+      // each id made final once, on its reference: the component and its edges still share one string
+      for (const r of this.refs.values()) r.id = this.fin(r.id);
+      for (const r of this.owners) r.component!.id = r.id;
+      this.edges.forEach((e, k) => {
+        e.from = this.ends[2 * k]!.id;
+        e.to = this.ends[2 * k + 1]!.id;
+      });
+      for (const v of this.vex) v.products = v.products.map((p) => this.fin(p));
+      for (const c of this.compositions) c.assemblies = c.assemblies.map((a) => this.fin(a));
     }
     const notes: string[] = [];
     const implied: (Edge & { reason: string })[] = [];
     let roots: string[];
     const root = this.root;
     if (root) {
-      const rootId = fin(root.id);
+      const rootId = root.id;
       roots = [rootId];
       // the CycloneDX convention: components listed at top level belong to metadata.component
       this.walk(root);
       for (const t of this.topLevel) {
         if (t.reached || t === root) continue;
-        implied.push({ from: rootId, to: fin(t.id), type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
+        implied.push({ from: rootId, to: t.id, type: 'CONTAINS', originalType: 'top-level component', reason: 'a top-level component belongs to metadata.component (CycloneDX convention); no dependency links it' });
         this.walk(t);
       }
       if (implied.length > 0) notes.push(`${this.file}: ${implied.length} top-level component(s) that nothing in the dependency graph links hang under metadata.component`);
@@ -338,7 +333,7 @@ export class CycloneDxBuilder {
       for (const t of starts) this.walk(t);
       // top-level components only reachable through a dependency cycle among themselves hang under the device too
       for (const t of this.topLevel) if (!t.reached) (starts.push(t), this.walk(t));
-      roots = starts.map((t) => fin(t.id));
+      roots = starts.map((t) => t.id);
       notes.push(`${this.file}: no metadata.component; the ${roots.length} top-level component(s) nothing depends on hang under the device`);
     }
     const tools: { name: string; version?: string; vendor?: string }[] = [];
@@ -346,14 +341,7 @@ export class CycloneDxBuilder {
     for (const t of toolList) {
       if (isObj(t) && str(t.name)) tools.push({ name: String(t.name), ...(str(t.version) ? { version: String(t.version) } : {}), ...(str(t.vendor) ? { vendor: String(t.vendor) } : {}) });
     }
-    const owners = this.owners.slice().sort((a, b) => (a.component!.id < b.component!.id ? -1 : a.component!.id > b.component!.id ? 1 : 0));
-    const comps: Component[] = new Array(owners.length);
-    for (let k = 0; k < owners.length; k++) {
-      comps[k] = owners[k]!.component!;
-      owners[k]!.index = k;
-    }
-    const edgeEnds = new Int32Array(this.ends.length);
-    for (let j = 0; j < this.ends.length; j++) edgeEnds[j] = this.ends[j]!.index;
+    const { components: comps, edgeEnds } = componentsInIdOrder(this.owners, this.ends);
     const manufacturer = party(md.manufacturer) ?? party(md.manufacture);
     const supplier = party(md.supplier);
     return {

@@ -5,7 +5,7 @@
  */
 import { emptyComponent, type Component, type Edge, type EdgeType, type LicenseText, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
-import { PROP_CVES_FIXED, PROP_FOLDED_FILES } from './common.js';
+import { componentsInIdOrder, PROP_CVES_FIXED, PROP_FOLDED_FILES, type Positioned } from './common.js';
 import type { Spdx2Doc } from './spdx2.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
 import { flatJoin } from '../../util/flat.js';
@@ -52,19 +52,16 @@ export interface AssembleOptions {
 /**
  * One element id of the input: its global id (one string, shared by the
  * component and every relationship naming it, so later maps match keys by
- * identity), its component if it becomes one, and that component's position in
- * the sorted list (InputSbom.edgeEnds), -1 until then or for anything else.
+ * identity), its component if it becomes one, and that component's position.
  */
-interface Slot {
+interface Slot extends Positioned {
   id: string;
-  c: Component | undefined;
-  index: number;
   /** Whether the id names an SPDX document, once asked (each relationship end asks). */
   doc: boolean | undefined;
 }
 
 /** The end of a relationship that names no element (NOASSERTION, NONE). */
-const noElement = (id: string): Slot => ({ id, c: undefined, index: -1, doc: false });
+const noElement = (id: string): Slot => ({ id, component: undefined, index: -1, doc: false });
 
 /**
  * Link documents into one input: resolve DocumentRefs by namespace, pick the
@@ -99,7 +96,7 @@ export function assembleSpdx2(
   };
   const slotOf = (ids: Map<string, Slot>, ns: string, local: string): Slot => {
     let slot = ids.get(local);
-    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), c: undefined, index: -1, doc: undefined }));
+    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), component: undefined, index: -1, doc: undefined }));
     return slot;
   };
   const globalId = (ns: string, local: string): Slot => slotOf(idsOf(ns), ns, local);
@@ -108,7 +105,7 @@ export function assembleSpdx2(
     const ids = idsOf(d.namespace);
     for (let k = 0; k < d.components.length; k++) {
       const c = d.components[k]!;
-      const slot: Slot = { id: c.id, c, index: -1, doc: undefined };
+      const slot: Slot = { id: c.id, component: c, index: -1, doc: undefined };
       ids.set(d.localIds[k]!, slot);
       owned.push(slot);
     }
@@ -188,8 +185,8 @@ export function assembleSpdx2(
     for (const d of docs) {
       for (const [local, name] of d.files) {
         const slot = globalId(d.namespace, local);
-        slot.c = emptyComponent(slot.id, name.split('/').pop() || name, 'file');
-        slot.c.filename = name;
+        slot.component = emptyComponent(slot.id, name.split('/').pop() || name, 'file');
+        slot.component.filename = name;
         owned.push(slot);
       }
     }
@@ -201,7 +198,7 @@ export function assembleSpdx2(
       }
     }
     for (const name of fileIds.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
-    for (const [slot, n] of filesOf) if (slot.c) slot.c.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
+    for (const [slot, n] of filesOf) slot.component?.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
   }
 
   // roots: what the root documents describe, minus what another described element already contains or depends on
@@ -226,7 +223,7 @@ export function assembleSpdx2(
   }
 
   const vex: VexStatement[] = [];
-  for (const { c } of owned) {
+  for (const { component: c } of owned) {
     const cves = c!.properties.find((p) => p.name === PROP_CVES_FIXED);
     if (!cves) continue;
     for (const cve of cves.value.split(' ')) {
@@ -246,16 +243,8 @@ export function assembleSpdx2(
   }
   licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const first = rootDocs[0] ?? docs[0]!;
-  owned.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  const comps: Component[] = new Array(owned.length);
-  for (let k = 0; k < owned.length; k++) {
-    const slot = owned[k]!;
-    slot.index = k;
-    comps[k] = slot.c!;
-    slot.c!.sources.push(file);
-  }
-  const edgeEnds = new Int32Array(ends.length);
-  for (let j = 0; j < ends.length; j++) edgeEnds[j] = ends[j]!.index;
+  const { components: comps, edgeEnds } = componentsInIdOrder(owned, ends);
+  for (const c of comps) c.sources.push(file);
   return {
     file,
     format,
