@@ -108,6 +108,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const idMap = new Map<string, OutNode>();
   const out = new Map<string, OutNode>();
   const nodeOfGroup: OutNode[] = new Array(groups.length);
+  /** The output node of input i's component k. */
+  const componentNode = (i: number, k: number): OutNode => nodeOfGroup[groupOf[i]![k]!]!;
   for (const g of groups) {
     const id = idFor(g.members);
     if (out.has(id)) throw new Error(`internal: id collision ${id}`);
@@ -166,10 +168,9 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     // a caller may have changed the graph since); any other is looked up by id
     const known = i.edgeEnds;
     const components = i.graph.components;
-    const groupOfComponent = groupOf[ii]!;
     const nodeAt = (j: number, ref: string): OutNode => {
       const at = known !== undefined && j < known.length ? known[j]! : -1;
-      return at >= 0 && at < components.length && components[at]!.id === ref ? nodeOfGroup[groupOfComponent[at]!]! : resolveRef(ref, i.file);
+      return at >= 0 && at < components.length && components[at]!.id === ref ? componentNode(ii, at) : resolveRef(ref, i.file);
     };
     // readers give a source's edges together: its node is looked up once
     let lastFrom: string | undefined;
@@ -313,7 +314,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     vexProducts: vexCounts,
   };
   checkNoLoss(inputs, counts, {
-    componentNode: (i, k) => nodeOfGroup[groupOf[i]![k]!],
+    componentNode,
     edgeEnds: (i) => edgeEnds[i]!,
     byId: (id) => idMap.get(id),
     isOutput: (n) => n.output,
@@ -343,9 +344,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     const w = walks.next();
     let outComponents = 0;
     let reachable = 0;
-    const groupOfComponent = groupOf[x]!;
     for (let k = 0; k < i.graph.components.length; k++) {
-      const n = nodeOfGroup[groupOfComponent[k]!]!;
+      const n = componentNode(x, k);
       if (n.walk === w) continue;
       n.walk = w;
       outComponents++;

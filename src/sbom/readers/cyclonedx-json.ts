@@ -39,7 +39,6 @@ export async function readCycloneDxJson(file: string): Promise<InputSbom> {
   b.specVersion = checkSpec(file, top.bomFormat ?? 'missing', top.specVersion);
   b.metadata = (top.metadata as Record<string, unknown>) ?? {};
   b.serialNumber = typeof top.serialNumber === 'string' ? top.serialNumber : undefined;
-  const contentSha = usableSerial(top.serialNumber) !== undefined ? '' : hashing ? sha.digest('hex') : (await hashFile(file, ['sha256'])).sha256;
-  b.key = cdxKey(top.serialNumber, contentSha);
+  b.key = usableSerial(top.serialNumber) ?? cdxKey(undefined, hashing ? sha.digest('hex') : (await hashFile(file, ['sha256'])).sha256);
   return b.finish();
 }

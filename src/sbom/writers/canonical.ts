@@ -134,9 +134,10 @@ export function adoptCanonical(graph: SbomGraph, outgoingSorted: readonly (reado
   const r = graph.metadata.root !== undefined ? graph.components.findIndex((c) => c.id === graph.metadata.root) : -1;
   if (graph.metadata.root !== undefined && r < 0) throw new Error(`internal: merge root ${graph.metadata.root} is not a component`);
   const root = r >= 0 ? graph.components[r] : undefined;
-  const components = root ? [root, ...graph.components.slice(0, r), ...graph.components.slice(r + 1)] : graph.components.slice();
-  const lists = r >= 0 ? [outgoingSorted[r]!, ...outgoingSorted.slice(0, r), ...outgoingSorted.slice(r + 1)] : outgoingSorted;
-  const outgoing = lists.map((l) => (l.length === 0 ? NO_EDGES : l));
+  // the root's entry moved to the front of a list in component order
+  const rootFirst = <T>(xs: readonly T[]): T[] => (r >= 0 ? [xs[r]!, ...xs.slice(0, r), ...xs.slice(r + 1)] : xs.slice());
+  const components = rootFirst(graph.components);
+  const outgoing = rootFirst(outgoingSorted).map((l) => (l.length === 0 ? NO_EDGES : l));
   let byId: Map<string, Component> | undefined;
   const cg: CanonicalGraph = {
     graph,

@@ -5,7 +5,7 @@
  */
 import { itemsAtDepth2 } from './common.js';
 import type { CanonicalGraph } from './canonical.js';
-import { CDX_SPEC_VERSION, cdxComponent, cdxCompositions, cdxDependency, cdxFormulation, cdxMetadata } from './cyclonedx-map.js';
+import { CDX_SPEC_VERSION, cdxComponents, cdxCompositions, cdxDependencies, cdxFormulation, cdxMetadata } from './cyclonedx-map.js';
 
 function* array(key: string, items: Iterable<unknown>, last: boolean): Generator<string> {
   let first = true;
@@ -30,23 +30,10 @@ function cdxHead(cg: CanonicalGraph) {
 export function* cyclonedxJsonChunks(cg: CanonicalGraph): Generator<string> {
   const headJson = JSON.stringify(cdxHead(cg), null, 2);
   yield headJson.slice(0, headJson.length - 2) + ',\n';
-  yield* array(
-    'components',
-    (function* () {
-      // the root is metadata.component
-      for (let k = cg.root ? 1 : 0; k < cg.components.length; k++) yield cdxComponent(cg, k);
-    })(),
-    false,
-  );
+  yield* array('components', cdxComponents(cg), false);
   const compositions = cdxCompositions(cg);
   const formulation = cdxFormulation(cg);
-  yield* array(
-    'dependencies',
-    (function* () {
-      for (let k = 0; k < cg.components.length; k++) yield cdxDependency(cg, k);
-    })(),
-    compositions.length === 0 && !formulation,
-  );
+  yield* array('dependencies', cdxDependencies(cg), compositions.length === 0 && !formulation);
   if (compositions.length > 0) yield* array('compositions', compositions, !formulation);
   if (formulation) yield* array('formulation', formulation, true);
   yield '}\n';
@@ -62,8 +49,8 @@ export function cyclonedxJsonText(cg: CanonicalGraph): string {
   const compositions = cdxCompositions(cg);
   const doc = {
     ...cdxHead(cg),
-    components: cg.components.slice(cg.root ? 1 : 0).map((_, k) => cdxComponent(cg, k + (cg.root ? 1 : 0))),
-    dependencies: cg.components.map((_, k) => cdxDependency(cg, k)),
+    components: [...cdxComponents(cg)],
+    dependencies: [...cdxDependencies(cg)],
     ...(compositions.length > 0 ? { compositions } : {}),
     ...(cdxFormulation(cg) ? { formulation: cdxFormulation(cg) } : {}),
   };

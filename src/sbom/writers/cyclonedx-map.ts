@@ -145,6 +145,16 @@ export function cdxComponent(cg: CanonicalGraph, k: number): Json {
   return o;
 }
 
+/** The components but the root (which is `metadata.component`), in canonical order. */
+export function* cdxComponents(cg: CanonicalGraph): Generator<Json> {
+  for (let k = cg.root ? 1 : 0; k < cg.components.length; k++) yield cdxComponent(cg, k);
+}
+
+/** One `dependencies` entry per component, the root's too, in canonical order. */
+export function* cdxDependencies(cg: CanonicalGraph): Generator<Json> {
+  for (let k = 0; k < cg.components.length; k++) yield cdxDependency(cg, k);
+}
+
 export function cdxMetadata(cg: CanonicalGraph): Json {
   const m = cg.graph.metadata;
   const creator = m.authors.find((a) => a.email || (a.urls && a.urls.length > 0)) ?? m.manufacturer;

@@ -4,7 +4,7 @@
  * Streams per component like the JSON writer.
  */
 import type { CanonicalGraph } from './canonical.js';
-import { CDX_SPEC_VERSION, cdxFormulation, cdxComponent, cdxCompositions, cdxDependency, cdxMetadata, type Json } from './cyclonedx-map.js';
+import { CDX_SPEC_VERSION, cdxFormulation, cdxComponents, cdxCompositions, cdxDependencies, cdxMetadata, type Json } from './cyclonedx-map.js';
 
 function esc(s: string): string {
   return s
@@ -161,16 +161,14 @@ export function* cyclonedxXmlChunks(cg: CanonicalGraph): Generator<string> {
   metadata(head, cdxMetadata(cg));
   yield head.text();
   yield '  <components>\n';
-  // the root is metadata.component
-  for (let k = cg.root ? 1 : 0; k < cg.components.length; k++) {
+  for (const c of cdxComponents(cg)) {
     const x = new Xml(2);
-    component(x, cdxComponent(cg, k));
+    component(x, c);
     yield x.text();
   }
   yield '  </components>\n';
   yield '  <dependencies>\n';
-  for (let k = 0; k < cg.components.length; k++) {
-    const d = cdxDependency(cg, k);
+  for (const d of cdxDependencies(cg)) {
     const x = new Xml(2);
     const deps = (d.dependsOn as string[] | undefined) ?? [];
     if (deps.length === 0) x.empty('dependency', { ref: str(d.ref) });
