@@ -67,10 +67,7 @@ export function refuseDtd(prolog: string, file: string): never {
 /** Parse `file`; `onChunk` sees every byte (for hashing). */
 export async function readXmlStream(file: string, handlers: XmlStreamHandlers, onChunk?: (b: Buffer) => void): Promise<XmlDocument> {
   const parser = new SaxesParser({ xmlns: true, position: true });
-  // the open elements: frames[0..depth-1], each frame object reused by every element at its depth
-  // (an SBOM has millions of elements, and a new frame for each was most of this reader's garbage)
-  const frames: Frame[] = [];
-  let depth = 0;
+  const stack: Frame[] = [];
   const counts = new Map<string, number>();
   let doc: XmlDocument | undefined;
   let prolog = '';
@@ -98,8 +95,8 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
   parser.on('doctype', () => refuseDtd(prolog, file));
   parser.on('opentag', (tag: SaxesTagNS) => {
     rootSeen = true;
-    if (depth >= MAX_XML_DEPTH) fail(`XML elements nested too deeply (more than ${MAX_XML_DEPTH} levels)`);
-    const parent = depth > 0 ? frames[depth - 1] : undefined;
+    if (stack.length >= MAX_XML_DEPTH) fail(`XML elements nested too deeply (more than ${MAX_XML_DEPTH} levels)`);
+    const parent = stack[stack.length - 1];
     // below a streamed element the path is never asked for: not built for each of its descendants
     const inStreamed = parent?.streamed ?? false;
     const path = inStreamed ? '' : parent ? `${parent.path}/${tag.local}` : tag.local;
@@ -109,22 +106,10 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
       (attrs ??= {})[a.name] = a.value;
     }
     if (!parent) handlers.onRoot?.(attrs ?? {});
-    const streamed = inStreamed || handlers.streamed(path, tag.uri);
-    const f = frames[depth];
-    if (f === undefined) frames.push({ name: tag.name, path, uri: tag.uri, attrs, children: undefined, text: '', streamed });
-    else {
-      f.name = tag.name;
-      f.path = path;
-      f.uri = tag.uri;
-      f.attrs = attrs;
-      f.children = undefined;
-      f.text = '';
-      f.streamed = streamed;
-    }
-    depth++;
+    stack.push({ name: tag.name, path, uri: tag.uri, attrs, children: undefined, text: '', streamed: inStreamed || handlers.streamed(path, tag.uri) });
   });
   const onText = (t: string): void => {
-    const top = depth > 0 ? frames[depth - 1] : undefined;
+    const top = stack[stack.length - 1];
     // leading white space goes when the text is trimmed: the indentation between the elements of a
     // pretty-printed document is not collected at all
     if (top && (top.text !== '' || t.trim() !== '')) top.text += t;
@@ -132,7 +117,7 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('closetag', () => {
-    const f = frames[--depth]!;
+    const f = stack.pop()!;
     const text = f.text.trim();
     let value: XmlValue;
     if (f.children === undefined && f.attrs === undefined) value = text;
@@ -145,7 +130,7 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
       }
       if (text !== '') value['#text'] = text;
     }
-    const parent = depth > 0 ? frames[depth - 1] : undefined;
+    const parent = stack[stack.length - 1];
     if (!parent) {
       doc = { name: f.name, uri: f.uri, value: typeof value === 'string' ? (text === '' ? {} : { '#text': text }) : value };
       return;
