@@ -75,9 +75,10 @@ function firmwareGraph(n: number): SbomGraph {
  */
 async function xmlParserAlone(input: string): Promise<string> {
   const { SaxesParser } = await import('saxes');
+  const { XML_PARSER_OPTIONS } = await import('../src/sbom/readers/xml-stream.js');
   const { createReadStream } = await import('node:fs');
   const { StringDecoder } = await import('node:string_decoder');
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  const parser = new SaxesParser(XML_PARSER_OPTIONS);
   let elements = 0;
   parser.on('opentag', () => elements++);
   parser.on('text', () => undefined);

@@ -65,8 +65,11 @@ export function refuseDtd(prolog: string, file: string): never {
 }
 
 /** Parse `file`; `onChunk` sees every byte (for hashing). */
+/** How the reader runs saxes: namespaces resolved, positions kept for error messages. */
+export const XML_PARSER_OPTIONS = { xmlns: true, position: true } as const;
+
 export async function readXmlStream(file: string, handlers: XmlStreamHandlers, onChunk?: (b: Buffer) => void): Promise<XmlDocument> {
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  const parser = new SaxesParser(XML_PARSER_OPTIONS);
   const stack: Frame[] = [];
   const counts = new Map<string, number>();
   let doc: XmlDocument | undefined;
