@@ -58,10 +58,12 @@ interface Slot extends Positioned {
   id: string;
   /** Whether the id names an SPDX document, once asked (each relationship end asks). */
   doc: boolean | undefined;
+  /** Whether the id is an SPDX file of one of the documents. */
+  file: boolean;
 }
 
 /** The end of a relationship that names no element (NOASSERTION, NONE). */
-const noElement = (id: string): Slot => ({ id, component: undefined, index: -1, doc: false });
+const noElement = (id: string): Slot => ({ id, component: undefined, index: -1, doc: false, file: false });
 
 /**
  * Link documents into one input: resolve DocumentRefs by namespace, pick the
@@ -85,7 +87,7 @@ export function assembleSpdx2(
   }
   // the slots of the elements that are components, in the order read
   const owned: Slot[] = [];
-  const fileIds = new Map<string, string>(); // global id -> file name
+  let files = 0;
   const docIds = new Set<string>();
   // namespace -> SPDXID -> slot
   const interned = new Map<string, Map<string, Slot>>();
@@ -96,7 +98,7 @@ export function assembleSpdx2(
   };
   const slotOf = (ids: Map<string, Slot>, ns: string, local: string): Slot => {
     let slot = ids.get(local);
-    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), component: undefined, index: -1, doc: undefined }));
+    if (slot === undefined) ids.set(local, (slot = { id: flatJoin(ns, '#', local), component: undefined, index: -1, doc: undefined, file: false }));
     return slot;
   };
   const globalId = (ns: string, local: string): Slot => slotOf(idsOf(ns), ns, local);
@@ -105,11 +107,12 @@ export function assembleSpdx2(
     const ids = idsOf(d.namespace);
     for (let k = 0; k < d.components.length; k++) {
       const c = d.components[k]!;
-      const slot: Slot = { id: c.id, component: c, index: -1, doc: undefined };
+      const slot: Slot = { id: c.id, component: c, index: -1, doc: undefined, file: false };
       ids.set(d.localIds[k]!, slot);
       owned.push(slot);
     }
-    for (const [id, name] of d.files) fileIds.set(`${d.namespace}#${id}`, name);
+    for (const local of d.files.keys()) slotOf(ids, d.namespace, local).file = true;
+    files += d.files.size;
   }
   // documents other documents point at are parts; the rest are the roots of this input
   const referenced = new Set<string>();
@@ -167,9 +170,8 @@ export function assembleSpdx2(
         fold.add('edge', `${r.type} between documents (Yocto runtime/amend links; the packages they link are read directly)`, label());
         continue;
       }
-      // most documents hold no files: no lookups then
-      const aFile = fileIds.size > 0 && fileIds.has(a);
-      const bFile = fileIds.size > 0 && fileIds.has(b);
+      const aFile = sa.file;
+      const bFile = sb.file;
       if ((aFile || bFile) && !opts.keepFiles) {
         if (r.type === 'CONTAINS' && !aFile && bFile) filesOf.set(sa, (filesOf.get(sa) ?? 0) + 1);
         fold.add('edge', `${r.type} with a file (files are folded into their package)`, label());
@@ -197,7 +199,7 @@ export function assembleSpdx2(
         if (!filesOf.has(slot)) filesOf.set(slot, files.length);
       }
     }
-    for (const name of fileIds.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
+    for (const d of docs) for (const name of d.files.values()) fold.add('component', 'SPDX file: folded into its package (counted in beambake:folded-files)', name);
     for (const [slot, n] of filesOf) slot.component?.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
   }
 
@@ -268,7 +270,7 @@ export function assembleSpdx2(
     edgeEnds,
     aliases: new Map(),
     folded: fold.list(),
-    counts: { components: comps.length + (opts.keepFiles ? 0 : fileIds.size), edges: edgeCount },
+    counts: { components: comps.length + (opts.keepFiles ? 0 : files), edges: edgeCount },
     notes,
   };
 }
