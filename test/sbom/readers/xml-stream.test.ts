@@ -62,6 +62,30 @@ test('multi-byte characters split across read chunks, CDATA and entities come th
   assert.ok(got.every((g, i) => g.value === `é€😀${i}&<c>`), 'every item text intact');
 });
 
+test('a surrogate pair, CR LF and an entity cut where the parser is fed in pieces (64 KiB) come through whole', async () => {
+  const PIECE = 1 << 16;
+  let text = '<a><list>';
+  // each item ends so that the cut falls inside what follows it
+  const item = (fill: string, at: number, tail: string) => {
+    text += `<item>${fill.repeat(at - text.length - '<item>'.length)}${tail}</item>`;
+  };
+  item('p', PIECE - 1, '\u{1F600}'); // high surrogate the last unit of piece 1
+  item('q', 2 * PIECE - 1, '\r\nr'); // CR ends piece 2
+  item('s', 3 * PIECE - 2, '&amp;'); // "&a" ends piece 3
+  text += '</list></a>';
+  assert.equal(text.charCodeAt(PIECE - 1), 0xd83d);
+  assert.equal(text[2 * PIECE - 1], '\r');
+  assert.equal(text.slice(3 * PIECE - 2, 3 * PIECE), '&a');
+  const { doc, got } = collect(file(text));
+  await doc;
+  assert.deepEqual(
+    got.map((g) => g.value),
+    [`${'p'.repeat(PIECE - 1 - 15)}\u{1F600}`, `${'q'.repeat(2 * PIECE - 1 - text.indexOf('<item>q') - 6)}\nr`, `${'s'.repeat(3 * PIECE - 2 - text.indexOf('<item>s') - 6)}&`],
+  );
+  // a mistake after the first pieces is still placed where it is
+  assert.match(await refusal(file(`<a><list>${'<item>x</item>\n'.repeat(20_000)}<item></list></a>`)), /doc\d+\.xml:20001:\d+: invalid XML: /);
+});
+
 test('bad XML: one line with the place, before any element of the broken part is handed over', async () => {
   assert.match(await refusal(file('<a>\n  <list><item>x</list>\n</a>')), /doc\d+\.xml:2:\d+: invalid XML: /);
   assert.match(await refusal(file('<a>&nosuch;</a>')), /invalid XML: undefined entity/);
