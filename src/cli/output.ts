@@ -83,35 +83,58 @@ export function table(headers: string[], rowsGiven: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** One line of status on stderr, redrawn in place; nothing at all when stderr is not a TTY. */
+export interface StatusLine {
+  /** Show `text` (made terminal-safe here) unless the line was drawn less than 100 ms ago; `force` draws it anyway. */
+  update(text: string, force?: boolean): void;
+  /** Remove the line, so what is printed next starts on a clean line. */
+  clear(): void;
+}
+
+export function statusLine(stream: NodeJS.WriteStream = process.stderr): StatusLine {
+  if (!stream.isTTY) return { update() {}, clear() {} };
+  let last = 0;
+  let shown = false;
+  return {
+    update(text, force = false) {
+      const now = Date.now();
+      if (!force && now - last < 100) return;
+      last = now;
+      shown = true;
+      // a pseudo-terminal may report no width (0): a line then fits 80 columns
+      const width = stream.columns > 0 ? stream.columns : 80;
+      stream.write(`\r\u001b[2K${safeLine(text).slice(0, width - 1)}`);
+    },
+    clear() {
+      if (shown) stream.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}
+
+/** `[#####-----]`: `done` of `total` as a bar `width` characters wide. */
+export function bar(done: number, total: number, width = 24): string {
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
 export interface Progress {
   tick(label?: string): void;
   done(): void;
 }
 
-/** A one-line progress bar on stderr; a no-op when stderr is not a TTY. */
+/** A one-line progress bar on stderr counting `total` steps; a no-op when stderr is not a TTY. */
 export function progress(total: number, title: string): Progress {
-  const stream = process.stderr;
-  if (!stream.isTTY || total <= 1) return { tick() {}, done() {} };
+  if (total <= 1) return { tick() {}, done() {} };
+  const line = statusLine();
   let n = 0;
-  let last = 0;
-  const draw = (label = '') => {
-    const width = 24;
-    const filled = Math.round((n / total) * width);
-    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    const text = `${title} [${bar}] ${n}/${total} ${label}`.slice(0, (stream.columns ?? 80) - 1);
-    stream.write(`\r\u001b[2K${text}`);
-  };
   return {
-    tick(label) {
+    tick(label = '') {
       n++;
-      const now = Date.now();
-      if (now - last > 50 || n === total) {
-        last = now;
-        draw(label);
-      }
+      line.update(`${title} ${bar(n, total)} ${n}/${total} ${label}`, n === total);
     },
     done() {
-      stream.write('\r\u001b[2K');
+      line.clear();
     },
   };
 }

@@ -3,9 +3,52 @@
  * the SBOM-WRITE side) through `.command(sbomMergeCommand)`; this module only
  * declares the options and wires them to `src/sbom/merge/`.
  */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { info, printJson, safeText } from '../output.js';
+import type { MergeProgress } from '../../sbom/merge/index.js';
+import { bar, info, printJson, safeText, statusLine, type StatusLine } from '../output.js';
 import { examples } from '../options.js';
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
+
+/** The merge's progress on the status line: each input's bytes against its size (a directory has none), then the merge. */
+function mergeProgress(line: StatusLine): MergeProgress {
+  let label = '';
+  let done = 0;
+  let total: number | undefined;
+  const draw = (force: boolean) => line.update(`reading ${label} ${total ? `${bar(done, total)} ${mb(done)}/${mb(total)} MB` : `${mb(done)} MB`}`, force);
+  return {
+    reading(path, index, count) {
+      label = count > 1 ? `${basename(path)} (${index + 1}/${count})` : basename(path);
+      done = 0;
+      try {
+        const st = statSync(path);
+        total = st.isFile() ? st.size : undefined;
+      } catch {
+        total = undefined; // the reader says what is wrong with it
+      }
+      draw(true);
+    },
+    read(bytes) {
+      done += bytes;
+      draw(false);
+    },
+    merging(components) {
+      line.update(`merging ${components} components`, true);
+    },
+  };
+}
+
+/** The document's chunks, with the bytes written so far on the status line. */
+function* countedChunks(chunks: Iterable<string>, output: string, line: StatusLine): Generator<string> {
+  let bytes = 0;
+  for (const c of chunks) {
+    line.update(`writing ${basename(output)} ${mb(bytes)} MB`, bytes === 0);
+    bytes += Buffer.byteLength(c);
+    yield c;
+  }
+}
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 
@@ -63,35 +106,48 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
     const { packageVersion } = await import('../../util/package.js');
     const pkg = { version: packageVersion() };
     const epoch = sourceDateEpoch();
-    const result = await mergeFiles(argv.inputs, {
-      product: argv.product,
-      productVersion: argv['product-version'],
-      manufacturer: argv.manufacturer,
-      ...(argv['manufacturer-url'] ? { manufacturerUrl: argv['manufacturer-url'] } : {}),
-      ...(argv.contact ? { contact: argv.contact } : {}),
-      ...(epoch ? { timestamp: epoch } : {}),
-      toolVersion: pkg.version,
-      keepFiles: argv['keep-files'],
-      allowUnreachable: argv['allow-unreachable'],
-    });
-    if (result.counts.unreachable > 0) {
-      const { warn } = await import('../output.js');
-      warn(`${result.counts.unreachable} of ${result.graph.components.length} components are not reachable from the device (--explain lists them)`);
-    }
-    // written in pieces: a device SBOM of 100,000 components is never held as one string
-    const text = sbomChunks(result.graph, argv.format);
-    let vexText: string | undefined;
-    if (argv.vex) {
-      const timestamp = epoch ? isoSeconds(epoch) : newestInputTime(result) ?? '1970-01-01T00:00:00Z';
-      const doc = toOpenVex(result.graph, { author: argv.contact ? `${argv.manufacturer} <${argv.contact}>` : argv.manufacturer, timestamp });
-      if (doc) vexText = JSON.stringify(doc, null, 2) + '\n';
-      else info(`no vulnerability information in the inputs; ${argv.vex} not written`);
-    }
-    await writeFilesAtomic(argv.vex && vexText ? [[argv.output, text], [argv.vex, vexText]] : [[argv.output, text]]);
-    if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
-    else {
-      process.stderr.write(safeText(renderReport(result, argv.explain)));
-      info(`wrote ${argv.output} (${argv.format})${vexText ? ` and ${argv.vex} (OpenVEX 0.2.0)` : ''}`);
+    // progress on a terminal only (statusLine draws nothing otherwise), cleared before anything else is printed
+    const line = statusLine();
+    try {
+      const result = await mergeFiles(
+        argv.inputs,
+        {
+          product: argv.product,
+          productVersion: argv['product-version'],
+          manufacturer: argv.manufacturer,
+          ...(argv['manufacturer-url'] ? { manufacturerUrl: argv['manufacturer-url'] } : {}),
+          ...(argv.contact ? { contact: argv.contact } : {}),
+          ...(epoch ? { timestamp: epoch } : {}),
+          toolVersion: pkg.version,
+          keepFiles: argv['keep-files'],
+          allowUnreachable: argv['allow-unreachable'],
+        },
+        mergeProgress(line),
+      );
+      line.clear();
+      if (result.counts.unreachable > 0) {
+        const { warn } = await import('../output.js');
+        warn(`${result.counts.unreachable} of ${result.graph.components.length} components are not reachable from the device (--explain lists them)`);
+      }
+      // written in pieces: a device SBOM of 100,000 components is never held as one string
+      const chunks = sbomChunks(result.graph, argv.format);
+      const text = process.stderr.isTTY ? countedChunks(chunks, argv.output, line) : chunks;
+      let vexText: string | undefined;
+      if (argv.vex) {
+        const timestamp = epoch ? isoSeconds(epoch) : newestInputTime(result) ?? '1970-01-01T00:00:00Z';
+        const doc = toOpenVex(result.graph, { author: argv.contact ? `${argv.manufacturer} <${argv.contact}>` : argv.manufacturer, timestamp });
+        if (doc) vexText = JSON.stringify(doc, null, 2) + '\n';
+        else info(`no vulnerability information in the inputs; ${argv.vex} not written`);
+      }
+      await writeFilesAtomic(argv.vex && vexText ? [[argv.output, text], [argv.vex, vexText]] : [[argv.output, text]]);
+      line.clear();
+      if (argv.json) printJson({ output: argv.output, format: argv.format, ...(vexText ? { vex: argv.vex } : {}), ...reportJson(result, argv.explain) });
+      else {
+        process.stderr.write(safeText(renderReport(result, argv.explain)));
+        info(`wrote ${argv.output} (${argv.format})${vexText ? ` and ${argv.vex} (OpenVEX 0.2.0)` : ''}`);
+      }
+    } finally {
+      line.clear();
     }
   },
 };

@@ -6,10 +6,25 @@ export { mergeSboms, type MergeOptions, type MergeResult, type Decision, type Me
 export { toOpenVex } from './openvex.js';
 export { renderReport, reportJson } from './report.js';
 
-export async function mergeFiles(paths: string[], opts: MergeOptions & ReadOptions): Promise<MergeResult> {
+/** What a merge of files reports as it goes (the CLI draws it on a terminal: a large merge takes seconds). */
+export interface MergeProgress {
+  /** Input `index` (from 0) of `count` is read next. */
+  reading(path: string, index: number, count: number): void;
+  /** `bytes` more of the input being read. */
+  read(bytes: number): void;
+  /** Every input is read; the merge of their `components` starts. */
+  merging(components: number): void;
+}
+
+export async function mergeFiles(paths: string[], opts: MergeOptions & ReadOptions, progress?: MergeProgress): Promise<MergeResult> {
   const inputs = [];
+  const readOpts: ReadOptions = progress ? { ...opts, onBytes: (n) => progress.read(n) } : opts;
   // one at a time: each reader streams its input, and reading in parallel would only add peak memory
-  for (const p of paths) inputs.push(await readSbom(p, opts));
+  for (const [k, p] of paths.entries()) {
+    progress?.reading(p, k, paths.length);
+    inputs.push(await readSbom(p, readOpts));
+  }
+  progress?.merging(inputs.reduce((n, i) => n + i.graph.components.length, 0));
   return mergeSboms(inputs, opts);
 }
 

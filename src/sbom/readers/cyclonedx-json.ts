@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { hashFile } from '../../util/hash.js';
 import { scanJsonFile } from './json-scan.js';
 import { CycloneDxBuilder, cdxKey, checkSpec, usableSerial } from './cyclonedx.js';
-import type { InputSbom } from './types.js';
+import type { InputSbom, ReadOptions } from './types.js';
 
 const STREAMED = new Set(['components', 'dependencies', 'vulnerabilities', 'compositions']);
 
-export async function readCycloneDxJson(file: string): Promise<InputSbom> {
+export async function readCycloneDxJson(file: string, opts: ReadOptions = {}): Promise<InputSbom> {
   const b = new CycloneDxBuilder(file, 'cyclonedx-json');
   const top: Record<string, unknown> = {};
   // the bytes' hash is the key only without a serial number: not computed once one came (most documents
@@ -34,6 +34,7 @@ export async function readCycloneDxJson(file: string): Promise<InputSbom> {
     },
     (chunk) => {
       if (hashing) sha.update(chunk);
+      opts.onBytes?.(chunk.length);
     },
   );
   b.specVersion = checkSpec(file, top.bomFormat ?? 'missing', top.specVersion);

@@ -9,7 +9,7 @@ import { BeambakeError } from '../../util/errors.js';
 import { readXmlStream } from './xml-stream.js';
 import { arr, isObj } from './common.js';
 import { CycloneDxBuilder, cdxKey, checkSpec } from './cyclonedx.js';
-import type { InputSbom } from './types.js';
+import type { InputSbom, ReadOptions } from './types.js';
 
 type X = Record<string, unknown>;
 
@@ -71,7 +71,7 @@ function dependencyEntry(d: unknown): unknown {
   return { ref: d.ref, dependsOn: arr(key ? d[key] : undefined).map((x) => (isObj(x) ? x.ref : undefined)), provides: arr(d.provides).map((x) => (isObj(x) ? x.ref : undefined)) };
 }
 
-export async function readCycloneDxXml(file: string): Promise<InputSbom> {
+export async function readCycloneDxXml(file: string, opts: ReadOptions = {}): Promise<InputSbom> {
   const b = new CycloneDxBuilder(file, 'cyclonedx-xml');
   const hash = createHash('sha256');
   // components and dependencies are built as they stream past; the rest is a small tree
@@ -88,7 +88,10 @@ export async function readCycloneDxXml(file: string): Promise<InputSbom> {
       // the serial number is an attribute of <bom>: known before the components
       onRoot: (attrs) => b.serialNumberSeen(attrs.serialNumber),
     },
-    (chunk) => hash.update(chunk),
+    (chunk) => {
+      hash.update(chunk);
+      opts.onBytes?.(chunk.length);
+    },
   );
   if (doc.name !== 'bom') throw new BeambakeError('SBOM_UNSUPPORTED', 'the root element is not <bom>', { file });
   const bom = doc.value;

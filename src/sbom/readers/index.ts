@@ -13,15 +13,10 @@ import { assembleSpdx2 } from './spdx2-assemble.js';
 import { readSpdx3 } from './spdx3.js';
 import { readCycloneDxJson } from './cyclonedx-json.js';
 import { readCycloneDxXml } from './cyclonedx-xml.js';
-import type { InputFormat, InputSbom } from './types.js';
+import type { InputFormat, InputSbom, ReadOptions } from './types.js';
 import { createReadStream } from 'node:fs';
 
-export type { InputSbom, InputFormat, Folded } from './types.js';
-
-export interface ReadOptions {
-  /** Keep SPDX files as components instead of folding them into their package. */
-  keepFiles?: boolean;
-}
+export type { InputSbom, InputFormat, Folded, ReadOptions } from './types.js';
 
 async function head(path: string, n: number): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -69,7 +64,10 @@ async function readSpdx2File(path: string, opts: ReadOptions): Promise<InputSbom
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const c of stream) yield c as Buffer;
+      for await (const c of stream) {
+        opts.onBytes?.((c as Buffer).length);
+        yield c as Buffer;
+      }
     } catch (e) {
       throw ioError(e, path, 'cannot read');
     }
@@ -95,8 +93,8 @@ async function readSbomAs(path: string, opts: ReadOptions): Promise<InputSbom> {
     case 'spdx3-jsonld':
       return readSpdx3(path, opts);
     case 'cyclonedx-json':
-      return readCycloneDxJson(path);
+      return readCycloneDxJson(path, opts);
     case 'cyclonedx-xml':
-      return readCycloneDxXml(path);
+      return readCycloneDxXml(path, opts);
   }
 }

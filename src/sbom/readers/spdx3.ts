@@ -9,7 +9,7 @@ import { emptyComponent, type BuildRecord, type Component, type Edge, type EdgeT
 import { BeambakeError } from '../../util/errors.js';
 import { scanJsonFile } from './json-scan.js';
 import { arr, componentType, isObj, normCpe, normHash, pushHash, str, PROP_FOLDED_FILES } from './common.js';
-import { FoldLog, type InputSbom } from './types.js';
+import { FoldLog, type InputSbom, type ReadOptions } from './types.js';
 
 const PACKAGE_TYPES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage']);
 /** OpenEmbedded names builds of other recipes by alias: `acl/UNIHASH/build/recipe`. */
@@ -75,11 +75,7 @@ interface Rel {
   action?: string;
 }
 
-export interface Spdx3Options {
-  keepFiles?: boolean;
-}
-
-export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<InputSbom> {
+export async function readSpdx3(file: string, opts: ReadOptions = {}): Promise<InputSbom> {
   const fold = new FoldLog();
   const components = new Map<string, Component>();
   const files = new Map<string, string>();
@@ -227,7 +223,10 @@ export async function readSpdx3(file: string, opts: Spdx3Options = {}): Promise<
       },
       onElement: (_k, v, i) => onElement(v, i),
     },
-    (b) => sha.update(b),
+    (b) => {
+      sha.update(b);
+      opts.onBytes?.(b.length);
+    },
   );
   const ctx = JSON.stringify(context ?? '');
   if (!/spdx\.org\/rdf\/3\./.test(ctx)) {

@@ -86,3 +86,10 @@ export class FoldLog {
     return n;
   }
 }
+
+export interface ReadOptions {
+  /** Keep SPDX files as components instead of folding them into their package. */
+  keepFiles?: boolean;
+  /** Told the size of each piece of the input as it is read (for progress): bytes of the file, or of an archive before decompression. */
+  onBytes?: (n: number) => void;
+}

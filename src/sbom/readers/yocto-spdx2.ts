@@ -15,8 +15,8 @@ import { BeambakeError, ioError } from '../../util/errors.js';
 import { isStackOverflow } from '../../util/nesting.js';
 import { jsonReason } from './json-scan.js';
 import { readSpdx2Doc, type Spdx2Doc } from './spdx2.js';
-import { assembleSpdx2, type AssembleOptions } from './spdx2-assemble.js';
-import type { InputSbom } from './types.js';
+import { assembleSpdx2 } from './spdx2-assemble.js';
+import type { InputSbom, ReadOptions } from './types.js';
 
 interface IndexEntry {
   filename: string;
@@ -57,7 +57,7 @@ function keyOf(docs: Spdx2Doc[], fallback: string): string {
 }
 
 /** A Yocto SPDX 2 deploy directory (index.json plus documents). */
-export async function readYoctoSpdx2Dir(dir: string, opts: AssembleOptions = {}): Promise<InputSbom> {
+export async function readYoctoSpdx2Dir(dir: string, opts: ReadOptions = {}): Promise<InputSbom> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.spdx.json')).sort();
@@ -82,6 +82,7 @@ export async function readYoctoSpdx2Dir(dir: string, opts: AssembleOptions = {})
     const bytes = await readFile(path).catch((e) => {
       throw ioError(e, path, 'cannot read');
     });
+    opts.onBytes?.(bytes.length);
     checkSha1(byName.get(n), bytes, path);
     h.update(n).update(bytes);
     docs.push(await readSpdx2Doc([bytes], path));
@@ -102,7 +103,7 @@ function isZstd(b: Uint8Array): boolean {
 }
 
 /** The members of a tar (optionally zstd- or gzip-compressed) archive, streamed. */
-async function readArchiveMembers(path: string, onMember: (name: string, bytes: Buffer) => Promise<void>): Promise<void> {
+async function readArchiveMembers(path: string, onMember: (name: string, bytes: Buffer) => Promise<void>, onBytes?: (n: number) => void): Promise<void> {
   const members: [string, Buffer][] = [];
   const parser = new Parser({
     onReadEntry(entry: ReadEntry) {
@@ -137,6 +138,7 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
       const buf = chunk as Buffer;
+      onBytes?.(buf.length);
       if (first) {
         first = false;
         if (isZstd(buf)) {
@@ -171,7 +173,7 @@ async function readArchiveMembers(path: string, onMember: (name: string, bytes: 
 }
 
 /** The image's `.spdx.tar.zst` (or `.tar`, `.tar.gz`) archive as Yocto's do_image writes it. */
-export async function readYoctoSpdx2Archive(path: string, opts: AssembleOptions = {}): Promise<InputSbom> {
+export async function readYoctoSpdx2Archive(path: string, opts: ReadOptions = {}): Promise<InputSbom> {
   const docs: Spdx2Doc[] = [];
   let index: IndexEntry[] | undefined;
   const sha1s = new Map<string, string>();
@@ -187,7 +189,7 @@ export async function readYoctoSpdx2Archive(path: string, opts: AssembleOptions 
     sha1s.set(base, createHash('sha1').update(bytes).digest('hex'));
     h.update(base).update(bytes);
     docs.push(await readSpdx2Doc([bytes], where));
-  });
+  }, opts.onBytes);
   if (docs.length === 0) throw new BeambakeError('SBOM_PARSE', 'the archive holds no *.spdx.json documents', { file: path });
   const notes: string[] = [];
   if (index) {
