@@ -61,9 +61,16 @@ interface Ref extends Positioned {
   /** Some edge points here. */
   target: boolean;
   reached: boolean;
-  /** Where the component with this reference was read (a second one is an error). */
-  where: string | undefined;
+  /** Where the component with this reference was read (a second one is an error): see `entryAt`. */
+  where: Where | undefined;
 }
+
+/**
+ * Where a component was read: a number k is `components[k]`, the usual case, kept as a number so a
+ * large SBOM makes no text per component that only an error would print.
+ */
+type Where = string | number;
+const entryAt = (where: Where): string => (typeof where === 'number' ? `components[${where}]` : where);
 
 /** Builds one input from CycloneDX objects in JSON shape, in document order. */
 export class CycloneDxBuilder {
@@ -160,10 +167,10 @@ export class CycloneDxBuilder {
   }
 
   /** Add a component (and its nested components, as CONTAINS edges); returns its reference. */
-  addComponent(o: unknown, where: string, parent?: Ref): Ref {
-    if (!isObj(o)) throw new BeambakeError('SBOM_PARSE', 'component is not an object', { file: this.file, entry: where });
+  addComponent(o: unknown, where: Where, parent?: Ref): Ref {
+    if (!isObj(o)) throw new BeambakeError('SBOM_PARSE', 'component is not an object', { file: this.file, entry: entryAt(where) });
     const name = str(o.name);
-    if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: where });
+    if (!name) throw new BeambakeError('SBOM_PARSE', 'component without a name', { file: this.file, entry: entryAt(where) });
     const local = this.localId(o);
     const self = this.ref(local);
     const id = self.id;
@@ -171,7 +178,7 @@ export class CycloneDxBuilder {
     if (self.where !== undefined) {
       // a content id (no bom-ref) that a bom-ref of the document spells out is as ambiguous as a bom-ref used twice
       const what = ref ? `bom-ref "${ref}" is used twice` : `the component has no bom-ref, and the id made from its content (${local}) is a bom-ref`;
-      throw new BeambakeError('SBOM_DUPLICATE_ID', `${what} (first at ${self.where}): references to it would be ambiguous`, { file: this.file, entry: where });
+      throw new BeambakeError('SBOM_DUPLICATE_ID', `${what} (first at ${entryAt(self.where)}): references to it would be ambiguous`, { file: this.file, entry: entryAt(where) });
     }
     self.where = where;
     const c = emptyComponent(id, name, componentType(o.type));
@@ -245,12 +252,12 @@ export class CycloneDxBuilder {
     self.component = c;
     this.owners.push(self);
     if (parent) this.link(parent, self, { from: parent.id, to: id, type: 'CONTAINS', originalType: 'nested component' });
-    if (o.components !== undefined) for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${where}.components[${i}]`, self);
+    if (o.components !== undefined) for (const [i, child] of arr(o.components).entries()) this.addComponent(child, `${entryAt(where)}.components[${i}]`, self);
     return self;
   }
 
   addTopLevel(o: unknown, i: number): void {
-    this.topLevel.push(this.addComponent(o, `components[${i}]`));
+    this.topLevel.push(this.addComponent(o, i));
   }
 
   setRoot(o: unknown): void {
