@@ -83,7 +83,7 @@ export function table(headers: string[], rowsGiven: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** One line of status on stderr, redrawn in place; nothing at all when stderr is not a TTY. */
+/** One line of status on stderr, redrawn in place; nothing at all when stderr is not a terminal (or TERM=dumb). */
 export interface StatusLine {
   /** Show `text` (made terminal-safe here) unless the line was drawn less than 100 ms ago; `force` draws it anyway. */
   update(text: string, force?: boolean): void;
@@ -91,24 +91,35 @@ export interface StatusLine {
   clear(): void;
 }
 
+// carriage return, erase the line; autowrap off while the text is written, so a line wider than the
+// terminal (double-width characters count twice) is cut at the margin instead of wrapping onto a
+// row the next redraw would not erase
+const DRAW_START = '\r\u001b[2K\u001b[?7l';
+const DRAW_END = '\u001b[?7h';
+
 export function statusLine(stream: NodeJS.WriteStream = process.stderr): StatusLine {
-  if (!stream.isTTY) return { update() {}, clear() {} };
+  if (!stream.isTTY || process.env.TERM === 'dumb') return { update() {}, clear() {} };
   let last = 0;
   let shown = false;
+  const clear = (): void => {
+    if (shown) stream.write('\r\u001b[2K');
+    shown = false;
+  };
+  // an interrupt (the atomic writer exits on SIGINT/SIGTERM) leaves no status line for the prompt to follow
+  process.once('exit', clear);
   return {
     update(text, force = false) {
       const now = Date.now();
       if (!force && now - last < 100) return;
       last = now;
       shown = true;
-      // a pseudo-terminal may report no width (0): a line then fits 80 columns
+      // a pseudo-terminal may report no width (0): a line then fits 80 columns; cut between characters,
+      // never inside a surrogate pair
       const width = stream.columns > 0 ? stream.columns : 80;
-      stream.write(`\r\u001b[2K${safeLine(text).slice(0, width - 1)}`);
+      const chars = Array.from(safeLine(text));
+      stream.write(`${DRAW_START}${chars.length < width ? chars.join('') : chars.slice(0, width - 1).join('')}${DRAW_END}`);
     },
-    clear() {
-      if (shown) stream.write('\r\u001b[2K');
-      shown = false;
-    },
+    clear,
   };
 }
 

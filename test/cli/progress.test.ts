@@ -14,17 +14,23 @@ import { makeTempDir } from '../helpers/temp.js';
 import { needTools } from '../helpers/toolchain.js';
 
 const CLEAR = '\r\u001b[2K';
+// each status line is written with the terminal's autowrap off (a long line is cut, not wrapped)
+const NOWRAP = '\u001b[?7l';
+const WRAP = '\u001b[?7h';
 const device = ['--product', 'Gateway', '--product-version', '2.1', '--manufacturer', 'ACME'];
 const mixSbom = join(corpusDir, 'cyclonedx', 'mix_sbom-self', 'bom.cdx.json');
 const openwrt = join(corpusDir, 'cyclonedx', 'openwrt', 'openwrt-sbom-generator_demo_sbom.cdx-1.4.json');
 
-/** The status lines drawn: the text after each line clear up to the next carriage return or clear. */
+/** The status lines drawn: the text between autowrap off and on after each line clear. */
 const statusLines = (output: string): string[] =>
   output
     .split(CLEAR)
     .slice(1)
-    .map((s) => s.split('\r')[0]!)
-    .filter((s) => s !== '');
+    .filter((s) => s.startsWith(NOWRAP))
+    .map((s) => {
+      assert.ok(s.includes(WRAP), JSON.stringify(s));
+      return s.slice(NOWRAP.length, s.indexOf(WRAP));
+    });
 
 test('sbom merge on a terminal: each input read against its size, the merge, the bytes written; cleared before the report', (t) => {
   if (!needTools(t, 'script')) return;
@@ -52,7 +58,12 @@ test('sbom merge without a terminal draws no status line; the written SBOM is th
   assert.ok(!piped.stderr.includes('\r') && !piped.stderr.includes('\u001b'), JSON.stringify(piped.stderr.slice(0, 200)));
   const tty = runCliOnTerminal(['sbom', 'merge', mixSbom, openwrt, ...device, '-o', join(dir, 'tty.cdx.json')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
   assert.equal(tty.status, 0, tty.output);
+  assert.ok(statusLines(tty.output).length > 0);
   assert.ok(readFileSync(join(dir, 'tty.cdx.json')).equals(readFileSync(join(dir, 'piped.cdx.json'))));
+  // a terminal that cannot erase a line (TERM=dumb) gets none either
+  const dumb = runCliOnTerminal(['sbom', 'merge', mixSbom, openwrt, ...device, '-o', join(dir, 'dumb.cdx.json')], { env: { TERM: 'dumb' } });
+  assert.equal(dumb.status, 0, dumb.output);
+  assert.ok(!dumb.output.includes('\u001b'), JSON.stringify(dumb.output.slice(0, 200)));
 });
 
 test('a file name with terminal controls is shown escaped; an error is printed on a cleared line', (t) => {

@@ -75,8 +75,10 @@ export async function readXmlStream(file: string, handlers: XmlStreamHandlers, o
   let doc: XmlDocument | undefined;
   let prolog = '';
   let rootSeen = false;
-  // streamed elements are handed over after the chunk that completes them has parsed without error:
-  // saxes closes the open elements of a mis-nested document before it reports the error, and the error comes first
+  // streamed elements are handed over after the piece of text that completes them (see `feed`) has parsed
+  // without error: saxes closes the open elements of a mis-nested document before it reports the error, and
+  // the error comes first. A problem in an element is reported before an XML error in a later piece, as in
+  // document order
   let pending: { path: string; uri: string; value: XmlValue; index: number }[] = [];
   const drain = (): void => {
     const list = pending;
