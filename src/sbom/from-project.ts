@@ -245,6 +245,43 @@ function rootEdgeType(pkg: Package): Pick<Edge, 'type' | 'originalType'> {
   return { type: 'DEPENDS_ON' };
 }
 
+export const PROP_REQUIRED_BY = 'beambake:required-by';
+
+/**
+ * A locked package no edge leads to is a dependency of a dependency that the lock does not name
+ * (rebar.lock gives each package a level, not the package that requires it; a lock without
+ * dependency lists says no more). It is still part of what the project needs: the root depends on
+ * it, and the component says that the package that requires it is unknown. Without the edge the
+ * SBOM would hold components nothing links to the product (BSI TR-03183-2 asks for that path).
+ */
+function linkIndirectDependencies(root: Component, built: { pkg: Package; b: Built }[], edges: Edge[]): void {
+  const out = new Map<string, string[]>();
+  const targets = new Set<string>();
+  for (const e of edges) {
+    const l = out.get(e.from);
+    if (l) l.push(e.to);
+    else out.set(e.from, [e.to]);
+    if (e.from !== root.id) targets.add(e.to);
+  }
+  const reached = new Set<string>();
+  const reach = (id: string): void => {
+    const stack = [id];
+    reached.add(id);
+    while (stack.length > 0) for (const to of out.get(stack.pop()!) ?? []) if (!reached.has(to)) (reached.add(to), stack.push(to));
+  };
+  reach(root.id);
+  // the tops of what is left first (nothing depends on them), then any cycle nothing outside it reaches
+  for (const top of [true, false]) {
+    for (const { pkg, b } of built) {
+      const id = b.component.id;
+      if (reached.has(id) || (top && targets.has(id))) continue;
+      edges.push({ from: root.id, to: id, ...rootEdgeType(pkg) });
+      b.component.properties.push({ name: PROP_REQUIRED_BY, value: 'unknown: an indirect dependency, and the lock does not say of which package' });
+      reach(id);
+    }
+  }
+}
+
 export async function projectToSbomGraph(project: Project, opts: ProjectSbomOptions = {}): Promise<SbomGraph> {
   const timestamp = opts.timestamp ?? sourceDateEpoch(opts.env);
   // A bare lockfile names no project: the SBOM still needs a root, named after the directory and marked so.
@@ -290,6 +327,7 @@ export async function projectToSbomGraph(project: Project, opts: ProjectSbomOpti
     aggregates.set(b.component.id, !b.depsStated ? 'unknown' : missing ? 'incomplete' : 'complete');
     if (pkg.direct) edges.push({ from: root.id, to: b.component.id, ...rootEdgeType(pkg) });
   }
+  linkIndirectDependencies(root, built, edges);
 
   // The release's own applications: first-party, at the release's version, inside the root.
   const own: Component[] = [];

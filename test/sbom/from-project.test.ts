@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProject } from '../../src/lockfiles/index.js';
 import { projectToJson, type Project } from '../../src/model.js';
-import { projectToSbomGraph, renderLayerSbom } from '../../src/sbom/from-project.js';
+import { projectToSbomGraph, PROP_REQUIRED_BY, renderLayerSbom } from '../../src/sbom/from-project.js';
 import { isBeambakeError } from '../../src/util/errors.js';
 import { corpusDir } from '../helpers/paths.js';
 import { GPIO, gpioProject } from './check/demo-project.js';
@@ -102,4 +102,64 @@ test('renderLayerSbom gives the CycloneDX JSON of the project', async () => {
   assert.equal(prod.length, project.packages.length - 1);
   assert.equal(doc.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:hex/')).length, prod.length);
   assert.ok(!doc.components.some((c: { name: string }) => c.name === 'gleeunit'));
+});
+
+/** Components of `graph` the root reaches over its edges. */
+function reachedFromRoot(graph: { metadata: { root?: string }; edges: { from: string; to: string }[] }): Set<string> {
+  const seen = new Set([graph.metadata.root!]);
+  const stack = [graph.metadata.root!];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    for (const e of graph.edges) if (e.from === at && !seen.has(e.to)) (seen.add(e.to), stack.push(e.to));
+  }
+  return seen;
+}
+
+test('every locked package is linked to the project: an indirect one the lock names no parent for hangs under the root, said so', async () => {
+  // rebar.lock gives levels, not parents: before, these SBOMs held components nothing linked to the product
+  for (const [dir, indirect] of [
+    ['rebar/erlang_ls', 6],
+    ['rebar/elvis', 1],
+    ['rebar/otel-roll_dice_elli-git_subdir', 9],
+    ['rebar/rebar3-testdata', 7],
+  ] as const) {
+    const project = await readProject(join(corpusDir, dir), { appVersion: '1.0.0' });
+    const graph = await projectToSbomGraph(project, { env: {} });
+    const reached = reachedFromRoot(graph);
+    assert.deepEqual(
+      graph.components.filter((c) => !reached.has(c.id)).map((c) => c.name),
+      [],
+      dir,
+    );
+    const said = graph.components.filter((c) => c.properties.some((p) => p.name === PROP_REQUIRED_BY));
+    assert.equal(said.length, indirect, dir);
+    for (const c of said) {
+      const pkg = project.packages.find((p) => p.app === c.name || ('name' in p && p.name === c.name))!;
+      assert.equal(pkg.direct, false, `${dir}: ${c.name} is indirect`);
+      assert.ok(graph.edges.some((e) => e.from === graph.metadata.root && e.to === c.id), `${dir}: ${c.name} under the root`);
+    }
+  }
+  // a lock whose dependency lists are complete (mix.lock) needs no such edge
+  const phoenix = await projectToSbomGraph(await readProject(join(corpusDir, 'mix/phoenix')), { env: {} });
+  assert.ok(!phoenix.components.some((c) => c.properties.some((p) => p.name === PROP_REQUIRED_BY)));
+});
+
+test('indirect packages: only the tops of what nothing links get a root edge (in their scope); a cycle gets one', async () => {
+  const hex = (app: string, direct: boolean, dependencies: string[], scope: 'prod' | 'test' = 'prod') =>
+    ({ source: 'hex', app, name: app, version: '1.0.0', repository: 'hexpm', outerChecksum: 'a'.repeat(64), innerChecksum: null, buildTools: ['rebar3'], direct, dependencies, scope }) as const;
+  const project = {
+    buildTool: 'rebar3',
+    lockfile: 'rebar.lock',
+    name: 'app',
+    version: '1.0.0',
+    // b -> c is known, b's parent is not; d <-> e is a cycle nothing reaches; t is test-only
+    packages: [hex('a', true, []), hex('c', false, []), hex('b', false, ['c']), hex('e', false, ['d']), hex('d', false, ['e']), hex('t', false, [], 'test')],
+  } as unknown as Project;
+  const graph = await projectToSbomGraph(project, { env: {}, includeScopes: ['test'] });
+  const fromRoot = graph.edges.filter((e) => e.from === graph.metadata.root).map((e) => `${graph.components.find((c) => c.id === e.to)!.name} ${e.type}`);
+  assert.deepEqual(fromRoot.filter((x) => !/^(erts|kernel|stdlib) /.test(x)).sort(), ['a DEPENDS_ON', 'b DEPENDS_ON', 'e DEPENDS_ON', 't DEV_DEPENDS_ON']);
+  const said = graph.components.filter((c) => c.properties.some((p) => p.name === PROP_REQUIRED_BY)).map((c) => c.name);
+  assert.deepEqual(said.sort(), ['b', 'e', 't']);
+  const reached = reachedFromRoot(graph);
+  assert.ok(graph.components.every((c) => reached.has(c.id)));
 });
