@@ -85,6 +85,8 @@ export function table(headers: string[], rowsGiven: string[][]): string {
 
 /** One line of status on stderr, redrawn in place; nothing at all when stderr is not a terminal (or TERM=dumb). */
 export interface StatusLine {
+  /** Whether anything is drawn at all (a terminal that can erase a line): work done only to be shown can be skipped otherwise. */
+  readonly active: boolean;
   /** Show `text` (made terminal-safe here) unless the line was drawn less than 100 ms ago; `force` draws it anyway. */
   update(text: string, force?: boolean): void;
   /** Remove the line, so what is printed next starts on a clean line. */
@@ -98,7 +100,7 @@ const DRAW_START = '\r\u001b[2K\u001b[?7l';
 const DRAW_END = '\u001b[?7h';
 
 export function statusLine(stream: NodeJS.WriteStream = process.stderr): StatusLine {
-  if (!stream.isTTY || process.env.TERM === 'dumb') return { update() {}, clear() {} };
+  if (!stream.isTTY || process.env.TERM === 'dumb') return { active: false, update() {}, clear() {} };
   let last = 0;
   let shown = false;
   const clear = (): void => {
@@ -108,6 +110,7 @@ export function statusLine(stream: NodeJS.WriteStream = process.stderr): StatusL
   // an interrupt (the atomic writer exits on SIGINT/SIGTERM) leaves no status line for the prompt to follow
   process.once('exit', clear);
   return {
+    active: true,
     update(text, force = false) {
       const now = Date.now();
       if (!force && now - last < 100) return;

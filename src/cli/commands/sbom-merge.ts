@@ -131,7 +131,7 @@ export const sbomMergeCommand: CommandModule<object, MergeArgs> = {
       }
       // written in pieces: a device SBOM of 100,000 components is never held as one string
       const chunks = sbomChunks(result.graph, argv.format);
-      const text = process.stderr.isTTY ? countedChunks(chunks, argv.output, line) : chunks;
+      const text = line.active ? countedChunks(chunks, argv.output, line) : chunks;
       let vexText: string | undefined;
       if (argv.vex) {
         const timestamp = epoch ? isoSeconds(epoch) : newestInputTime(result) ?? '1970-01-01T00:00:00Z';
