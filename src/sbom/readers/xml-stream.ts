@@ -64,10 +64,10 @@ export function refuseDtd(prolog: string, file: string): never {
   throw new BeambakeError('SBOM_UNSUPPORTED', 'XML with a document type declaration (DTD, entities) is not accepted: CycloneDX XML has none, and entities could change the text', { file, line, column });
 }
 
-/** Parse `file`; `onChunk` sees every byte (for hashing). */
 /** How the reader runs saxes: namespaces resolved, positions kept for error messages. */
 export const XML_PARSER_OPTIONS = { xmlns: true, position: true } as const;
 
+/** Parse `file`; `onChunk` sees every byte (for hashing). */
 export async function readXmlStream(file: string, handlers: XmlStreamHandlers, onChunk?: (b: Buffer) => void): Promise<XmlDocument> {
   const parser = new SaxesParser(XML_PARSER_OPTIONS);
   const stack: Frame[] = [];
