@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replaceDirAtomic, writeFileAtomic, writeFilesAtomic } from '../../src/util/atomic.js';
+import { replaceDirAtomic, writeChunksAtomic, writeFileAtomic, writeFilesAtomic } from '../../src/util/atomic.js';
 import { BeambakeError } from '../../src/util/errors.js';
 import { makeTempDir } from '../helpers/temp.js';
 
@@ -11,6 +11,24 @@ test('writeFileAtomic leaves no temporary files behind', async () => {
   await writeFileAtomic(join(dir, 'a', 'out.txt'), 'hello');
   assert.equal(await readFile(join(dir, 'a', 'out.txt'), 'utf8'), 'hello');
   assert.deepEqual(await readdir(join(dir, 'a')), ['out.txt']);
+});
+
+test('writeChunksAtomic: a document of many MiB arrives whole; a producer that fails leaves no file and its own error', async () => {
+  const dir = makeTempDir('bb-atomic-');
+  const piece = (k: number) => `${String(k).padStart(8, '0')}${'y'.repeat(99_992)}\n`;
+  function* pieces(n: number, failAt?: number): Generator<string> {
+    for (let k = 0; k < n; k++) {
+      if (k === failAt) throw new BeambakeError('SBOM_PARSE', 'bad input', { file: 'in.json' });
+      yield piece(k);
+    }
+  }
+  await writeChunksAtomic(join(dir, 'out.txt'), pieces(60));
+  const text = await readFile(join(dir, 'out.txt'), 'utf8');
+  assert.equal(text.length, 60 * 100_001);
+  assert.equal(text, Array.from({ length: 60 }, (_, k) => piece(k)).join(''));
+  // the failure comes while a write of the first megabytes is still in flight
+  await assert.rejects(writeChunksAtomic(join(dir, 'failed.txt'), pieces(60, 25)), (e) => e instanceof BeambakeError && e.code === 'SBOM_PARSE');
+  assert.deepEqual(await readdir(dir), ['out.txt']);
 });
 
 test('replaceDirAtomic keeps the old tree when filling fails', async () => {

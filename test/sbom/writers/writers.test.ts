@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { readProject } from '../../../src/lockfiles/index.js';
 import { projectToSbomGraph } from '../../../src/sbom/from-project.js';
 import { SBOM_FORMATS, writeSbom, writeSbomToStream } from '../../../src/sbom/writers/index.js';
 import { validateCyclonedxJson, validateCyclonedxXml, validateSpdx23, validateSpdx3 } from '../../../src/sbom/check/schema.js';
 import { validateSpdx3Shacl } from '../../../src/sbom/check/shacl.js';
-import type { SbomGraph } from '../../../src/sbom/model.js';
+import { emptyComponent, type SbomGraph } from '../../../src/sbom/model.js';
 import { isBeambakeError } from '../../../src/util/errors.js';
 import { corpusDir, schemasDir } from '../../helpers/paths.js';
 
@@ -142,6 +142,33 @@ test('the streaming writer produces exactly the string writer output', async () 
     sink.end();
     assert.equal(Buffer.concat(parts).toString('utf8'), writeSbom(graph, f), f);
   }
+});
+
+/** A graph whose documents are several MiB (the streaming writer hands a stream 1 MiB at a time). */
+function largeGraph(n: number): SbomGraph {
+  const components: SbomGraph['components'] = [];
+  const edges: SbomGraph['edges'] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `lib${i}`;
+    components.push({ ...emptyComponent(`c${i}`, name, 'library'), version: '1.0.0', purl: `pkg:generic/${name}@1.0.0`, description: 'x'.repeat(200) });
+    if (i > 0) edges.push({ from: 'c0', to: `c${i}`, type: 'DEPENDS_ON' });
+  }
+  return { metadata: { name: 'big', root: 'c0', authors: [author], tools: [] }, components, edges, compositions: [], vex: [] };
+}
+
+test('the streaming writer gives a slow stream the whole document, and ends with the error of a failing one', async () => {
+  const graph = largeGraph(12_000);
+  const text = writeSbom(graph, 'cyclonedx-json');
+  assert.ok(text.length > 4 * (1 << 20), 'several MiB: more than the writer lets a stream queue');
+  const parts: Buffer[] = [];
+  // each write completes a turn of the event loop later, as a file or a pipe does
+  const slow = new Writable({ highWaterMark: 1 << 14, write: (chunk: Buffer, _enc, done) => (parts.push(chunk), setImmediate(done)) });
+  await writeSbomToStream(graph, 'cyclonedx-json', slow);
+  assert.equal(Buffer.concat(parts).toString('utf8'), text);
+  let written = 0;
+  const full = new Writable({ write: (chunk: Buffer, _enc, done) => ((written += chunk.length), setImmediate(() => done(written > 2 << 20 ? new Error('ENOSPC: no space left on device') : null))) });
+  await assert.rejects(writeSbomToStream(graph, 'cyclonedx-json', full), /ENOSPC/);
+  assert.ok(written < text.length, 'the writer stopped at the error');
 });
 
 test('an edge to a component that is not in the graph is refused before anything is written', async () => {
