@@ -14,6 +14,7 @@ import { chmodSync, existsSync, mkdirSync, promises as fsp, readdirSync, renameS
 import { constants as osConstants } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
 import { BeambakeError, ioError } from './errors.js';
+import { joinedPieces } from './flat.js';
 
 /**
  * Temporary files and directories being filled right now. Ctrl-C or a
@@ -178,23 +179,17 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
  */
 async function writeChunks(fh: FileHandle, chunks: Iterable<string>): Promise<void> {
   let inFlight: Promise<unknown> | undefined;
-  let buf = '';
   try {
-    for (const chunk of chunks) {
-      buf += chunk;
-      if (buf.length >= 1 << 20) {
-        await inFlight;
-        inFlight = fh.write(buf);
-        buf = '';
-      }
+    for (const piece of joinedPieces(chunks, 1 << 20)) {
+      await inFlight;
+      inFlight = fh.write(piece);
     }
   } catch (e) {
-    // the producer failed (an input error): the write started before it must not end unobserved
+    // the producer (an input error) or the write before failed: a write still running must not end unobserved
     await inFlight?.catch(() => undefined);
     throw e;
   }
   await inFlight;
-  if (buf.length > 0) await fh.write(buf);
 }
 
 /** What one file of writeFilesAtomic holds: its bytes, its text, or its text in pieces (see writeChunksAtomic). */

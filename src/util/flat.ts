@@ -8,3 +8,19 @@
 export function flatJoin(...parts: string[]): string {
   return parts.join('');
 }
+
+/**
+ * The chunks joined into pieces of at least `size` characters (the last one may be shorter): a
+ * writer hands a file or stream one piece per write instead of one per small chunk.
+ */
+export function* joinedPieces(chunks: Iterable<string>, size: number): Generator<string> {
+  let buf = '';
+  for (const chunk of chunks) {
+    buf += chunk;
+    if (buf.length >= size) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf.length > 0) yield buf;
+}

@@ -16,6 +16,7 @@ import { cyclonedxXmlChunks } from './cyclonedx-xml.js';
 import { spdx2Chunks } from './spdx2.js';
 import { spdx3Chunks } from './spdx3.js';
 import { BeambakeError } from '../../util/errors.js';
+import { joinedPieces } from '../../util/flat.js';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx3-json', 'spdx2-json'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
@@ -72,20 +73,13 @@ export async function writeSbomToStream(graph: SbomGraph, format: SbomFormat, st
   };
   stream.on('error', onError);
   try {
-    let buf = '';
-    for (const chunk of chunks) {
-      buf += chunk;
-      if (buf.length >= 1 << 20) {
-        if (failed !== undefined) throw failed;
-        stream.write(buf);
-        buf = '';
-        // a turn of the event loop lets the stream start its next write while the next megabyte is made
-        if (stream.writableLength >= STREAM_QUEUE) await once(stream, 'drain');
-        else await new Promise(setImmediate);
-      }
+    for (const piece of joinedPieces(chunks, 1 << 20)) {
+      if (failed !== undefined) throw failed;
+      stream.write(piece);
+      // a turn of the event loop lets the stream start its next write while the next megabyte is made
+      if (stream.writableLength >= STREAM_QUEUE) await once(stream, 'drain');
+      else await new Promise(setImmediate);
     }
-    if (failed !== undefined) throw failed;
-    if (buf.length > 0) stream.write(buf);
     if (stream.writableNeedDrain) await once(stream, 'drain');
     if (failed !== undefined) throw failed;
   } finally {
