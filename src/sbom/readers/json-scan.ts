@@ -66,6 +66,10 @@ function positionInFile(path: string, abs: number): { line: number; column: numb
   return { line, column: abs - lastNewline };
 }
 
+/** Bytes of streamed array elements parsed at once (see Scanner.run): small enough that the parsed run dies young. */
+const RUN = 1 << 16;
+const CLOSE_BRACE = Buffer.from('}');
+
 const isWs = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 class Scanner {
@@ -90,6 +94,8 @@ class Scanner {
   private lastNewline = -1;
   private firstChunk = true;
   private chunk: Uint8Array = new Uint8Array(0);
+  /** Streamed arrays whose elements are no longer read in runs (see `run`): one did not parse as a run. */
+  private noRuns = new Set<string>();
 
   /**
    * `fromFile`: the input is the file `file`, which can be read again, so lines are counted only
@@ -222,6 +228,40 @@ class Scanner {
     return -1;
   }
 
+  /**
+   * Pretty-printed input: the objects of a streamed array that begins at `i`
+   * (up to RUN bytes of them, at least one), parsed with one JSON.parse instead
+   * of being scanned byte by byte; returns the index just past the last, or -1
+   * when this element is left to the scanner. An element's closing brace is a
+   * newline, the indentation its opening brace has and `}`: a newline cannot be
+   * inside a JSON string, and a nested object's brace is indented deeper. The
+   * run is only taken when the text parses as a list of values, which it can
+   * only do when it ends where an element ends; anything else (malformed JSON,
+   * unusual indentation) goes to the scanner, which reports it as before, and
+   * after a run that does not parse that array is scanned element by element.
+   */
+  private run(buf: Uint8Array, i: number): number {
+    if (this.noRuns.has(this.key)) return -1;
+    let line = i;
+    while (line > 0 && (buf[line - 1] === 0x20 || buf[line - 1] === 0x09)) line--;
+    if (line === 0 || buf[line - 1] !== 0x0a) return -1;
+    const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+    const close = Buffer.concat([b.subarray(line - 1, i), CLOSE_BRACE]);
+    let at = b.lastIndexOf(close, i + RUN);
+    if (at < i) at = b.indexOf(close, i);
+    if (at === -1) return -1;
+    const end = at + close.length;
+    let list: unknown[];
+    try {
+      list = JSON.parse(`[${b.toString('utf8', i, end)}]`) as unknown[];
+    } catch {
+      this.noRuns.add(this.key);
+      return -1;
+    }
+    for (const v of list) this.handlers.onElement(this.key, v, this.index++);
+    return end;
+  }
+
   private beginValue(buf: Uint8Array, i: number): void {
     const b = buf[i]!;
     this.startCapture(i, !(b === 0x7b || b === 0x5b || b === 0x22));
@@ -274,6 +314,14 @@ class Scanner {
           if (isWs(b)) {
             i++;
             break;
+          }
+          if (this.state === S.ElemOrEnd && b === 0x7b) {
+            const end = this.run(buf, i);
+            if (end !== -1) {
+              i = end;
+              this.state = S.AfterElem;
+              break;
+            }
           }
           i = this.structural(buf, i, b);
       }

@@ -105,3 +105,55 @@ test('a file read again for an error position gives the position counted while s
     assert.deepEqual(await failure(scanJsonFile(f, handlers)), counted, JSON.stringify(text));
   }
 });
+
+/** Elements that exercise the run reading of pretty-printed arrays: nested objects and lists, escaped newlines before braces, non-ASCII. */
+function elements(n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `pkg-${i} é€😀`,
+    nested: { deeper: { list: [{ k: i }, { k: '\n    }' }] } },
+    text: `ends like an element:\n    },\n    {${i % 7 === 0 ? '\\' : ''}`,
+    hashes: [{ alg: 'SHA-256', content: 'ab'.repeat(32) }],
+    ...(i % 5 === 0 ? { empty: {}, none: [] } : {}),
+  }));
+}
+
+test('pretty-printed streamed arrays (read in runs) give the elements, order and indices of the byte scanner', async () => {
+  const doc = { spdxVersion: 'SPDX-2.3', packages: elements(3000), relationships: [{ a: 1 }, 'x', 2, { b: [] }], tail: { x: 1 } };
+  const layouts = [JSON.stringify(doc, null, 2), JSON.stringify(doc, null, 4), JSON.stringify(doc, null, '\t'), JSON.stringify(doc, null, 2).replace(/\n/g, '\r\n'), JSON.stringify(doc)];
+  for (const [k, text] of layouts.entries()) {
+    const bytes = Buffer.from(text);
+    assert.ok(bytes.length > 3 << 16, 'more than a few runs');
+    for (const size of [1 << 20, 4096, 777]) {
+      assert.deepEqual(await roundTrip(bytes, size, ['packages', 'relationships']), doc, `layout ${k}, chunks of ${size}`);
+    }
+  }
+});
+
+test('a layout the runs do not fit (a nested brace at the element indentation) is read element by element, right', async () => {
+  const text = '{\n  "packages": [\n    {"a": {\n    },\n    "b": 1\n    },\n    {"c": {"d": [\n    ]}\n    },\n    {"e": 2}\n  ]\n}';
+  for (const size of [1 << 20, 5]) assert.deepEqual(await roundTrip(Buffer.from(text), size, ['packages']), JSON.parse(text));
+});
+
+test('an error inside a run of pretty-printed elements: the elements before it are handed over, then its line and column', async () => {
+  const dir = makeTempDir('json-scan-run-');
+  const good = elements(400);
+  const bad = JSON.stringify({ packages: [...good, { name: 'broken' }, ...elements(50)] }, null, 2).replace('"name": "broken"\n', '"name": "broken",\n');
+  const lines = bad.split('\n');
+  const line = lines.findIndex((l) => l.includes('"broken",')) + 2; // the line after the trailing comma
+  const f = join(dir, 'bad.json');
+  writeFileSync(f, bad);
+  for (const scan of [(h: Parameters<typeof scanJsonFile>[1]) => scanJsonFile(f, h), (h: Parameters<typeof scanJsonFile>[1]) => scanJson([Buffer.from(bad)], f, h)]) {
+    const seen: unknown[] = [];
+    await assert.rejects(
+      scan({ streamed: (k) => k === 'packages', onElement: (_k, v) => seen.push(v), onValue() {} }),
+      (e: unknown) => {
+        assert.ok(e instanceof BeambakeError, String(e));
+        assert.equal(e.code, 'SBOM_PARSE');
+        assert.equal(e.location.entry, 'packages[400]', e.format());
+        assert.equal(e.location.line, line, e.format());
+        return true;
+      },
+    );
+    assert.deepEqual(seen, good);
+  }
+});
