@@ -68,7 +68,41 @@ function positionInFile(path: string, abs: number): { line: number; column: numb
 
 /** Bytes of streamed array elements parsed at once (see Scanner.run): small enough that the parsed run dies young. */
 const RUN = 1 << 16;
+/** Runs of one array that may fail to parse before the scanner reads the rest of it on its own. */
+const RUN_FAILURES = 4;
 const CLOSE_BRACE = Buffer.from('}');
+
+const isBlank = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * What ends an element of the array whose object element begins at `i`, and
+ * where in the match the element ends (`end`):
+ * - pretty-printed (the `{` begins its line): a newline, the same indentation
+ *   and `}`. A newline is never inside a JSON string and a nested object's
+ *   brace is indented deeper, so only a malformed or oddly indented document
+ *   gives a wrong match (`pretty`: one failed run ends the runs of that array).
+ * - otherwise (compact): `}`, the separator this element follows (`,` and the
+ *   white space around it) and this element's first key, as in `},{"SPDXID":`.
+ *   An object inside an element may match too (nested components); the parse
+ *   tells, and the array is scanned on its own after a few such failures.
+ */
+function runNeedle(b: Buffer, i: number): { bytes: Buffer; end: number; pretty: boolean } | undefined {
+  let line = i;
+  while (line > 0 && (b[line - 1] === 0x20 || b[line - 1] === 0x09)) line--;
+  if (line > 0 && b[line - 1] === 0x0a) {
+    const bytes = Buffer.concat([b.subarray(line - 1, i), CLOSE_BRACE]);
+    return { bytes, end: bytes.length, pretty: true };
+  }
+  let sep = i;
+  while (isBlank(b[sep - 1])) sep--;
+  if (b[sep - 1] !== 0x2c) return undefined;
+  sep--;
+  while (isBlank(b[sep - 1])) sep--;
+  if (b[sep - 1] !== 0x7d) return undefined;
+  const colon = b.indexOf(0x3a, i);
+  if (colon === -1 || colon - i > 64) return undefined;
+  return { bytes: b.subarray(sep - 1, colon + 1), end: 1, pretty: false };
+}
 
 const isWs = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -94,8 +128,8 @@ class Scanner {
   private lastNewline = -1;
   private firstChunk = true;
   private chunk: Uint8Array = new Uint8Array(0);
-  /** Streamed arrays whose elements are no longer read in runs (see `run`): one did not parse as a run. */
-  private noRuns = new Set<string>();
+  /** Runs of a streamed array (see `run`) that did not parse; from RUN_FAILURES on, none is tried. */
+  private readonly runFailures = new Map<string, number>();
 
   /**
    * `fromFile`: the input is the file `file`, which can be read again, so lines are counted only
@@ -229,33 +263,31 @@ class Scanner {
   }
 
   /**
-   * Pretty-printed input: the objects of a streamed array that begins at `i`
-   * (up to RUN bytes of them, at least one), parsed with one JSON.parse instead
-   * of being scanned byte by byte; returns the index just past the last, or -1
-   * when this element is left to the scanner. An element's closing brace is a
-   * newline, the indentation its opening brace has and `}`: a newline cannot be
-   * inside a JSON string, and a nested object's brace is indented deeper. The
-   * run is only taken when the text parses as a list of values, which it can
-   * only do when it ends where an element ends; anything else (malformed JSON,
-   * unusual indentation) goes to the scanner, which reports it as before, and
-   * after a run that does not parse that array is scanned element by element.
+   * The objects of a streamed array from the one that begins at `i` (up to RUN
+   * bytes of them, at least one), parsed with one JSON.parse instead of being
+   * scanned byte by byte; returns the index just past the last, or -1 when this
+   * element is left to the scanner. Where an element ends is found by a needle
+   * (see `runNeedle`) and proven by the parse: the text from an element's start
+   * parses as a list of values only when it ends where an element ends (a cut
+   * inside a string leaves it open, a cut inside an object leaves a bracket
+   * open). Anything else (malformed JSON, a needle that also matched inside an
+   * element) goes to the scanner, which reports errors as before; an array
+   * whose runs keep failing is scanned element by element from then on.
    */
   private run(buf: Uint8Array, i: number): number {
-    if (this.noRuns.has(this.key)) return -1;
-    let line = i;
-    while (line > 0 && (buf[line - 1] === 0x20 || buf[line - 1] === 0x09)) line--;
-    if (line === 0 || buf[line - 1] !== 0x0a) return -1;
+    if ((this.runFailures.get(this.key) ?? 0) >= RUN_FAILURES) return -1;
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
-    const close = Buffer.concat([b.subarray(line - 1, i), CLOSE_BRACE]);
-    let at = b.lastIndexOf(close, i + RUN);
-    if (at < i) at = b.indexOf(close, i);
+    const needle = runNeedle(b, i);
+    if (needle === undefined) return -1;
+    let at = b.lastIndexOf(needle.bytes, i + RUN);
+    if (at < i) at = b.indexOf(needle.bytes, i);
     if (at === -1) return -1;
-    const end = at + close.length;
+    const end = at + needle.end;
     let list: unknown[];
     try {
       list = JSON.parse(`[${b.toString('utf8', i, end)}]`) as unknown[];
     } catch {
-      this.noRuns.add(this.key);
+      this.runFailures.set(this.key, needle.pretty ? RUN_FAILURES : (this.runFailures.get(this.key) ?? 0) + 1);
       return -1;
     }
     for (const v of list) this.handlers.onElement(this.key, v, this.index++);

@@ -129,31 +129,48 @@ test('pretty-printed streamed arrays (read in runs) give the elements, order and
   }
 });
 
+test('compact arrays whose nested objects begin like their elements (nested components) read right, in runs or not', async () => {
+  const components = Array.from({ length: 4000 }, (_, i) => ({
+    type: 'library',
+    name: `c${i}`,
+    ...(i % 3 === 0 ? { components: [{ type: 'file', name: `f${i}` }, { type: 'file', name: `g${i}`, hashes: [{ alg: 'SHA-1', content: 'ab' }] }] } : {}),
+  }));
+  const doc = { bomFormat: 'CycloneDX', components, dependencies: components.map((c) => ({ ref: c.name, dependsOn: [] })) };
+  for (const text of [JSON.stringify(doc), JSON.stringify(doc).replace(/\},\{/g, '}, {'), JSON.stringify(doc).replace(/\},\{"type":"library"/g, '},\n{"type":"library"')]) {
+    for (const size of [1 << 20, 1000]) assert.deepEqual(await roundTrip(Buffer.from(text), size, ['components', 'dependencies']), doc);
+  }
+});
+
 test('a layout the runs do not fit (a nested brace at the element indentation) is read element by element, right', async () => {
   const text = '{\n  "packages": [\n    {"a": {\n    },\n    "b": 1\n    },\n    {"c": {"d": [\n    ]}\n    },\n    {"e": 2}\n  ]\n}';
   for (const size of [1 << 20, 5]) assert.deepEqual(await roundTrip(Buffer.from(text), size, ['packages']), JSON.parse(text));
 });
 
-test('an error inside a run of pretty-printed elements: the elements before it are handed over, then its line and column', async () => {
+test('an error inside a run (pretty-printed or compact): the elements before it are handed over, then its line, column and entry', async () => {
   const dir = makeTempDir('json-scan-run-');
   const good = elements(400);
-  const bad = JSON.stringify({ packages: [...good, { name: 'broken' }, ...elements(50)] }, null, 2).replace('"name": "broken"\n', '"name": "broken",\n');
-  const lines = bad.split('\n');
-  const line = lines.findIndex((l) => l.includes('"broken",')) + 2; // the line after the trailing comma
-  const f = join(dir, 'bad.json');
-  writeFileSync(f, bad);
-  for (const scan of [(h: Parameters<typeof scanJsonFile>[1]) => scanJsonFile(f, h), (h: Parameters<typeof scanJsonFile>[1]) => scanJson([Buffer.from(bad)], f, h)]) {
-    const seen: unknown[] = [];
-    await assert.rejects(
-      scan({ streamed: (k) => k === 'packages', onElement: (_k, v) => seen.push(v), onValue() {} }),
-      (e: unknown) => {
-        assert.ok(e instanceof BeambakeError, String(e));
-        assert.equal(e.code, 'SBOM_PARSE');
-        assert.equal(e.location.entry, 'packages[400]', e.format());
-        assert.equal(e.location.line, line, e.format());
-        return true;
-      },
-    );
-    assert.deepEqual(seen, good);
+  for (const indent of [2, 0]) {
+    const text = JSON.stringify({ packages: [...good, { name: 'broken' }, ...elements(50)] }, null, indent);
+    const bad = text.replace(/"name": ?"broken"/, (m) => `${m},`);
+    const line = indent ? bad.split('\n').findIndex((l) => l.includes('"broken",')) + 2 : 1; // the line after the trailing comma
+    // columns count bytes (the scanner's positions are byte offsets)
+    const column = indent ? 5 : Buffer.byteLength(bad.slice(0, bad.indexOf('"broken",') + '"broken",'.length)) + 1;
+    const f = join(dir, `bad${indent}.json`);
+    writeFileSync(f, bad);
+    for (const scan of [(h: Parameters<typeof scanJsonFile>[1]) => scanJsonFile(f, h), (h: Parameters<typeof scanJsonFile>[1]) => scanJson([Buffer.from(bad)], f, h)]) {
+      const seen: unknown[] = [];
+      await assert.rejects(
+        scan({ streamed: (k) => k === 'packages', onElement: (_k, v) => seen.push(v), onValue() {} }),
+        (e: unknown) => {
+          assert.ok(e instanceof BeambakeError, String(e));
+          assert.equal(e.code, 'SBOM_PARSE');
+          assert.equal(e.location.entry, 'packages[400]', e.format());
+          assert.equal(e.location.line, line, e.format());
+          assert.equal(e.location.column, column, e.format());
+          return true;
+        },
+      );
+      assert.deepEqual(seen, good);
+    }
   }
 });
