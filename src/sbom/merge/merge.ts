@@ -104,48 +104,59 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const { groups, groupOf, decisions: idDecisions } = groupComponents(inputs.map((i) => i.graph.components));
   for (const d of idDecisions) decisions.push(identityText(d));
 
-  // input id -> output node; output id -> output node
-  const idMap = new Map<string, OutNode>();
-  const out = new Map<string, OutNode>();
+  // every output node (ids are checked for collisions once they are sorted)
+  const nodes: OutNode[] = [];
   const nodeOfGroup: OutNode[] = new Array(groups.length);
   /** The output node of input i's component k. */
   const componentNode = (i: number, k: number): OutNode => nodeOfGroup[groupOf[i]![k]!]!;
   for (const g of groups) {
-    const id = idFor(g.members);
-    if (out.has(id)) throw new Error(`internal: id collision ${id}`);
-    const n = outNode(combine(g, id, decisions));
-    out.set(id, n);
+    const n = outNode(combine(g, idFor(g.members), decisions));
+    nodes.push(n);
     nodeOfGroup[g.index] = n;
-    for (const m of g.members) idMap.set(m.id, n);
   }
+  // input id -> output node: an input's component is found in its list (see InputIndex); a reference no
+  // component has is remembered once it is resolved (by alias, or as a placeholder)
+  const inputIndexes = inputs.map((i) => new InputIndex(i.graph.components));
+  const resolved = new Map<string, OutNode>();
+  const byInputId = (ref: string): OutNode | undefined => {
+    const known = resolved.get(ref);
+    if (known !== undefined) return known;
+    for (let x = 0; x < inputs.length; x++) {
+      const k = inputIndexes[x]!.indexOf(ref);
+      if (k >= 0) return componentNode(x, k);
+    }
+    return undefined;
+  };
+  const placeholderNodes = new Map<string, OutNode>();
 
   // references to elements no input holds: resolve by alias, else keep as a placeholder component
   const aliases = new Map<string, string>();
   for (const i of inputs) for (const [a, id] of i.aliases) if (!aliases.has(a)) aliases.set(a, id);
   let placeholders = 0;
   const resolveRef = (ref: string, file: string): OutNode => {
-    const known = idMap.get(ref);
+    const known = byInputId(ref);
     if (known) return known;
     const viaAlias = aliases.get(ref);
-    const aliased = viaAlias ? idMap.get(viaAlias) : undefined;
+    const aliased = viaAlias ? byInputId(viaAlias) : undefined;
     if (aliased) {
-      idMap.set(ref, aliased);
+      resolved.set(ref, aliased);
       decisions.push({ kind: 'resolved', text: `${file}: reference ${ref} resolved by alias to ${aliased.c.id}` });
       return aliased;
     }
     const id = `unresolved-${slug(nameOfRef(ref))}-${sha(ref).slice(0, 12)}`;
-    let n = out.get(id);
+    let n = placeholderNodes.get(id);
     if (!n) {
       const c = emptyComponent(id, nameOfRef(ref));
       c.properties.push({ name: PROP_UNRESOLVED, value: ref });
       c.sources.push(file);
-      out.set(id, (n = outNode(c)));
+      placeholderNodes.set(id, (n = outNode(c)));
+      nodes.push(n);
       placeholders++;
       decisions.push({ kind: 'placeholder', text: `${file}: ${ref} is referenced but in no input; kept as placeholder ${id} so its edges survive` });
     } else {
       union(n.c.sources, [file], (x) => x);
     }
-    idMap.set(ref, n);
+    resolved.set(ref, n);
     return n;
   };
 
@@ -207,7 +218,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   // the inputs' own creation times are facts about their parts of the device
   for (const i of inputs) if (i.graph.metadata.timestamp) device.properties.push({ name: 'beambake:input-created', value: `${i.graph.metadata.timestamp} ${i.key}` });
   const deviceNode = outNode(device);
-  out.set(device.id, deviceNode);
+  nodes.push(deviceNode);
   let deviceEdges = 0;
   for (const i of inputs) {
     for (const r of i.roots) {
@@ -220,7 +231,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
     }
   }
 
-  const { vex, counts: vexCounts } = mergeVex(inputs, (ref) => idMap.get(ref)?.c, aliases, device, decisions);
+  const { vex, counts: vexCounts } = mergeVex(inputs, (ref) => byInputId(ref)?.c, aliases, device, decisions);
 
   const compositions: Composition[] = inputs.flatMap((i) => i.graph.compositions.map((c) => ({ aggregate: c.aggregate, assemblies: [...new Set(c.assemblies.map((a) => resolveRef(a, i.file).c.id))].sort() })));
   // the device's list is exactly the inputs' roots; whether the inputs cover all of the device only the user knows
@@ -235,7 +246,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const builds: BuildRecord[] = [];
   for (const i of inputs) {
     for (const b of i.graph.builds ?? []) {
-      const map = (ids: string[]) => [...new Set(ids.map((x) => (idMap.get(x) ?? idMap.get(aliases.get(x) ?? ''))?.c.id ?? x))].sort();
+      const map = (ids: string[]) => [...new Set(ids.map((x) => (byInputId(x) ?? byInputId(aliases.get(x) ?? ''))?.c.id ?? x))].sort();
       builds.push({ ...b, inputs: map(b.inputs), outputs: map(b.outputs), dependsOn: b.dependsOn.map((x) => aliases.get(x) ?? x).sort() });
     }
   }
@@ -248,11 +259,19 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const walks = new Walks();
   walks.from(deviceNode, (n) => (n.reached = true));
   const detached = new Map<string, string>();
-  for (const i of inputs) for (const [id, why] of i.detached ?? []) if (idMap.has(id)) detached.set(idMap.get(id)!.c.id, `${i.file}: ${why}`);
+  const detachedNodes = new Map<string, OutNode>();
+  for (const i of inputs) {
+    for (const [id, why] of i.detached ?? []) {
+      const n = byInputId(id);
+      if (n === undefined || detached.has(n.c.id)) continue;
+      detached.set(n.c.id, `${i.file}: ${why}`);
+      detachedNodes.set(n.c.id, n);
+    }
+  }
   // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
   const inherited = new Map<string, string>();
   for (const [id, why] of detached) {
-    const start = out.get(id)!;
+    const start = detachedNodes.get(id)!;
     if (start.reached) continue;
     walks.from(start, (x) => {
       if (x !== start && !x.reached && !detached.has(x.c.id) && !inherited.has(x.c.id)) inherited.set(x.c.id, `part of ${start.c.name}, which stands apart: ${why}`);
@@ -260,8 +279,8 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   }
   for (const [id, why] of inherited) detached.set(id, why);
 
-  // ids are unique: two nodes never compare equal
-  const nodes = [...out.values()].sort((a, b) => (a.c.id < b.c.id ? -1 : 1));
+  nodes.sort((a, b) => (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
+  for (let k = 1; k < nodes.length; k++) if (nodes[k]!.c.id === nodes[k - 1]!.c.id) throw new Error(`internal: id collision ${nodes[k]!.c.id}`);
   const components: Component[] = new Array(nodes.length);
   // canonical edge order (source, type, target, original type: what sortEdges gives) without sorting
   // the sources again: every source is a component, and those are sorted now
@@ -316,7 +335,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   checkNoLoss(inputs, counts, {
     componentNode,
     edgeEnds: (i) => edgeEnds[i]!,
-    byId: (id) => idMap.get(id),
+    byId: byInputId,
     isOutput: (n) => n.output,
     hasEdge: (from, to, type) => hasOutEdge(from, to.c.id, type),
   });
@@ -358,7 +377,7 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   adoptCanonical(
     graph,
     nodes.map((n) => n.edges),
-    (id) => out.has(id),
+    (id) => indexById(components, id) >= 0,
   );
   return {
     graph,
@@ -386,5 +405,49 @@ function identityText(d: IdentityDecision): Decision {
       return { kind: 'separate', text: `${d.component} kept apart from ${d.other}: same ${d.level} ${d.key} but ${d.reason}` };
     case 'ambiguous':
       return { kind: 'ambiguous', text: `${d.component} not merged: ${d.level} ${d.key} matches ${d.other} (${d.reason})` };
+  }
+}
+
+/** Position of the component with id `id` in a list sorted by id, or -1. */
+function indexById(components: readonly Component[], id: string): number {
+  let lo = 0;
+  let hi = components.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = components[mid]!.id;
+    if (x === id) return mid;
+    if (x < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Where an input's component with a given id is. Every reader returns its
+ * components sorted by id, so a binary search finds it; a list built in
+ * another order (by a caller) gets a map, made on the first lookup. A map of
+ * every component's id cost a 110,000-component merge ~60 ms to fill, for the
+ * few lookups (roots, VEX products, compositions) that do not follow positions.
+ */
+class InputIndex {
+  private readonly sorted: boolean;
+  private map: Map<string, number> | undefined;
+
+  constructor(private readonly components: readonly Component[]) {
+    let sorted = true;
+    for (let k = 1; k < components.length && sorted; k++) sorted = components[k - 1]!.id < components[k]!.id;
+    this.sorted = sorted;
+  }
+
+  indexOf(id: string): number {
+    if (this.sorted) return indexById(this.components, id);
+    if (this.map === undefined) {
+      this.map = new Map();
+      // the first of equal ids, as a list's own order would find it
+      this.components.forEach((c, k) => {
+        if (!this.map!.has(c.id)) this.map!.set(c.id, k);
+      });
+    }
+    return this.map.get(id) ?? -1;
   }
 }

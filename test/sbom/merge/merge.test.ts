@@ -365,3 +365,15 @@ test('edges of a source with many targets (an indexed source) and with few: each
   // 41 from the hub, 3 from the small one, 1 from the device to the hub (one root, merged)
   assert.equal(r.graph.edges.length, 45);
 });
+
+test('inputs whose components are not in id order (built by a caller) merge as the same inputs in the order readers give', async () => {
+  const sorted = await read([ARCHIVE, CDX_VEX, META_CDX]);
+  const a = mergeSboms(sorted, DEVICE);
+  // reversed lists, positions of edge ends left as they were (wrong now): the merge looks ids up instead
+  const reversed: InputSbom[] = (await read([ARCHIVE, CDX_VEX, META_CDX])).map((i) => ({ ...i, graph: { ...i.graph, components: [...i.graph.components].reverse() } }));
+  assert.ok(reversed.filter((i) => i.graph.components.length > 1 && i.graph.components[0]!.id > i.graph.components[1]!.id).length >= 2);
+  const b = mergeSboms(reversed, DEVICE);
+  assert.deepEqual(b.graph, a.graph);
+  assert.deepEqual(b.counts, a.counts);
+  assert.ok(a.counts.vexProducts.resolved > 0 && a.counts.reachable === a.graph.components.length);
+});
