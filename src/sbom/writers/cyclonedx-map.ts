@@ -112,10 +112,12 @@ function cdxProperties(cg: CanonicalGraph, k: number, props: { name: string; val
 }
 
 /**
- * The CycloneDX component for `cg.components[k]`, keys in schema order. Fields
- * are stored by name (not through a helper taking the key): a large SBOM makes
- * one of these per component, and a store with a computed key is a generic
- * lookup each time.
+ * The CycloneDX component for `cg.components[k]`, keys in schema order. One
+ * object literal with every key, a missing fact `undefined` (JSON.stringify
+ * leaves those out, the XML writer skips them): a large SBOM makes one of
+ * these per component, and fields added one by one go to a property store
+ * outside the object that grows as they come (mapping and stringifying the
+ * 110,000 components of the bench: ~485 -> ~450 ms, medians of 6 in one process).
  */
 export function cdxComponent(cg: CanonicalGraph, k: number): Json {
   const c = cg.components[k]!;
@@ -124,25 +126,25 @@ export function cdxComponent(cg: CanonicalGraph, k: number): Json {
   const props = scope === undefined ? [...c.properties] : c.properties.filter((p) => p.name !== 'cdx:scope');
   const licenses = cdxLicenses(c, props);
   cdxProperties(cg, k, props);
-  const o: Json = { type: c.type, 'bom-ref': c.id };
-  const supplier = cdxEntity(c.supplier);
-  if (supplier) o.supplier = supplier;
-  const manufacturer = cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined));
-  if (manufacturer) o.manufacturer = manufacturer;
-  if (c.authors.length > 0) o.authors = c.authors.map((name) => ({ name }));
-  o.name = c.name;
-  if (c.version !== undefined) o.version = c.version;
-  if (c.description !== undefined) o.description = c.description;
-  if (scope) o.scope = scope;
-  if (c.hashes.length > 0) o.hashes = cdxHashes(c.hashes);
-  if (licenses && licenses.length > 0) o.licenses = licenses;
-  if (c.copyright !== undefined) o.copyright = c.copyright;
-  if (c.cpes[0] !== undefined) o.cpe = c.cpes[0];
-  if (c.purl !== undefined) o.purl = c.purl;
   const refs = cdxExternalRefs(c);
-  if (refs && refs.length > 0) o.externalReferences = refs;
-  if (props.length > 0) o.properties = props;
-  return o;
+  return {
+    type: c.type,
+    'bom-ref': c.id,
+    supplier: cdxEntity(c.supplier),
+    manufacturer: cdxEntity(c.manufacturer ?? (c === cg.root ? cg.graph.metadata.manufacturer : undefined)),
+    authors: c.authors.length > 0 ? c.authors.map((name) => ({ name })) : undefined,
+    name: c.name,
+    version: c.version,
+    description: c.description,
+    scope: scope || undefined,
+    hashes: c.hashes.length > 0 ? cdxHashes(c.hashes) : undefined,
+    licenses: licenses && licenses.length > 0 ? licenses : undefined,
+    copyright: c.copyright,
+    cpe: c.cpes[0],
+    purl: c.purl,
+    externalReferences: refs && refs.length > 0 ? refs : undefined,
+    properties: props.length > 0 ? props : undefined,
+  };
 }
 
 /** The components but the root (which is `metadata.component`), in canonical order. */
