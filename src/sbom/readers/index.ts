@@ -72,7 +72,7 @@ async function readSpdx2File(path: string, opts: ReadOptions): Promise<InputSbom
       throw ioError(e, path, 'cannot read');
     }
   }
-  const doc = await readSpdx2Doc(chunks(), path);
+  const doc = await readSpdx2Doc(chunks(), path, true);
   return assembleSpdx2([doc], path, 'spdx2-json', doc.namespace, opts);
 }
 

@@ -463,13 +463,18 @@ class Scanner {
   }
 }
 
-/** Scan one JSON document given as a sequence of byte chunks. */
+/**
+ * Scan one JSON document given as a sequence of byte chunks. `fromFile`: the
+ * chunks are the file `file` from its first byte, so an error's line is
+ * counted by reading it again instead of counting every chunk's newlines.
+ */
 export async function scanJson(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   file: string,
   handlers: ScanHandlers,
+  fromFile = false,
 ): Promise<void> {
-  const s = new Scanner(file, handlers);
+  const s = new Scanner(file, handlers, fromFile);
   for await (const c of chunks) s.push(c);
   s.end();
 }

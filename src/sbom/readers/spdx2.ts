@@ -111,8 +111,8 @@ function packageToComponent(p: Record<string, unknown>, ns: string, where: strin
   return c;
 }
 
-/** Read one SPDX 2 JSON document from byte chunks. */
-export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string): Promise<Spdx2Doc> {
+/** Read one SPDX 2 JSON document from byte chunks (`chunksAreFile`: they are the file `file`, whole, see scanJson). */
+export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, chunksAreFile = false): Promise<Spdx2Doc> {
   const top: Record<string, unknown> = {};
   const rawPackages: [Record<string, unknown>, number][] = [];
   const doc: Spdx2Doc = {
@@ -182,7 +182,7 @@ export async function readSpdx2Doc(chunks: AsyncIterable<Uint8Array> | Iterable<
         doc.relationships.push(from, type, to);
       }
     },
-  });
+  }, chunksAreFile);
   const version = str(top.spdxVersion);
   if (!version || !/^SPDX-2\.\d$/.test(version)) {
     throw new BeambakeError('SBOM_UNSUPPORTED', `not an SPDX 2 document (spdxVersion ${JSON.stringify(top.spdxVersion)})`, { file });

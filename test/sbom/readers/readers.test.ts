@@ -169,6 +169,9 @@ test('bad input: one line naming the file and the place', async () => {
     assert.ok(e instanceof BeambakeError);
     assert.equal(e.code, 'SBOM_PARSE');
     assert.match(e.format(), /truncated\.spdx\.json:\d+:\d+: relationships\[\d+\]: invalid JSON/);
+    // the line of the second comma (an SPDX 2 file's positions are counted from the file when an error needs one)
+    const line = text.split('\n').findIndex((l) => l.includes('"relationshipType": "DESCRIBES"')) + 1;
+    assert.equal(e.location.line, line, e.format());
     assert.ok(!e.format().includes('\n'));
     return true;
   });
