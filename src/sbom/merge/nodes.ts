@@ -13,6 +13,7 @@
  */
 import type { Component, Edge } from '../model.js';
 import { REACHING_EDGES } from '../writers/common.js';
+import { appended } from '../../util/small-array.js';
 
 export interface OutNode {
   c: Component;
@@ -65,9 +66,8 @@ export function hasOutEdge(from: OutNode, to: string, type: string): boolean {
 /** Adds the edge from `from` to `to` (their nodes) unless it is already there; false when it was. */
 export function addOutEdge(from: OutNode, e: Edge, to: OutNode): boolean {
   if (hasOutEdge(from, e.to, e.type)) return false;
-  const l = from.edges;
-  l.push(e);
-  from.targets.push(to);
+  const l = (from.edges = appended(from.edges, e));
+  from.targets = appended(from.targets, to);
   if (l.length === SHORT + 1) {
     from.index = new Map();
     for (const x of l) indexEdge(from.index, x);

@@ -1,5 +1,6 @@
 /** Small normalisations every reader shares, so the same fact reads the same from any format. */
 import type { Component, Hash, HashAlgorithm, Party, ComponentType } from '../model.js';
+import { appended } from '../../util/small-array.js';
 
 const HASH_NAMES: Record<string, HashAlgorithm> = {
   md5: 'MD5',
@@ -27,8 +28,9 @@ export function normHash(alg: unknown, value: unknown): Hash | undefined {
   return { alg: a, value: v };
 }
 
-export function pushHash(list: Hash[], h: Hash | undefined): void {
-  if (h && !list.some((x) => x.alg === h.alg && x.value === h.value)) list.push(h);
+/** `list` with `h` added unless it holds it already (see appended: assign the result back). */
+export function withHash(list: Hash[], h: Hash | undefined): Hash[] {
+  return h && !list.some((x) => x.alg === h.alg && x.value === h.value) ? appended(list, h) : list;
 }
 
 /** SPDX "no information" values. */

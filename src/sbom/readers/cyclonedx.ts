@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { emptyComponent, type Component, type Composition, type Edge, type ExternalRefType, type Hash, type LicenseText, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
-import { arr, componentsInIdOrder, componentType, isObj, normCpe, normHash, parseSpdxParty, pushHash, str, type Positioned } from './common.js';
+import { arr, componentsInIdOrder, componentType, isObj, normCpe, normHash, parseSpdxParty, str, withHash, type Positioned } from './common.js';
+import { appended } from '../../util/small-array.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
 import { flatJoin } from '../../util/flat.js';
 
@@ -145,7 +146,7 @@ export class CycloneDxBuilder {
     this.edgeCount++;
     this.edges.push(e);
     this.ends.push(from, to);
-    (from.out ??= []).push(to);
+    from.out = appended(from.out ?? [], to);
     to.target = true;
   }
 
@@ -190,12 +191,12 @@ export class CycloneDxBuilder {
       const q = /[?&]checksums?=([^&#]+)/.exec(c.purl);
       for (const cs of q ? decodeURIComponent(q[1]!).split(',') : []) {
         const [alg, value] = cs.split(':');
-        pushHash(c.hashes, normHash(alg, value));
+        c.hashes = withHash(c.hashes, normHash(alg, value));
       }
     }
     const cpe = normCpe(o.cpe);
     if (cpe) c.cpes.push(cpe);
-    for (const h of arr(o.hashes)) if (isObj(h)) pushHash(c.hashes, normHash(h.alg, h.content));
+    for (const h of arr(o.hashes)) if (isObj(h)) c.hashes = withHash(c.hashes, normHash(h.alg, h.content));
     const declared: string[] = [];
     const concluded: string[] = [];
     for (const l of arr(o.licenses)) {
@@ -224,8 +225,8 @@ export class CycloneDxBuilder {
       if (!isObj(r) || !str(r.url)) continue;
       const t = String(r.type ?? 'other') as ExternalRefType;
       const type = REF_TYPES.has(t) ? t : 'other';
-      const refHashes: Hash[] = [];
-      for (const h of arr(r.hashes)) if (isObj(h)) pushHash(refHashes, normHash(h.alg, h.content));
+      let refHashes: Hash[] = [];
+      for (const h of arr(r.hashes)) if (isObj(h)) refHashes = withHash(refHashes, normHash(h.alg, h.content));
       c.externalRefs.push({
         type,
         url: String(r.url),
@@ -248,7 +249,7 @@ export class CycloneDxBuilder {
       }
       else c.properties.push({ name, value });
     }
-    c.sources.push(this.file);
+    c.sources = appended(c.sources, this.file);
     self.component = c;
     this.owners.push(self);
     if (parent) this.link(parent, self, { from: parent.id, to: id, type: 'CONTAINS', originalType: 'nested component' });

@@ -9,6 +9,7 @@ import { componentsInIdOrder, PROP_CVES_FIXED, PROP_FOLDED_FILES, type Positione
 import type { Spdx2Doc } from './spdx2.js';
 import { FoldLog, type InputFormat, type InputSbom } from './types.js';
 import { flatJoin } from '../../util/flat.js';
+import { appended } from '../../util/small-array.js';
 
 type Norm = { from: 'a' | 'b'; type: EdgeType; keepOriginal: boolean };
 /** SPDX 2 relationship -> edge direction and type (`a` = spdxElementId, `b` = relatedSpdxElement). */
@@ -246,7 +247,7 @@ export function assembleSpdx2(
   licenseTexts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const first = rootDocs[0] ?? docs[0]!;
   const { components: comps, edgeEnds } = componentsInIdOrder(owned, ends);
-  for (const c of comps) c.sources.push(file);
+  for (const c of comps) c.sources = appended(c.sources, file);
   return {
     file,
     format,

@@ -17,9 +17,9 @@ import {
   normCpe,
   normHash,
   parseSpdxParty,
-  pushHash,
   spdxValue,
   str,
+  withHash,
   PROP_CVES_FIXED,
 } from './common.js';
 import { flatJoin } from '../../util/flat.js';
@@ -72,7 +72,7 @@ function packageToComponent(p: Record<string, unknown>, ns: string, where: strin
   if (originator) c.manufacturer = { name: originator.name, ...(originator.urls ? { urls: originator.urls } : {}), ...(originator.email ? { email: originator.email } : {}) };
   const desc = str(p.description) ?? str(p.summary);
   if (desc) c.description = desc;
-  for (const h of arr(p.checksums)) if (isObj(h)) pushHash(c.hashes, normHash(h.algorithm, h.checksumValue));
+  for (const h of arr(p.checksums)) if (isObj(h)) c.hashes = withHash(c.hashes, normHash(h.algorithm, h.checksumValue));
   const declared = licenseExpr(p.licenseDeclared);
   const concluded = licenseExpr(p.licenseConcluded);
   if (declared) c.licenses.declared = declared;

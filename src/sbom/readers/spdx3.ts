@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { emptyComponent, type BuildRecord, type Component, type Edge, type EdgeType, type Party, type VexStatement } from '../model.js';
 import { BeambakeError } from '../../util/errors.js';
 import { scanJsonFile } from './json-scan.js';
-import { arr, componentType, isObj, normCpe, normHash, pushHash, str, PROP_FOLDED_FILES } from './common.js';
+import { arr, componentType, isObj, normCpe, normHash, str, withHash, PROP_FOLDED_FILES } from './common.js';
+import { appended } from '../../util/small-array.js';
 import { FoldLog, type InputSbom, type ReadOptions } from './types.js';
 
 const PACKAGE_TYPES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage']);
@@ -169,7 +170,7 @@ export async function readSpdx3(file: string, opts: ReadOptions = {}): Promise<I
           if (cpe && !c.cpes.includes(cpe)) c.cpes.push(cpe);
         } else if (t === 'packageUrl') c.purl ??= val;
       }
-      for (const h of arr(e.verifiedUsing)) if (isObj(h)) pushHash(c.hashes, normHash(h.algorithm, h.hashValue));
+      for (const h of arr(e.verifiedUsing)) if (isObj(h)) c.hashes = withHash(c.hashes, normHash(h.algorithm, h.hashValue));
       const dl = str(e.software_downloadLocation);
       if (dl) c.downloadLocation = dl;
       if (str(e.software_homePage)) c.externalRefs.push({ type: 'website', url: String(e.software_homePage) });
@@ -321,7 +322,7 @@ export async function readSpdx3(file: string, opts: ReadOptions = {}): Promise<I
     for (const [id, n] of filesOf) components.get(id)?.properties.push({ name: PROP_FOLDED_FILES, value: String(n) });
   }
   const comps = [...components.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const c of comps) c.sources.push(file);
+  for (const c of comps) c.sources = appended(c.sources, file);
   // the document's roots: through a software_Sbom to its rootElements; a build root stands for what it consumed and produced
   const notes: string[] = [];
   const rootSet = new Set<string>();
