@@ -424,23 +424,29 @@ function indexById(components: readonly Component[], id: string): number {
 
 /**
  * Where an input's component with a given id is. Every reader returns its
- * components sorted by id, so a binary search finds it; a list built in
- * another order (by a caller) gets a map, made on the first lookup. A map of
- * every component's id cost a 110,000-component merge ~60 ms to fill, for the
- * few lookups (roots, VEX products, compositions) that do not follow positions.
+ * components sorted by id, so a binary search finds it while lookups are few
+ * (roots, VEX products, compositions: the merge follows the positions readers
+ * give for edge ends); a map is made once they are many (a reader that gives
+ * no positions, SPDX 3) or when the list is in another order (built by a
+ * caller). A map of every component's id cost a 110,000-component merge
+ * ~60 ms to fill, for a handful of lookups.
  */
 class InputIndex {
-  private readonly sorted: boolean;
   private map: Map<string, number> | undefined;
+  /** Binary searches left before the map is made (-1: the list is not sorted, only the map will do). */
+  private searches: number;
 
   constructor(private readonly components: readonly Component[]) {
     let sorted = true;
     for (let k = 1; k < components.length && sorted; k++) sorted = components[k - 1]!.id < components[k]!.id;
-    this.sorted = sorted;
+    this.searches = sorted ? SEARCHES_BEFORE_MAP : -1;
   }
 
   indexOf(id: string): number {
-    if (this.sorted) return indexById(this.components, id);
+    if (this.map === undefined && this.searches > 0) {
+      this.searches--;
+      return indexById(this.components, id);
+    }
     if (this.map === undefined) {
       this.map = new Map();
       // the first of equal ids, as a list's own order would find it
@@ -451,3 +457,6 @@ class InputIndex {
     return this.map.get(id) ?? -1;
   }
 }
+
+/** About where a map of a large input's ids costs less than the binary searches it saves. */
+const SEARCHES_BEFORE_MAP = 4096;
