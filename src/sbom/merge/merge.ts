@@ -259,19 +259,19 @@ export function mergeSboms(inputsGiven: InputSbom[], opts: MergeOptions): MergeR
   const walks = new Walks();
   walks.from(deviceNode, (n) => (n.reached = true));
   const detached = new Map<string, string>();
-  const detachedNodes = new Map<string, OutNode>();
+  const starts: OutNode[] = [];
   for (const i of inputs) {
     for (const [id, why] of i.detached ?? []) {
       const n = byInputId(id);
       if (n === undefined || detached.has(n.c.id)) continue;
       detached.set(n.c.id, `${i.file}: ${why}`);
-      detachedNodes.set(n.c.id, n);
+      starts.push(n);
     }
   }
   // what only an explained exception reaches (the files of a package that is built, not shipped) shares its reason
   const inherited = new Map<string, string>();
-  for (const [id, why] of detached) {
-    const start = detachedNodes.get(id)!;
+  for (const start of starts) {
+    const why = detached.get(start.c.id)!;
     if (start.reached) continue;
     walks.from(start, (x) => {
       if (x !== start && !x.reached && !detached.has(x.c.id) && !inherited.has(x.c.id)) inherited.set(x.c.id, `part of ${start.c.name}, which stands apart: ${why}`);

@@ -68,13 +68,13 @@ function positionInFile(path: string, abs: number): { line: number; column: numb
   return { line, column: abs - lastNewline };
 }
 
+const isWs = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
 /** Bytes of streamed array elements parsed at once (see Scanner.run): small enough that the parsed run dies young. */
 const RUN = 1 << 16;
 /** Runs of one array that may fail to parse before the scanner reads the rest of it on its own. */
 const RUN_FAILURES = 4;
 const CLOSE_BRACE = Buffer.from('}');
-
-const isBlank = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /**
  * What ends an element of the array whose object element begins at `i`, and
@@ -96,17 +96,16 @@ function runNeedle(b: Buffer, i: number): { bytes: Buffer; end: number; pretty: 
     return { bytes, end: bytes.length, pretty: true };
   }
   let sep = i;
-  while (isBlank(b[sep - 1])) sep--;
+  while (isWs(b[sep - 1])) sep--;
   if (b[sep - 1] !== 0x2c) return undefined;
   sep--;
-  while (isBlank(b[sep - 1])) sep--;
+  while (isWs(b[sep - 1])) sep--;
   if (b[sep - 1] !== 0x7d) return undefined;
   const colon = b.indexOf(0x3a, i);
   if (colon === -1 || colon - i > 64) return undefined;
   return { bytes: b.subarray(sep - 1, colon + 1), end: 1, pretty: false };
 }
 
-const isWs = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 class Scanner {
   private state = S.TopStart;
